@@ -1,0 +1,46 @@
+/*
+ * cli.h - the command table of the gnbv command and what commands share.
+ */
+#ifndef GNBV_CLI_H
+#define GNBV_CLI_H
+
+#include <stdint.h>
+
+/* Exit codes (architecture.md "The command line"). */
+enum { EXIT_OK = 0, EXIT_USER = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
+
+typedef struct gnbv_cli {
+	const char *db;   /* --db PATH, $GNBV_DB, or "gnbv.db" */
+	int english;      /* --lang en */
+} gnbv_cli;
+
+typedef int (*gnbv_cmd_fn)(const gnbv_cli *g, int argc, char **argv);
+
+typedef struct gnbv_command {
+	const char *name;
+	gnbv_cmd_fn run;
+	const char *args;    /* usage after the name */
+	const char *summary; /* one line, English */
+	const char *help;    /* the options, one per line */
+} gnbv_command;
+
+/* Prints "gnbv: error: <library message>" and maps the code to an exit code. */
+int gnbv_cli_fail(int rc);
+
+/* Prints "gnbv: usage: gnbv NAME ARGS" and returns EXIT_USAGE. */
+int gnbv_cli_usage(const char *name);
+
+/* Parses YYYY-MM-DD into yyyymmdd; -1 when malformed. */
+int gnbv_cli_date(const char *s, int32_t *out);
+
+/* Warning sink for library calls: "gnbv: warning: MSG" on stderr. */
+void gnbv_cli_warn(void *ctx, const char *msg);
+
+/* The commands (one file each). */
+int gnbv_cmd_classify(const gnbv_cli *g, int argc, char **argv);
+int gnbv_cmd_demo(const gnbv_cli *g, int argc, char **argv);
+int gnbv_cmd_standards(const gnbv_cli *g, int argc, char **argv);
+
+int gnbv_cli_main(int argc, char **argv);
+
+#endif

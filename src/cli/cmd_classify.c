@@ -1,0 +1,54 @@
+/*
+ * cmd_classify.c - `gnbv classify`: the exchange-format batch classifier.
+ */
+#include "cli.h"
+
+#include "gnbv/classify.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+int gnbv_cmd_classify(const gnbv_cli *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"as-of", required_argument, 0, 'a'}, {"standard", required_argument, 0, 's'},
+		{"out", required_argument, 0, 'o'},   {"explain", no_argument, 0, 'e'},
+		{"lang", required_argument, 0, 'l'},  {"units", required_argument, 0, 'u'},
+		{0, 0, 0, 0}};
+	gnbv_classify_opts o = {0};
+	o.english = g->english;
+	o.warn = gnbv_cli_warn;
+	const char *as_of = NULL;
+	int c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a': as_of = optarg; break;
+		case 's': o.standard = optarg; break;
+		case 'o': o.out_dir = optarg; break;
+		case 'e': o.explain = true; break;
+		case 'u': o.units_path = optarg; break;
+		case 'l':
+			if (strcmp(optarg, "vi") && strcmp(optarg, "en")) return gnbv_cli_usage("classify");
+			o.english = !strcmp(optarg, "en");
+			break;
+		default:
+			fprintf(stderr, "gnbv: classify: unknown or incomplete option '%s'\n", argv[optind - 1]);
+			return gnbv_cli_usage("classify");
+		}
+	}
+	if (argc - optind != 2 || !as_of) return gnbv_cli_usage("classify");
+	if (gnbv_cli_date(as_of, &o.as_of)) {
+		fprintf(stderr, "gnbv: error: --as-of '%s': expected a date YYYY-MM-DD\n", as_of);
+		return EXIT_USAGE;
+	}
+	o.households_path = argv[optind];
+	o.members_path = argv[optind + 1];
+
+	gnbv_classify_stats st;
+	int rc = gnbv_classify(&o, &st);
+	if (rc) return gnbv_cli_fail(rc);
+	return EXIT_OK;
+}

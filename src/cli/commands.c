@@ -1,0 +1,132 @@
+/*
+ * commands.c - the command table and the global options.
+ *
+ * `gnbv [--db PATH] [--lang vi|en] COMMAND [ARGS]`. Help for every command
+ * comes from the table below; adding a command is one row and one file.
+ */
+#include "cli.h"
+
+#include "gnbv/error.h"
+
+#include "io/exchange.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int cmd_help(const gnbv_cli *g, int argc, char **argv);
+
+static const gnbv_command COMMANDS[] = {
+	{"classify", gnbv_cmd_classify,
+	 "HOUSEHOLDS.csv MEMBERS.csv --as-of YYYY-MM-DD [--standard NAME] [--out DIR] [--explain] [--lang vi|en] [--units FILE]",
+	 "classify a review round's households under a poverty standard",
+	 "  --as-of DATE      reference date: ages are counted on it, and it picks the standard in force\n"
+	 "  --standard NAME   vn-2022-2026, vn-2027-2030, or a path to a standard .json file\n"
+	 "  --out DIR         folder for assessments.csv, summary.csv, workers.csv (default: .)\n"
+	 "  --explain         add a readable reason column\n"
+	 "  --lang vi|en      language of the reason (default vi)\n"
+	 "  --units FILE      units.csv to resolve empty areas (default: the built-in units)\n"},
+	{"standards", gnbv_cmd_standards, "[NAME]",
+	 "list the built-in poverty standards, or show one's parameters", ""},
+	{"help", cmd_help, "[COMMAND]", "show help", ""},
+};
+#define NCOMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
+
+static const gnbv_command *find(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(COMMANDS[i].name, name) == 0) return &COMMANDS[i];
+	return NULL;
+}
+
+static gnbv_cmd_fn runner(const gnbv_command *c) { return c->run; }
+
+static void overview(FILE *f)
+{
+	fprintf(f, "gnbv - the National Target Program for Sustainable Poverty Reduction\n\n"
+		   "usage: gnbv [--db PATH] [--lang vi|en] COMMAND [ARGS]\n\ncommands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (runner(&COMMANDS[i])) fprintf(f, "  %-10s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
+	fprintf(f, "\n'gnbv help COMMAND' shows a command's options.\n");
+}
+
+static int cmd_help(const gnbv_cli *g, int argc, char **argv)
+{
+	(void)g;
+	if (argc < 2) {
+		overview(stdout);
+		return EXIT_OK;
+	}
+	const gnbv_command *c = find(argv[1]);
+	if (!c || !runner(c)) {
+		fprintf(stderr, "gnbv: unknown command '%s'\n", argv[1]);
+		return EXIT_USAGE;
+	}
+	printf("usage: gnbv %s %s\n\n%s\n%s", c->name, c->args, c->summary, c->help);
+	return EXIT_OK;
+}
+
+int gnbv_cli_usage(const char *name)
+{
+	const gnbv_command *c = find(name);
+	fprintf(stderr, "gnbv: usage: gnbv %s %s\n", name, c ? c->args : "");
+	return EXIT_USAGE;
+}
+
+int gnbv_cli_fail(int rc)
+{
+	const char *m = gnbv_error_message();
+	fprintf(stderr, "gnbv: error: %s\n", m[0] ? m : gnbv_error_name(rc));
+	return rc == GNBV_ENOMEM ? EXIT_INTERNAL : EXIT_USER;
+}
+
+void gnbv_cli_warn(void *ctx, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "gnbv: warning: %s\n", msg);
+}
+
+int gnbv_cli_date(const char *s, int32_t *out)
+{
+	return s && strlen(s) == 10 ? gnbv_x_parse_date(s, 10, out) : -1;
+}
+
+int gnbv_cli_main(int argc, char **argv)
+{
+	gnbv_cli g = {0};
+	g.db = getenv("GNBV_DB");
+	if (!g.db || !g.db[0]) g.db = "gnbv.db";
+	int i = 1;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "--db") && i + 1 < argc) g.db = argv[++i];
+		else if (!strcmp(argv[i], "--lang") && i + 1 < argc) {
+			const char *l = argv[++i];
+			if (strcmp(l, "vi") && strcmp(l, "en")) return gnbv_cli_usage("help");
+			g.english = !strcmp(l, "en");
+		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			overview(stdout);
+			return EXIT_OK;
+		} else {
+			fprintf(stderr, "gnbv: unknown option '%s'\n", argv[i]);
+			overview(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (i == argc) {
+		overview(stderr);
+		return EXIT_USAGE;
+	}
+	const gnbv_command *c = find(argv[i]);
+	gnbv_cmd_fn fn = c ? runner(c) : NULL;
+	if (!fn) {
+		fprintf(stderr, "gnbv: unknown command '%s'\n", argv[i]);
+		overview(stderr);
+		return EXIT_USAGE;
+	}
+	for (int k = i + 1; k < argc; k++)
+		if (!strcmp(argv[k], "--help") || !strcmp(argv[k], "-h")) {
+			char *h[] = {"help", argv[i]};
+			return cmd_help(&g, 2, h);
+		}
+	return fn(&g, argc - i, argv + i);
+}

@@ -1,0 +1,542 @@
+/*
+ * classify.c - the batch path: households.csv + members.csv -> assessments,
+ * low-income workers and a per-unit summary.
+ *
+ * Streaming mode walks both files in step, one household and its members at
+ * a time, when members are grouped in household order (what gnbv gen and
+ * gnbv export write, and what most survey tools export). The moment the
+ * files turn out not to be in step (a member of another household, a
+ * household without members, members left over, a repeated id), the run
+ * starts over in indexed mode: it loads the members file into memory,
+ * groups it by household, and reports exact errors (duplicate ids with both
+ * lines, members of unknown households). Both modes sort each household's
+ * members by member_no, so the outputs are identical.
+ */
+#include "gnbv/classify.h"
+
+#include "gnbv/error.h"
+
+#include "../util/hash.h"
+#include "../util/numfmt.h"
+#include "csv.h"
+#include "exchange.h"
+#include "outfile.h"
+#include "units.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { RESTART = 1 }; /* internal: switch to indexed mode */
+
+typedef struct run {
+	const gnbv_classify_opts *o;
+	gnbv_classify_stats *st;
+	gnbv_standard std;
+	gnbv_units *units;
+	int units_loaded;
+	gnbv_csv *hc, *mc;
+	gnbv_xmap hmap, mmap;
+	gnbv_out *a_out, *w_out, *s_out;
+	gnbv_strmap unit_ids;
+	uint64_t *counts; /* per unit: 2 + GNBV_CLASS_COUNT + n_indicators */
+	size_t ncounts_cap;
+	gnbv_fpset seen;
+	int width;
+} run;
+
+/* Per-unit counter row layout. */
+#define C_HOUSEHOLDS 0
+#define C_MEMBERS 1
+#define C_CLASS 2
+#define C_IND (2 + GNBV_CLASS_COUNT)
+
+static int resolve_area(run *r, gnbv_household *h, const gnbv_csv_field *unit)
+{
+	if (h->area != GNBV_AREA_UNKNOWN) return 0;
+	if (!r->units_loaded) {
+		int rc = gnbv_units_load(&r->units, r->o->units_path);
+		if (rc) return rc;
+		r->units_loaded = 1;
+	}
+	int a = gnbv_units_area(r->units, unit->p, unit->len);
+	if (a < 0) {
+		size_t col = 0;
+		while (col < r->hmap.ncols && r->hmap.col[col] != XF_AREA) col++;
+		if (col == r->hmap.ncols) col = (size_t)r->hmap.unit_col;
+		return gnbv_csv_error(r->hc, GNBV_EINVALID, col,
+				      "area is empty and unit '%.*s' has no known area; fill in rural or urban, or give --units FILE",
+				      (int)unit->len, unit->p);
+	}
+	h->area = (signed char)a;
+	return 0;
+}
+
+static int cmp_member_no(const void *a, const void *b)
+{
+	const gnbv_member *x = a, *y = b;
+	return (x->member_no > y->member_no) - (x->member_no < y->member_no);
+}
+
+static int emit(run *r, gnbv_household *h, const gnbv_csv_field *id,
+		const gnbv_csv_field *unit, gnbv_member *m, size_t n)
+{
+	int rc;
+	if ((rc = resolve_area(r, h, unit))) return rc;
+	qsort(m, n, sizeof *m, cmp_member_no);
+
+	gnbv_assessment a;
+	unsigned char workers[GNBV_MAX_MEMBERS];
+	gnbv_assess(&r->std, r->o->as_of, h, m, n, &a, workers);
+
+	gnbv_out *o = r->a_out;
+	gnbv_out_cell(o, id->p, id->len);
+	gnbv_out_char(o, ',');
+	gnbv_out_cell(o, unit->p, unit->len);
+	gnbv_out_char(o, ',');
+	gnbv_out_str(o, r->std.name);
+	gnbv_out_char(o, ',');
+	gnbv_out_str(o, gnbv_class_name(a.klass));
+	gnbv_out_char(o, ',');
+	gnbv_out_u64(o, (uint64_t)a.deficits);
+	for (int i = 0; i < r->std.n_indicators; i++) {
+		gnbv_out_char(o, ',');
+		if (a.ind[i] != GNBV_UNKNOWN) gnbv_out_char(o, a.ind[i] == GNBV_YES ? '1' : '0');
+	}
+	if (r->o->explain) {
+		char reason[2048];
+		size_t len = gnbv_assess_reason(&r->std, h, &a, r->o->english, reason, sizeof reason);
+		gnbv_out_char(o, ',');
+		gnbv_out_cell(o, reason, len);
+	}
+	if ((rc = gnbv_out_char(o, '\n'))) return rc;
+
+	if (a.n_workers)
+		for (size_t i = 0; i < n; i++) {
+			if (!workers[i]) continue;
+			gnbv_out_cell(r->w_out, id->p, id->len);
+			gnbv_out_char(r->w_out, ',');
+			gnbv_out_u64(r->w_out, (uint64_t)m[i].member_no);
+			if ((rc = gnbv_out_char(r->w_out, '\n'))) return rc;
+		}
+
+	int added;
+	long u = gnbv_strmap_get(&r->unit_ids, unit->p, unit->len, 1, &added);
+	if (u < 0) return gnbv_error_set(GNBV_ENOMEM, "out of memory");
+	if ((size_t)u >= r->ncounts_cap) {
+		size_t nc = r->ncounts_cap ? r->ncounts_cap * 2 : 256;
+		uint64_t *c = realloc(r->counts, nc * (size_t)r->width * sizeof *c);
+		if (!c) return gnbv_error_set(GNBV_ENOMEM, "out of memory");
+		memset(c + r->ncounts_cap * (size_t)r->width, 0,
+		       (nc - r->ncounts_cap) * (size_t)r->width * sizeof *c);
+		r->counts = c;
+		r->ncounts_cap = nc;
+	}
+	uint64_t *row = r->counts + (size_t)u * (size_t)r->width;
+	row[C_HOUSEHOLDS]++;
+	row[C_MEMBERS] += n;
+	row[C_CLASS + a.klass]++;
+	for (int i = 0; i < r->std.n_indicators; i++) row[C_IND + i] += a.ind[i] == GNBV_YES;
+
+	r->st->households++;
+	r->st->members += n;
+	r->st->workers += (uint64_t)a.n_workers;
+	r->st->by_class[a.klass]++;
+	return 0;
+}
+
+static int same(const gnbv_csv_field *a, const gnbv_csv_field *b)
+{
+	return a->len == b->len && memcmp(a->p, b->p, a->len) == 0;
+}
+
+static int add_member(run *r, gnbv_member *group, size_t *n, const gnbv_member *m,
+		      const gnbv_csv_field *hid)
+{
+	if (*n == GNBV_MAX_MEMBERS)
+		return gnbv_csv_error(r->mc, GNBV_ETOOBIG, (size_t)r->mmap.member_no_col,
+				      "household '%.*s' has more than %d members", (int)hid->len, hid->p,
+				      GNBV_MAX_MEMBERS);
+	for (size_t i = 0; i < *n; i++)
+		if (group[i].member_no == m->member_no)
+			return gnbv_csv_error(r->mc, GNBV_EINVALID, (size_t)r->mmap.member_no_col,
+					      "household '%.*s' already has a member number %d", (int)hid->len,
+					      hid->p, m->member_no);
+	group[(*n)++] = *m;
+	return 0;
+}
+
+/* Streaming mode. Returns 0, RESTART, or a negative error. */
+static int run_streaming(run *r)
+{
+	gnbv_member group[GNBV_MAX_MEMBERS];
+	gnbv_member pend;
+	gnbv_csv_field pend_id = {0};
+	int have_pend = 0, rc;
+
+	if ((rc = gnbv_csv_next(r->mc)) < 0) return rc;
+	if (rc == 1) {
+		if ((rc = gnbv_x_member(&r->mmap, r->mc, &pend, &pend_id))) return rc;
+		have_pend = 1;
+	}
+	while ((rc = gnbv_csv_next(r->hc)) == 1) {
+		gnbv_household h;
+		gnbv_csv_field id, unit;
+		if ((rc = gnbv_x_household(&r->hmap, r->hc, &r->std, &h, &id, &unit))) return rc;
+		int fresh = gnbv_fpset_add(&r->seen, gnbv_hash64(id.p, id.len));
+		if (fresh < 0) return gnbv_error_set(GNBV_ENOMEM, "out of memory");
+		if (!fresh) return RESTART; /* a repeated id (or a fingerprint clash): check exactly */
+		size_t n = 0;
+		while (have_pend && same(&pend_id, &id)) {
+			if ((rc = add_member(r, group, &n, &pend, &pend_id))) return rc;
+			if ((rc = gnbv_csv_next(r->mc)) < 0) return rc;
+			have_pend = rc == 1;
+			if (have_pend && (rc = gnbv_x_member(&r->mmap, r->mc, &pend, &pend_id))) return rc;
+		}
+		if (n == 0) return RESTART; /* not in step, or a household without members */
+		if ((rc = emit(r, &h, &id, &unit, group, n))) return rc;
+	}
+	if (rc < 0) return rc;
+	return have_pend ? RESTART : 0;
+}
+
+/* Indexed mode: every member in memory, grouped by household. */
+typedef struct imember {
+	gnbv_member m;
+	uint64_t hash;
+	uint32_t id_off, id_len;
+	long line;
+} imember;
+
+typedef struct index {
+	imember *v;
+	size_t n, cap;
+	char *ids;
+	size_t ids_len, ids_cap;
+} index_t;
+
+static const char *ikey(const index_t *x, const imember *m) { return x->ids + m->id_off; }
+
+static const index_t *g_sort_index; /* qsort has no context argument in C17 */
+
+static int cmp_imember(const void *a, const void *b)
+{
+	const imember *x = a, *y = b;
+	if (x->hash != y->hash) return x->hash < y->hash ? -1 : 1;
+	if (x->id_len != y->id_len) return x->id_len < y->id_len ? -1 : 1;
+	int c = memcmp(ikey(g_sort_index, x), ikey(g_sort_index, y), x->id_len);
+	if (c) return c;
+	if (x->m.member_no != y->m.member_no) return x->m.member_no < y->m.member_no ? -1 : 1;
+	return (x->line > y->line) - (x->line < y->line);
+}
+
+typedef struct igroup {
+	size_t first, n;
+	long claimed_line; /* households.csv line of the household that took it; 0 none */
+} igroup;
+
+static int load_members(run *r, index_t *x)
+{
+	int rc;
+	while ((rc = gnbv_csv_next(r->mc)) == 1) {
+		gnbv_member m;
+		gnbv_csv_field hid;
+		if ((rc = gnbv_x_member(&r->mmap, r->mc, &m, &hid))) return rc;
+		if (x->n == x->cap) {
+			size_t nc = x->cap ? x->cap * 2 : 4096;
+			imember *nv = realloc(x->v, nc * sizeof *nv);
+			if (!nv) return gnbv_error_set(GNBV_ENOMEM, "out of memory indexing %s", gnbv_csv_name(r->mc));
+			x->v = nv;
+			x->cap = nc;
+		}
+		if (x->ids_len + hid.len + 1 > x->ids_cap) {
+			size_t nc = x->ids_cap ? x->ids_cap * 2 : 1 << 16;
+			while (nc < x->ids_len + hid.len + 1) nc *= 2;
+			char *ni = realloc(x->ids, nc);
+			if (!ni) return gnbv_error_set(GNBV_ENOMEM, "out of memory indexing %s", gnbv_csv_name(r->mc));
+			x->ids = ni;
+			x->ids_cap = nc;
+		}
+		if (x->ids_len + hid.len >= UINT32_MAX)
+			return gnbv_error_set(GNBV_ETOOBIG, "%s: too many members to index", gnbv_csv_name(r->mc));
+		imember *im = &x->v[x->n++];
+		im->m = m;
+		im->hash = gnbv_hash64(hid.p, hid.len);
+		im->id_off = (uint32_t)x->ids_len;
+		im->id_len = hid.len;
+		im->line = gnbv_csv_line(r->mc);
+		memcpy(x->ids + x->ids_len, hid.p, hid.len);
+		x->ids_len += hid.len;
+		x->ids[x->ids_len++] = '\0';
+	}
+	return rc;
+}
+
+static int member_no_col_error(run *r, const index_t *x, const imember *a, const imember *b)
+{
+	return gnbv_error_set(GNBV_EINVALID,
+			      "%s:%ld:%d: column 'member_no': household '%s' already has a member number %d (line %ld)",
+			      gnbv_csv_name(r->mc), b->line, r->mmap.member_no_col + 1, ikey(x, b),
+			      b->m.member_no, a->line);
+}
+
+static int run_indexed(run *r)
+{
+	int rc;
+	index_t x = {0};
+	igroup *groups = NULL;
+	size_t ngroups = 0;
+	uint32_t *table = NULL; /* group index + 1, by hash */
+	size_t tcap = 0;
+	gnbv_member group[GNBV_MAX_MEMBERS];
+
+	r->st->indexed = true;
+	if ((rc = load_members(r, &x))) goto done;
+	g_sort_index = &x;
+	qsort(x.v, x.n, sizeof *x.v, cmp_imember);
+
+	groups = malloc((x.n ? x.n : 1) * sizeof *groups);
+	if (!groups) {
+		rc = gnbv_error_set(GNBV_ENOMEM, "out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < x.n; i++) {
+		const imember *a = i ? &x.v[i - 1] : NULL, *b = &x.v[i];
+		int same_id = a && a->hash == b->hash && a->id_len == b->id_len &&
+			      !memcmp(ikey(&x, a), ikey(&x, b), b->id_len);
+		if (same_id) {
+			if (a->m.member_no == b->m.member_no) {
+				/* Report the later line, as a reader of the file meets it. */
+				rc = a->line < b->line ? member_no_col_error(r, &x, a, b)
+						       : member_no_col_error(r, &x, b, a);
+				goto done;
+			}
+			groups[ngroups - 1].n++;
+		} else {
+			groups[ngroups].first = i;
+			groups[ngroups].n = 1;
+			groups[ngroups].claimed_line = 0;
+			ngroups++;
+		}
+	}
+	tcap = 64;
+	while (tcap < 2 * ngroups) tcap *= 2;
+	table = calloc(tcap, sizeof *table);
+	if (!table) {
+		rc = gnbv_error_set(GNBV_ENOMEM, "out of memory");
+		goto done;
+	}
+	for (size_t g = 0; g < ngroups; g++) {
+		size_t j = (size_t)x.v[groups[g].first].hash & (tcap - 1);
+		while (table[j]) j = (j + 1) & (tcap - 1);
+		table[j] = (uint32_t)g + 1;
+	}
+
+	while ((rc = gnbv_csv_next(r->hc)) == 1) {
+		gnbv_household h;
+		gnbv_csv_field id, unit;
+		if ((rc = gnbv_x_household(&r->hmap, r->hc, &r->std, &h, &id, &unit))) goto done;
+		uint64_t hv = gnbv_hash64(id.p, id.len);
+		igroup *g = NULL;
+		for (size_t j = (size_t)hv & (tcap - 1); table[j]; j = (j + 1) & (tcap - 1)) {
+			igroup *c = &groups[table[j] - 1];
+			const imember *f = &x.v[c->first];
+			if (f->hash == hv && f->id_len == id.len && !memcmp(ikey(&x, f), id.p, id.len)) {
+				g = c;
+				break;
+			}
+		}
+		if (!g) {
+			rc = gnbv_csv_error(r->hc, GNBV_EINVALID, (size_t)r->hmap.id_col,
+					    "household '%.*s' has no members in %s", (int)id.len, id.p,
+					    gnbv_csv_name(r->mc));
+			goto done;
+		}
+		if (g->claimed_line) {
+			rc = gnbv_csv_error(r->hc, GNBV_ECONFLICT, (size_t)r->hmap.id_col,
+					    "duplicate household_id '%.*s' (first at line %ld)", (int)id.len,
+					    id.p, g->claimed_line);
+			goto done;
+		}
+		g->claimed_line = gnbv_csv_line(r->hc);
+		if (g->n > GNBV_MAX_MEMBERS) {
+			rc = gnbv_csv_error(r->hc, GNBV_ETOOBIG, (size_t)r->hmap.id_col,
+					    "household '%.*s' has more than %d members", (int)id.len, id.p,
+					    GNBV_MAX_MEMBERS);
+			goto done;
+		}
+		for (size_t k = 0; k < g->n; k++) group[k] = x.v[g->first + k].m;
+		if ((rc = emit(r, &h, &id, &unit, group, g->n))) goto done;
+	}
+	if (rc < 0) goto done;
+	rc = 0;
+	/* Members whose household never came: report the first in the file. */
+	const imember *orphan = NULL;
+	for (size_t g = 0; g < ngroups; g++) {
+		if (groups[g].claimed_line) continue;
+		for (size_t k = 0; k < groups[g].n; k++) {
+			const imember *m = &x.v[groups[g].first + k];
+			if (!orphan || m->line < orphan->line) orphan = m;
+		}
+	}
+	if (orphan)
+		rc = gnbv_error_set(GNBV_EINVALID,
+				    "%s:%ld:%d: column 'household_id': member of unknown household '%s' (not in %s)",
+				    gnbv_csv_name(r->mc), orphan->line, r->mmap.id_col + 1, ikey(&x, orphan),
+				    gnbv_csv_name(r->hc));
+done:
+	free(table);
+	free(groups);
+	free(x.v);
+	free(x.ids);
+	return rc;
+}
+
+static const gnbv_strmap *g_sort_units;
+
+static int cmp_unit_order(const void *pa, const void *pb)
+{
+	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+	size_t la = g_sort_units->lens[a], lb = g_sort_units->lens[b];
+	int c = memcmp(g_sort_units->keys[a], g_sort_units->keys[b], la < lb ? la : lb);
+	return c ? c : (la > lb) - (la < lb);
+}
+
+/* Writes summary.csv to its temporary file; the caller commits it with the
+ * other outputs. */
+static int write_summary(run *r, gnbv_out **out)
+{
+	gnbv_out *o = NULL;
+	size_t nu = r->unit_ids.n;
+	size_t *order = malloc((nu ? nu : 1) * sizeof *order);
+	uint64_t *total = calloc((size_t)r->width, sizeof *total);
+	int rc = 0;
+	if (!order || !total) {
+		rc = gnbv_error_set(GNBV_ENOMEM, "out of memory");
+		goto done;
+	}
+	if ((rc = gnbv_out_open(&o, r->o->out_dir ? r->o->out_dir : ".", "summary.csv"))) goto done;
+	gnbv_out_str(o, "unit_code,households,members,poor,near_poor,average,not_poor,incomplete");
+	for (int i = 0; i < r->std.n_indicators; i++) {
+		gnbv_out_char(o, ',');
+		gnbv_out_str(o, r->std.indicators[i].code);
+	}
+	gnbv_out_char(o, '\n');
+	/* Sorted by code in byte order (exchange-format.md). */
+	for (size_t i = 0; i < nu; i++) order[i] = i;
+	g_sort_units = &r->unit_ids;
+	qsort(order, nu, sizeof *order, cmp_unit_order);
+	for (size_t k = 0; k <= nu; k++) {
+		const uint64_t *row;
+		if (k < nu) {
+			size_t u = order[k];
+			row = r->counts + u * (size_t)r->width;
+			gnbv_out_cell(o, r->unit_ids.keys[u], r->unit_ids.lens[u]);
+			for (int i = 0; i < r->width; i++) total[i] += row[i];
+		} else {
+			row = total;
+			gnbv_out_char(o, '*');
+		}
+		for (int i = 0; i < r->width; i++) {
+			gnbv_out_char(o, ',');
+			gnbv_out_u64(o, row[i]);
+		}
+		if ((rc = gnbv_out_char(o, '\n'))) goto done;
+	}
+	*out = o;
+	o = NULL;
+done:
+	gnbv_out_abort(o);
+	free(order);
+	free(total);
+	return rc;
+}
+
+static int write_headers(run *r)
+{
+	gnbv_out *o = r->a_out;
+	gnbv_out_str(o, "household_id,unit_code,standard,class,deficits");
+	for (int i = 0; i < r->std.n_indicators; i++) {
+		gnbv_out_char(o, ',');
+		gnbv_out_str(o, r->std.indicators[i].code);
+	}
+	if (r->o->explain) gnbv_out_str(o, ",reason");
+	gnbv_out_char(o, '\n');
+	return gnbv_out_str(r->w_out, "household_id,member_no\n");
+}
+
+static int reset_for_index(run *r)
+{
+	int rc;
+	memset(r->st->by_class, 0, sizeof r->st->by_class);
+	r->st->households = r->st->members = r->st->workers = 0;
+	gnbv_strmap_free(&r->unit_ids);
+	free(r->counts);
+	r->counts = NULL;
+	r->ncounts_cap = 0;
+	gnbv_fpset_free(&r->seen);
+	if ((rc = gnbv_out_truncate(r->a_out)) || (rc = gnbv_out_truncate(r->w_out)) ||
+	    (rc = gnbv_csv_rewind(r->hc)) || (rc = gnbv_csv_rewind(r->mc)))
+		return rc;
+	return write_headers(r);
+}
+
+static int open_input(run *r, gnbv_csv **c, const char *path, int kind, gnbv_xmap *map)
+{
+	int rc = gnbv_csv_open(c, path);
+	if (rc) return rc;
+	rc = gnbv_csv_next(*c);
+	if (rc == 0) return gnbv_error_set(GNBV_EINVALID, "%s:1: empty file: expected a header row", path);
+	if (rc < 0) return rc;
+	if ((rc = gnbv_csv_take_header(*c))) return rc;
+	return gnbv_xmap_build(map, *c, kind, &r->std, r->o->warn, r->o->warn_ctx);
+}
+
+int gnbv_classify(const gnbv_classify_opts *o, gnbv_classify_stats *st)
+{
+	run r;
+	int rc;
+	memset(&r, 0, sizeof r);
+	memset(st, 0, sizeof *st);
+	r.o = o;
+	r.st = st;
+	const char *dir = o->out_dir ? o->out_dir : ".";
+
+	rc = o->standard ? gnbv_standard_load(&r.std, o->standard)
+			 : gnbv_standard_for_date(&r.std, o->as_of);
+	if (rc) goto done;
+	memcpy(st->standard, r.std.name, sizeof st->standard);
+	r.width = C_IND + r.std.n_indicators;
+
+	if ((rc = open_input(&r, &r.hc, o->households_path, 0, &r.hmap)) ||
+	    (rc = open_input(&r, &r.mc, o->members_path, 1, &r.mmap)))
+		goto done;
+	if ((rc = gnbv_out_open(&r.a_out, dir, "assessments.csv")) ||
+	    (rc = gnbv_out_open(&r.w_out, dir, "workers.csv")) || (rc = write_headers(&r)))
+		goto done;
+
+	rc = run_streaming(&r);
+	if (rc == RESTART) {
+		if ((rc = reset_for_index(&r))) goto done;
+		rc = run_indexed(&r);
+	}
+	if (rc) goto done;
+	st->bytes = gnbv_csv_offset(r.hc) + gnbv_csv_offset(r.mc);
+	if ((rc = write_summary(&r, &r.s_out))) goto done;
+	/* All three written: only now do they take their names. */
+	gnbv_out **outs[3] = {&r.a_out, &r.w_out, &r.s_out};
+	for (int i = 0; i < 3 && !rc; i++) {
+		rc = gnbv_out_commit(*outs[i]);
+		*outs[i] = NULL;
+	}
+done:
+	gnbv_out_abort(r.s_out);
+	gnbv_out_abort(r.a_out);
+	gnbv_out_abort(r.w_out);
+	gnbv_csv_free(r.hc);
+	gnbv_csv_free(r.mc);
+	gnbv_units_free(r.units);
+	gnbv_strmap_free(&r.unit_ids);
+	gnbv_fpset_free(&r.seen);
+	free(r.counts);
+	return rc;
+}

@@ -1,0 +1,431 @@
+/*
+ * csv.c - the streaming RFC 4180 reader: the hot path of `gnbv classify`.
+ *
+ * The buffer holds whole records. The common record has no quote: it is
+ * found with memchr('\n'), checked with memchr('"'), and split with
+ * memchr(','), so each byte is touched by vectorised libc loops only. A
+ * record with a quote goes through a small state machine that unescapes in
+ * place (the output is never longer than the input). When a record runs past
+ * the end of the buffer, the unconsumed tail moves to the front, the buffer
+ * refills (growing up to the record cap) and the record is parsed again from
+ * its start, so the parser never needs to suspend mid-record.
+ */
+#include "csv.h"
+
+#include "gnbv/error.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define INITIAL_BUF (1u << 20)
+
+struct gnbv_csv {
+	char *name;
+	int fd;              /* -1 for memory readers */
+	const char *mem;     /* memory reader's data */
+	size_t mem_len, mem_pos;
+	char *buf;
+	size_t cap, len, pos; /* buf[pos..len) unconsumed */
+	int eof;
+	int started;         /* BOM and signature checked */
+	long line;           /* line of the next unconsumed byte */
+	long rec_line;       /* line where the current record starts */
+	uint64_t consumed;   /* bytes before buf[0] */
+	gnbv_csv_field *fields;
+	size_t nfields;
+	char **header;
+	size_t nheader;
+	uint64_t data_start; /* offset of the first record after the header */
+	long data_line;
+};
+
+static int cerr(const gnbv_csv *c, long line, int code, const char *msg)
+{
+	return gnbv_error_set(code, "%s:%ld: %s", c->name, line, msg);
+}
+
+static int alloc_common(gnbv_csv **out, const char *name)
+{
+	gnbv_csv *c = calloc(1, sizeof *c);
+	if (!c) return gnbv_error_set(GNBV_ENOMEM, "out of memory");
+	c->fd = -1;
+	c->line = 1;
+	c->name = strdup(name);
+	c->fields = malloc(GNBV_CSV_MAX_FIELDS * sizeof *c->fields);
+	c->cap = INITIAL_BUF;
+	c->buf = malloc(c->cap + 1);
+	if (!c->name || !c->fields || !c->buf) {
+		gnbv_csv_free(c);
+		return gnbv_error_set(GNBV_ENOMEM, "out of memory");
+	}
+	*out = c;
+	return 0;
+}
+
+int gnbv_csv_open(gnbv_csv **out, const char *path)
+{
+	*out = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) return gnbv_error_set(GNBV_EIO, "%s: cannot open: %s", path, strerror(errno));
+	int rc = alloc_common(out, path);
+	if (rc) {
+		close(fd);
+		return rc;
+	}
+	(*out)->fd = fd;
+#ifdef POSIX_FADV_SEQUENTIAL
+	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+#endif
+	return 0;
+}
+
+int gnbv_csv_open_mem(gnbv_csv **out, const char *name, const char *data, size_t len)
+{
+	*out = NULL;
+	int rc = alloc_common(out, name);
+	if (rc) return rc;
+	(*out)->mem = data;
+	(*out)->mem_len = len;
+	return 0;
+}
+
+void gnbv_csv_free(gnbv_csv *c)
+{
+	if (!c) return;
+	if (c->fd >= 0) close(c->fd);
+	for (size_t i = 0; i < c->nheader; i++) free(c->header[i]);
+	free(c->header);
+	free(c->fields);
+	free(c->buf);
+	free(c->name);
+	free(c);
+}
+
+/* Moves the unconsumed tail to the front and reads more. Returns bytes read
+ * (0 at EOF) or a negative code. */
+static int refill(gnbv_csv *c)
+{
+	if (c->pos > 0) {
+		memmove(c->buf, c->buf + c->pos, c->len - c->pos);
+		c->consumed += c->pos;
+		c->len -= c->pos;
+		c->pos = 0;
+	}
+	if (c->len == c->cap) {
+		if (c->cap >= GNBV_CSV_MAX_RECORD)
+			return gnbv_error_set(GNBV_ETOOBIG,
+					      "%s:%ld: record longer than %u MiB (an unterminated quote?)",
+					      c->name, c->line, GNBV_CSV_MAX_RECORD >> 20);
+		size_t ncap = c->cap * 2;
+		char *nb = realloc(c->buf, ncap + 1);
+		if (!nb) return gnbv_error_set(GNBV_ENOMEM, "out of memory");
+		c->buf = nb;
+		c->cap = ncap;
+	}
+	size_t room = c->cap - c->len;
+	ssize_t n;
+	if (c->fd >= 0) {
+		do n = read(c->fd, c->buf + c->len, room);
+		while (n < 0 && errno == EINTR);
+		if (n < 0) return gnbv_error_set(GNBV_EIO, "%s: read error: %s", c->name, strerror(errno));
+	} else {
+		n = (ssize_t)(c->mem_len - c->mem_pos < room ? c->mem_len - c->mem_pos : room);
+		memcpy(c->buf + c->len, c->mem + c->mem_pos, (size_t)n);
+		c->mem_pos += (size_t)n;
+	}
+	if (n == 0) c->eof = 1;
+	c->len += (size_t)n;
+	return (int)(n > 0);
+}
+
+/* First bytes of the file: what kind of file is it really? */
+static int check_start(gnbv_csv *c)
+{
+	while (c->len - c->pos < 4 && !c->eof) {
+		int r = refill(c);
+		if (r < 0) return r;
+	}
+	const unsigned char *b = (const unsigned char *)c->buf + c->pos;
+	size_t n = c->len - c->pos;
+	if (n >= 4 && b[0] == 'P' && b[1] == 'K' && b[2] == 3 && b[3] == 4)
+		return cerr(c, 1, GNBV_EINVALID,
+			    "not a CSV file: this is a ZIP archive (an XLSX workbook?); save it as \"CSV UTF-8\"");
+	if (n >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF)))
+		return cerr(c, 1, GNBV_EINVALID, "not a UTF-8 CSV file: it is UTF-16; save it as \"CSV UTF-8\"");
+	if (n >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF) c->pos += 3;
+	c->started = 1;
+	return 0;
+}
+
+/* Length of the valid UTF-8 prefix of s[0..n) (n when all valid). Rejects
+ * overlongs, surrogates and code points above U+10FFFF. */
+static size_t utf8_valid_prefix(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n) {
+		/* Skip ASCII eight bytes at a time. */
+		while (i + 8 <= n) {
+			uint64_t w;
+			memcpy(&w, s + i, 8);
+			if (w & 0x8080808080808080ull) break;
+			i += 8;
+		}
+		if (i >= n) break;
+		unsigned char c = s[i];
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		size_t k;
+		uint32_t cp;
+		if (c >= 0xC2 && c <= 0xDF) k = 1, cp = c & 0x1F;
+		else if (c >= 0xE0 && c <= 0xEF) k = 2, cp = c & 0x0F;
+		else if (c >= 0xF0 && c <= 0xF4) k = 3, cp = c & 0x07;
+		else return i;
+		if (i + k >= n) return i;
+		for (size_t j = 1; j <= k; j++) {
+			if ((s[i + j] & 0xC0) != 0x80) return i;
+			cp = (cp << 6) | (s[i + j] & 0x3F);
+		}
+		if ((k == 2 && cp < 0x800) || (k == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+		    (cp >= 0xD800 && cp <= 0xDFFF))
+			return i;
+		i += k + 1;
+	}
+	return n;
+}
+
+static int check_fields(gnbv_csv *c)
+{
+	for (size_t i = 0; i < c->nfields; i++) {
+		const unsigned char *s = (const unsigned char *)c->fields[i].p;
+		size_t n = c->fields[i].len;
+		if (memchr(s, 0, n))
+			return gnbv_csv_error(c, GNBV_EINVALID, i,
+					      "binary data (a NUL byte): not a CSV text file");
+		if (utf8_valid_prefix(s, n) != n)
+			return gnbv_csv_error(c, GNBV_EINVALID, i,
+					      "invalid UTF-8 (a legacy TCVN3/VNI or Windows-1258 file?); save it as \"CSV UTF-8\"");
+	}
+	return 0;
+}
+
+static int add_field(gnbv_csv *c, const char *p, size_t n)
+{
+	if (c->nfields == GNBV_CSV_MAX_FIELDS)
+		return cerr(c, c->rec_line, GNBV_ETOOBIG, "more than 1024 fields in a record");
+	c->fields[c->nfields].p = p;
+	c->fields[c->nfields].len = (uint32_t)n;
+	c->nfields++;
+	return 0;
+}
+
+/* Fast path: a record without quotes, [s, e) excluding the newline. */
+static int split_plain(gnbv_csv *c, char *s, char *e)
+{
+	if (e > s && e[-1] == '\r') e--;
+	for (;;) {
+		char *comma = memchr(s, ',', (size_t)(e - s));
+		char *end = comma ? comma : e;
+		int rc = add_field(c, s, (size_t)(end - s));
+		if (rc) return rc;
+		if (!comma) return 0;
+		s = comma + 1;
+	}
+}
+
+/* End of a record that contains quotes, from s: the first '\n' outside
+ * quotes (RFC 4180: every '"' toggles the state, a doubled quote toggles it
+ * twice). NULL when the record runs past e. Counts the newlines inside. */
+static char *quoted_end(char *s, char *e, long *inner)
+{
+	int inq = 0;
+	long n = 0;
+	for (char *p = s; p < e; p++) {
+		if (*p == '"') inq = !inq;
+		else if (*p == '\n') {
+			if (!inq) {
+				*inner = n;
+				return p;
+			}
+			n++;
+		}
+	}
+	*inner = n;
+	return NULL;
+}
+
+/* Parses the complete record [s, e) that holds quotes, unescaping in place
+ * (the output never outgrows the input). */
+static int split_quoted(gnbv_csv *c, char *s, char *e)
+{
+	char *p = s, *w = s;
+	long line = c->rec_line;
+	for (;;) {
+		char *f = w;
+		if (p < e && *p == '"') {
+			p++;
+			for (;;) {
+				if (p >= e)
+					return cerr(c, c->rec_line, GNBV_EINVALID,
+						    "unterminated quoted field (a \" without its closing \")");
+				if (*p == '"') {
+					if (p + 1 < e && p[1] == '"') {
+						*w++ = '"';
+						p += 2;
+						continue;
+					}
+					p++;
+					break;
+				}
+				line += *p == '\n';
+				*w++ = *p++;
+			}
+			if (p < e && *p == '\r' && p + 1 == e) p++;
+			if (p < e && *p != ',')
+				return cerr(c, line, GNBV_EINVALID,
+					    "a character after a closing quote (write \"\" for a quote inside a quoted field)");
+		} else {
+			while (p < e && *p != ',') {
+				if (*p == '"')
+					return cerr(c, line, GNBV_EINVALID,
+						    "a quote inside an unquoted field (quote the whole field and double the quote)");
+				*w++ = *p++;
+			}
+			if (p == e && w > f && w[-1] == '\r') w--;
+		}
+		int rc = add_field(c, f, (size_t)(w - f));
+		if (rc) return rc;
+		if (p >= e) return 0;
+		p++; /* the comma */
+	}
+}
+
+int gnbv_csv_next(gnbv_csv *c)
+{
+	int rc;
+	if (!c->started && (rc = check_start(c))) return rc;
+	for (;;) {
+		if (c->pos >= c->len) {
+			if (c->eof) return 0;
+			if ((rc = refill(c)) < 0) return rc;
+			continue;
+		}
+		char *s = c->buf + c->pos, *bend = c->buf + c->len;
+		char *nl = memchr(s, '\n', (size_t)(bend - s));
+		if (!nl && !c->eof) {
+			if ((rc = refill(c)) < 0) return rc;
+			continue;
+		}
+		char *e = nl ? nl : bend;
+		long inner = 0;
+		int quoted = memchr(s, '"', (size_t)(e - s)) != NULL;
+		if (quoted) {
+			/* The newline found may sit inside a quoted field. */
+			nl = quoted_end(s, bend, &inner);
+			if (!nl && !c->eof) {
+				if ((rc = refill(c)) < 0) return rc;
+				continue;
+			}
+			e = nl ? nl : bend;
+		}
+		c->rec_line = c->line;
+		c->pos = (size_t)(e - c->buf) + (nl != NULL);
+		c->line += inner + (nl != NULL);
+		if (e == s || (e == s + 1 && *s == '\r')) continue; /* blank line */
+		c->nfields = 0;
+		rc = quoted ? split_quoted(c, s, e) : split_plain(c, s, e);
+		if (rc) return rc;
+		if ((rc = check_fields(c))) return rc;
+		return 1;
+	}
+}
+
+size_t gnbv_csv_nfields(const gnbv_csv *c) { return c->nfields; }
+const gnbv_csv_field *gnbv_csv_fields(const gnbv_csv *c) { return c->fields; }
+long gnbv_csv_line(const gnbv_csv *c) { return c->rec_line; }
+const char *gnbv_csv_name(const gnbv_csv *c) { return c->name; }
+uint64_t gnbv_csv_offset(const gnbv_csv *c) { return c->consumed + c->pos; }
+
+const char *gnbv_csv_column(const gnbv_csv *c, size_t i)
+{
+	return i < c->nheader ? c->header[i] : "?";
+}
+
+int gnbv_csv_take_header(gnbv_csv *c)
+{
+	c->header = calloc(c->nfields ? c->nfields : 1, sizeof *c->header);
+	if (!c->header) return gnbv_error_set(GNBV_ENOMEM, "out of memory");
+	for (size_t i = 0; i < c->nfields; i++) {
+		const gnbv_csv_field *f = &c->fields[i];
+		/* Header names are matched trimmed of spaces, as Excel users type them. */
+		const char *p = f->p;
+		size_t n = f->len;
+		while (n && (*p == ' ' || *p == '\t')) p++, n--;
+		while (n && (p[n - 1] == ' ' || p[n - 1] == '\t')) n--;
+		c->header[i] = strndup(p, n);
+		if (!c->header[i]) return gnbv_error_set(GNBV_ENOMEM, "out of memory");
+		c->nheader = i + 1;
+		if (n == 0)
+			return gnbv_error_set(GNBV_EINVALID, "%s:%ld:%zu: header: column %zu has no name",
+					      c->name, c->rec_line, i + 1, i + 1);
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(c->header[j], c->header[i]) == 0)
+				return gnbv_error_set(GNBV_EINVALID,
+						      "%s:%ld:%zu: column '%s': appears twice in the header",
+						      c->name, c->rec_line, i + 1, c->header[i]);
+	}
+	c->data_start = c->consumed + c->pos;
+	c->data_line = c->line;
+	return 0;
+}
+
+int gnbv_csv_rewind(gnbv_csv *c)
+{
+	if (c->fd >= 0) {
+		if (lseek(c->fd, (off_t)c->data_start, SEEK_SET) < 0)
+			return gnbv_error_set(GNBV_EIO, "%s: cannot rewind: %s", c->name, strerror(errno));
+	} else {
+		c->mem_pos = (size_t)c->data_start;
+	}
+	c->consumed = c->data_start;
+	c->pos = c->len = 0;
+	c->eof = 0;
+	c->line = c->data_line;
+	c->nfields = 0;
+	return 0;
+}
+
+static int verror(const gnbv_csv *c, int code, int with_col, size_t col, const char *fmt,
+		  va_list ap)
+{
+	char msg[1024];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	if (with_col)
+		return gnbv_error_set(code, "%s:%ld:%zu: column '%s': %s", c->name, c->rec_line,
+				      col + 1, gnbv_csv_column(c, col), msg);
+	return gnbv_error_set(code, "%s:%ld: %s", c->name, c->rec_line, msg);
+}
+
+int gnbv_csv_error(const gnbv_csv *c, int code, size_t col, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = verror(c, code, 1, col, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int gnbv_csv_error_line(const gnbv_csv *c, int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = verror(c, code, 0, 0, fmt, ap);
+	va_end(ap);
+	return rc;
+}

@@ -1,0 +1,362 @@
+/*
+ * exchange.c - reading the household exchange format v1.
+ *
+ * Column names are looked up once, when the header is read, into a role per
+ * column; each row then costs one switch per cell and no allocation. Cell
+ * parsers accept what officers type (spaces around values, "có"/"không",
+ * a decimal comma) and reject everything else with a message that says what
+ * was expected. Empty means unknown, never zero.
+ */
+#include "exchange.h"
+
+#include "gnbv/error.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+typedef struct colname {
+	const char *name;
+	int role;
+	int kind; /* 0 households, 1 members */
+	int key;
+} colname;
+
+static const colname COLUMNS[] = {
+	{"household_id", XF_HOUSEHOLD_ID, 0, 1}, {"unit_code", XF_UNIT_CODE, 0, 1},
+	{"area", XF_AREA, 0, 0}, {"income_month", XF_INCOME_MONTH, 0, 0},
+	{"income_score", XF_INCOME_SCORE, 0, 0}, {"floor_durable", XF_FLOOR, 0, 0},
+	{"walls_durable", XF_WALLS, 0, 0}, {"roof_durable", XF_ROOF, 0, 0},
+	{"living_area_m2", XF_LIVING_AREA, 0, 0}, {"water_safe", XF_WATER, 0, 0},
+	{"toilet_hygienic", XF_TOILET, 0, 0}, {"waste_treated", XF_WASTE, 0, 0},
+	{"devices", XF_DEVICES, 0, 0},
+	{"household_id", XF_HOUSEHOLD_ID, 1, 1}, {"member_no", XF_MEMBER_NO, 1, 1},
+	{"name", XF_NAME, 1, 0}, {"sex", XF_SEX, 1, 0}, {"birth_date", XF_BIRTH, 1, 0},
+	{"relation", XF_RELATION, 1, 0}, {"ethnicity", XF_ETHNICITY, 1, 0},
+	{"able_to_work", XF_ABLE, 1, 0}, {"work", XF_WORK, 1, 0},
+	{"health_insurance", XF_INSURANCE, 1, 0}, {"stunted", XF_STUNTED, 1, 0},
+	{"underweight", XF_UNDERWEIGHT, 1, 0}, {"in_school", XF_IN_SCHOOL, 1, 0},
+	{"school_level", XF_LEVEL, 1, 0}, {"uses_internet", XF_INTERNET, 1, 0},
+	{"social_allowance", XF_ALLOWANCE, 1, 0},
+};
+#define NCOLUMNS (sizeof COLUMNS / sizeof COLUMNS[0])
+
+static const char *const FILE_KIND[2] = {"households", "members"};
+
+int gnbv_xmap_build(gnbv_xmap *m, const gnbv_csv *c, int kind, const gnbv_standard *s,
+		    gnbv_warn_fn warn, void *warn_ctx)
+{
+	char msg[512];
+	memset(m, 0, sizeof *m);
+	m->kind = kind;
+	m->ncols = gnbv_csv_nfields(c);
+	m->id_col = m->unit_col = m->member_no_col = -1;
+	unsigned char present[NCOLUMNS] = {0};
+	for (size_t i = 0; i < m->ncols; i++) {
+		const char *h = gnbv_csv_column(c, i);
+		int role = XF_IGNORE;
+		for (size_t k = 0; k < NCOLUMNS; k++)
+			if (COLUMNS[k].kind == kind && strcmp(COLUMNS[k].name, h) == 0) {
+				role = COLUMNS[k].role;
+				present[k] = 1;
+			}
+		if (role == XF_IGNORE && kind == 0 && strncmp(h, "deficit_", 8) == 0) {
+			int ind = gnbv_standard_indicator(s, h + 8);
+			if (ind >= 0) role = XF_DEFICIT_BASE + (int)s->indicators[ind].rule;
+		}
+		if (role == XF_IGNORE && warn) {
+			snprintf(msg, sizeof msg, "%s: unknown column '%s' is ignored (misspelt?)",
+				 gnbv_csv_name(c), h);
+			warn(warn_ctx, msg);
+		}
+		if (role == XF_HOUSEHOLD_ID) m->id_col = (int)i;
+		if (role == XF_UNIT_CODE) m->unit_col = (int)i;
+		if (role == XF_MEMBER_NO) m->member_no_col = (int)i;
+		m->col[i] = role;
+	}
+	for (size_t k = 0; k < NCOLUMNS; k++) {
+		if (COLUMNS[k].kind != kind || present[k]) continue;
+		if (COLUMNS[k].key)
+			return gnbv_error_set(GNBV_EINVALID,
+					      "%s:1: column '%s': missing: the %s file must have a '%s' column",
+					      gnbv_csv_name(c), COLUMNS[k].name, FILE_KIND[kind],
+					      COLUMNS[k].name);
+		if (COLUMNS[k].role == XF_WASTE && gnbv_standard_indicator(s, "waste") < 0)
+			continue; /* only used from 2027: no noise under older standards */
+		if (warn) {
+			snprintf(msg, sizeof msg, "%s: no column '%s': it counts as empty in every row",
+				 gnbv_csv_name(c), COLUMNS[k].name);
+			warn(warn_ctx, msg);
+		}
+	}
+	return 0;
+}
+
+/* Trims spaces and tabs around a cell. */
+static void trim(const char **p, size_t *n)
+{
+	while (*n && (**p == ' ' || **p == '\t')) (*p)++, (*n)--;
+	while (*n && ((*p)[*n - 1] == ' ' || (*p)[*n - 1] == '\t')) (*n)--;
+}
+
+static int eq(const char *p, size_t n, const char *w)
+{
+	size_t k = strlen(w);
+	return n == k && strncasecmp(p, w, n) == 0;
+}
+
+static int parse_bool(const char *p, size_t n, gnbv_tri *out)
+{
+	if (n == 0) return *out = GNBV_UNKNOWN, 0;
+	if (n == 1 && *p == '1') return *out = GNBV_YES, 0;
+	if (n == 1 && *p == '0') return *out = GNBV_NO, 0;
+	if (eq(p, n, "yes") || eq(p, n, "có") || eq(p, n, "Có") || eq(p, n, "CÓ"))
+		return *out = GNBV_YES, 0;
+	if (eq(p, n, "no") || eq(p, n, "không") || eq(p, n, "Không") || eq(p, n, "KHÔNG"))
+		return *out = GNBV_NO, 0;
+	return -1;
+}
+
+static int parse_i64(const char *p, size_t n, int64_t *out)
+{
+	if (n == 0 || n > 18) return -1;
+	int64_t v = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] < '0' || p[i] > '9') return -1;
+		v = v * 10 + (p[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+/* A non-negative decimal with '.' or ',' as the mark. */
+static int parse_dec(const char *p, size_t n, double *out)
+{
+	if (n == 0 || n > 30) return -1;
+	double ip = 0, fp = 0, scale = 1;
+	size_t i = 0;
+	int digits = 0;
+	for (; i < n && p[i] >= '0' && p[i] <= '9'; i++, digits++) ip = ip * 10 + (p[i] - '0');
+	if (i < n && (p[i] == '.' || p[i] == ',')) {
+		i++;
+		for (; i < n && p[i] >= '0' && p[i] <= '9'; i++, digits++) {
+			scale /= 10;
+			fp += (p[i] - '0') * scale;
+		}
+	}
+	if (i != n || digits == 0) return -1;
+	*out = ip + fp;
+	return 0;
+}
+
+static int days_in_month(int y, int m)
+{
+	static const int d[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return 29;
+	return d[m - 1];
+}
+
+int gnbv_x_parse_date(const char *p, size_t n, int32_t *out)
+{
+	int64_t y, m, d;
+	if (n == 4) {
+		if (parse_i64(p, 4, &y) || y < 1850) return -1;
+		*out = (int32_t)(y * 10000 + 701); /* year only: born 1 July (exchange-format.md) */
+		return 0;
+	}
+	if (n != 10 || p[4] != '-' || p[7] != '-') return -1;
+	if (parse_i64(p, 4, &y) || parse_i64(p + 5, 2, &m) || parse_i64(p + 8, 2, &d)) return -1;
+	if (y < 1850 || m < 1 || m > 12 || d < 1 || d > days_in_month((int)y, (int)m)) return -1;
+	*out = (int32_t)(y * 10000 + m * 100 + d);
+	return 0;
+}
+
+static int word_index(const char *p, size_t n, const char *const *words, int count)
+{
+	for (int i = 0; i < count; i++)
+		if (eq(p, n, words[i])) return i;
+	return -1;
+}
+
+static const char *const WORK[] = {"contract", "no_contract", "self", "unemployed", "student", "none"};
+static const char *const REL[] = {"head", "spouse", "child", "parent", "grandchild", "other"};
+static const char *const LEVEL[] = {"none", "preschool", "primary", "lower_secondary",
+				    "upper_secondary", "vocational", "college", "university"};
+static const char *const DEVICE[] = {"tv", "radio", "computer", "phone", "smartphone"};
+
+static int parse_devices(const char *p, size_t n, unsigned *mask)
+{
+	*mask = 0;
+	while (n) {
+		const char *semi = memchr(p, ';', n);
+		size_t k = semi ? (size_t)(semi - p) : n;
+		const char *t = p;
+		size_t tn = k;
+		trim(&t, &tn);
+		if (tn) {
+			int d = word_index(t, tn, DEVICE, 5);
+			if (d < 0) return -1;
+			*mask |= 1u << d;
+		}
+		if (!semi) break;
+		p = semi + 1;
+		n -= k + 1;
+	}
+	return 0;
+}
+
+#define BAD(what) return gnbv_csv_error(c, GNBV_EINVALID, i, what " '%.*s'", (int)(n > 60 ? 60 : n), p)
+
+static int check_count(const gnbv_xmap *m, const gnbv_csv *c)
+{
+	size_t nf = gnbv_csv_nfields(c);
+	if (nf != m->ncols)
+		return gnbv_csv_error_line(c, GNBV_EINVALID,
+					   "%zu fields, but the header has %zu columns (a stray comma, or a cell with a comma that is not quoted?)",
+					   nf, m->ncols);
+	return 0;
+}
+
+int gnbv_x_household(const gnbv_xmap *m, const gnbv_csv *c, const gnbv_standard *s,
+		     gnbv_household *h, gnbv_csv_field *id, gnbv_csv_field *unit)
+{
+	(void)s;
+	int rc = check_count(m, c);
+	if (rc) return rc;
+	const gnbv_csv_field *f = gnbv_csv_fields(c);
+	memset(h, 0, sizeof *h);
+	h->area = GNBV_AREA_UNKNOWN;
+	h->floor_durable = h->walls_durable = h->roof_durable = GNBV_UNKNOWN;
+	h->water_safe = h->toilet_hygienic = h->waste_treated = GNBV_UNKNOWN;
+	for (int r = 0; r < GNBV_RULE_COUNT; r++) h->recorded[r] = GNBV_UNKNOWN;
+	for (size_t i = 0; i < m->ncols; i++) {
+		const char *p = f[i].p;
+		size_t n = f[i].len;
+		int role = m->col[i];
+		if (role == XF_IGNORE) continue;
+		trim(&p, &n);
+		gnbv_tri *t = NULL;
+		switch (role) {
+		case XF_HOUSEHOLD_ID:
+			if (!n) return gnbv_csv_error(c, GNBV_EINVALID, i, "empty: every household needs its code");
+			id->p = p, id->len = (uint32_t)n;
+			break;
+		case XF_UNIT_CODE:
+			if (!n) return gnbv_csv_error(c, GNBV_EINVALID, i, "empty: every household needs the code of its unit");
+			unit->p = p, unit->len = (uint32_t)n;
+			break;
+		case XF_AREA:
+			if (!n) break;
+			if (eq(p, n, "rural") || eq(p, n, "nông thôn")) h->area = GNBV_AREA_RURAL;
+			else if (eq(p, n, "urban") || eq(p, n, "thành thị")) h->area = GNBV_AREA_URBAN;
+			else BAD("expected rural or urban, found");
+			break;
+		case XF_INCOME_MONTH:
+			if (!n) break;
+			if (parse_i64(p, n, &h->income_month))
+				BAD("expected a whole number of VND per person per month (digits only), found");
+			h->has_income = true;
+			break;
+		case XF_INCOME_SCORE:
+			if (!n) break;
+			if (parse_dec(p, n, &h->income_score) || h->income_score > 10000)
+				BAD("expected an income score (a number such as 140 or 152.5), found");
+			h->has_score = true;
+			break;
+		case XF_LIVING_AREA:
+			if (!n) break;
+			if (parse_dec(p, n, &h->living_area_m2) || h->living_area_m2 > 1e6)
+				BAD("expected the living area in m² (such as 25.5), found");
+			h->has_living_area = true;
+			break;
+		case XF_DEVICES:
+			if (parse_devices(p, n, &h->devices))
+				BAD("expected devices separated by ';' from tv, radio, computer, phone, smartphone; found");
+			break;
+		case XF_FLOOR: t = &h->floor_durable; break;
+		case XF_WALLS: t = &h->walls_durable; break;
+		case XF_ROOF: t = &h->roof_durable; break;
+		case XF_WATER: t = &h->water_safe; break;
+		case XF_TOILET: t = &h->toilet_hygienic; break;
+		case XF_WASTE: t = &h->waste_treated; break;
+		default:
+			if (role >= XF_DEFICIT_BASE) t = &h->recorded[role - XF_DEFICIT_BASE];
+			break;
+		}
+		if (t && parse_bool(p, n, t)) BAD("expected 1 or 0 (or yes/no, có/không), found");
+	}
+	return 0;
+}
+
+int gnbv_x_member(const gnbv_xmap *m, const gnbv_csv *c, gnbv_member *mb, gnbv_csv_field *hid)
+{
+	int rc = check_count(m, c);
+	if (rc) return rc;
+	const gnbv_csv_field *f = gnbv_csv_fields(c);
+	memset(mb, 0, sizeof *mb);
+	mb->work = GNBV_WORK_UNKNOWN;
+	mb->level = -1;
+	mb->relation = GNBV_REL_UNKNOWN;
+	mb->able_to_work = mb->health_insurance = mb->stunted = mb->underweight = GNBV_UNKNOWN;
+	mb->in_school = mb->uses_internet = mb->social_allowance = GNBV_UNKNOWN;
+	for (size_t i = 0; i < m->ncols; i++) {
+		const char *p = f[i].p;
+		size_t n = f[i].len;
+		int role = m->col[i];
+		if (role == XF_IGNORE || role == XF_NAME || role == XF_ETHNICITY) continue;
+		trim(&p, &n);
+		gnbv_tri *t = NULL;
+		int64_t v;
+		int w;
+		switch (role) {
+		case XF_HOUSEHOLD_ID:
+			if (!n) return gnbv_csv_error(c, GNBV_EINVALID, i, "empty: every member needs the code of its household");
+			hid->p = p, hid->len = (uint32_t)n;
+			break;
+		case XF_MEMBER_NO:
+			if (parse_i64(p, n, &v) || v < 1 || v > 100000)
+				BAD("expected the member's number (1, 2, ...), found");
+			mb->member_no = (int32_t)v;
+			break;
+		case XF_SEX:
+			if (!n) break;
+			if (eq(p, n, "M") || eq(p, n, "nam")) mb->sex = GNBV_SEX_MALE;
+			else if (eq(p, n, "F") || eq(p, n, "nữ") || eq(p, n, "Nữ")) mb->sex = GNBV_SEX_FEMALE;
+			else BAD("expected M or F, found");
+			break;
+		case XF_BIRTH:
+			if (!n) break;
+			if (gnbv_x_parse_date(p, n, &mb->birth))
+				BAD("expected a date YYYY-MM-DD (or the year YYYY), found");
+			break;
+		case XF_RELATION:
+			if (!n) break;
+			if ((w = word_index(p, n, REL, 6)) < 0)
+				BAD("expected head, spouse, child, parent, grandchild or other; found");
+			mb->relation = (signed char)w;
+			break;
+		case XF_WORK:
+			if (!n) break;
+			if ((w = word_index(p, n, WORK, 6)) < 0)
+				BAD("expected contract, no_contract, self, unemployed, student or none; found");
+			mb->work = (signed char)w;
+			break;
+		case XF_LEVEL:
+			if (!n) break;
+			if ((w = word_index(p, n, LEVEL, 8)) < 0)
+				BAD("expected none, preschool, primary, lower_secondary, upper_secondary, vocational, college or university; found");
+			mb->level = (signed char)w;
+			break;
+		case XF_ABLE: t = &mb->able_to_work; break;
+		case XF_INSURANCE: t = &mb->health_insurance; break;
+		case XF_STUNTED: t = &mb->stunted; break;
+		case XF_UNDERWEIGHT: t = &mb->underweight; break;
+		case XF_IN_SCHOOL: t = &mb->in_school; break;
+		case XF_INTERNET: t = &mb->uses_internet; break;
+		case XF_ALLOWANCE: t = &mb->social_allowance; break;
+		default: break;
+		}
+		if (t && parse_bool(p, n, t)) BAD("expected 1 or 0 (or yes/no, có/không), found");
+	}
+	return 0;
+}

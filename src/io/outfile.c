@@ -1,0 +1,171 @@
+/*
+ * outfile.c - buffered, atomic output files (see outfile.h).
+ */
+#include "outfile.h"
+
+#include "gnbv/error.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define OUT_BUF (1u << 20)
+
+struct gnbv_out {
+	int fd;
+	char *tmp, *final;
+	char *buf;
+	size_t len;
+	int failed;
+};
+
+int gnbv_out_open(gnbv_out **out, const char *dir, const char *name)
+{
+	*out = NULL;
+	gnbv_out *o = calloc(1, sizeof *o);
+	if (!o) return gnbv_error_set(GNBV_ENOMEM, "out of memory");
+	o->fd = -1;
+	size_t n = strlen(dir) + strlen(name) + 64;
+	o->tmp = malloc(n);
+	o->final = malloc(n);
+	o->buf = malloc(OUT_BUF);
+	if (!o->tmp || !o->final || !o->buf) {
+		free(o->tmp); /* nothing created yet: nothing to unlink */
+		free(o->final);
+		free(o->buf);
+		free(o);
+		return gnbv_error_set(GNBV_ENOMEM, "out of memory");
+	}
+	snprintf(o->final, n, "%s/%s", dir, name);
+	snprintf(o->tmp, n, "%s/.%s.tmp-%ld", dir, name, (long)getpid());
+	o->fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (o->fd < 0) {
+		int rc = gnbv_error_set(GNBV_EIO, "%s: cannot create: %s", o->final, strerror(errno));
+		free(o->tmp);
+		free(o->final);
+		free(o->buf);
+		free(o);
+		return rc;
+	}
+	*out = o;
+	return 0;
+}
+
+static int flush(gnbv_out *o)
+{
+	size_t off = 0;
+	while (off < o->len) {
+		ssize_t w = write(o->fd, o->buf + off, o->len - off);
+		if (w < 0 && errno == EINTR) continue;
+		if (w < 0) {
+			o->failed = 1;
+			return gnbv_error_set(GNBV_EIO, "%s: write failed: %s", o->final, strerror(errno));
+		}
+		off += (size_t)w;
+	}
+	o->len = 0;
+	return 0;
+}
+
+int gnbv_out_write(gnbv_out *o, const void *p, size_t n)
+{
+	if (o->failed) return GNBV_EIO;
+	if (o->len + n > OUT_BUF) {
+		int rc = flush(o);
+		if (rc) return rc;
+		if (n > OUT_BUF) {
+			/* Larger than the buffer: write through. */
+			ssize_t w;
+			const char *q = p;
+			while (n) {
+				w = write(o->fd, q, n);
+				if (w < 0 && errno == EINTR) continue;
+				if (w < 0) {
+					o->failed = 1;
+					return gnbv_error_set(GNBV_EIO, "%s: write failed: %s", o->final, strerror(errno));
+				}
+				q += w;
+				n -= (size_t)w;
+			}
+			return 0;
+		}
+	}
+	memcpy(o->buf + o->len, p, n);
+	o->len += n;
+	return 0;
+}
+
+int gnbv_out_str(gnbv_out *o, const char *s) { return gnbv_out_write(o, s, strlen(s)); }
+
+int gnbv_out_char(gnbv_out *o, char ch)
+{
+	if (o->len < OUT_BUF) {
+		o->buf[o->len++] = ch;
+		return 0;
+	}
+	return gnbv_out_write(o, &ch, 1);
+}
+
+int gnbv_out_u64(gnbv_out *o, uint64_t v)
+{
+	char tmp[24];
+	int i = 24;
+	do tmp[--i] = (char)('0' + v % 10), v /= 10;
+	while (v);
+	return gnbv_out_write(o, tmp + i, (size_t)(24 - i));
+}
+
+int gnbv_out_cell(gnbv_out *o, const char *p, size_t n)
+{
+	int need = 0;
+	for (size_t i = 0; i < n && !need; i++)
+		need = p[i] == ',' || p[i] == '"' || p[i] == '\n' || p[i] == '\r';
+	if (!need) return gnbv_out_write(o, p, n);
+	int rc = gnbv_out_char(o, '"');
+	for (size_t i = 0; i < n && !rc; i++) {
+		if (p[i] == '"') rc = gnbv_out_char(o, '"');
+		if (!rc) rc = gnbv_out_char(o, p[i]);
+	}
+	return rc ? rc : gnbv_out_char(o, '"');
+}
+
+int gnbv_out_truncate(gnbv_out *o)
+{
+	o->len = 0;
+	if (ftruncate(o->fd, 0) || lseek(o->fd, 0, SEEK_SET) < 0)
+		return gnbv_error_set(GNBV_EIO, "%s: cannot truncate: %s", o->final, strerror(errno));
+	return 0;
+}
+
+int gnbv_out_commit(gnbv_out *o)
+{
+	int rc = flush(o);
+	if (!rc && fsync(o->fd)) rc = gnbv_error_set(GNBV_EIO, "%s: fsync failed: %s", o->final, strerror(errno));
+	if (!rc && close(o->fd)) rc = gnbv_error_set(GNBV_EIO, "%s: close failed: %s", o->final, strerror(errno));
+	o->fd = -1;
+	if (!rc && rename(o->tmp, o->final))
+		rc = gnbv_error_set(GNBV_EIO, "%s: cannot rename into place: %s", o->final, strerror(errno));
+	if (rc) {
+		gnbv_out_abort(o);
+		return rc;
+	}
+	free(o->tmp);
+	free(o->final);
+	free(o->buf);
+	free(o);
+	return 0;
+}
+
+void gnbv_out_abort(gnbv_out *o)
+{
+	if (!o) return;
+	if (o->fd >= 0) close(o->fd);
+	if (o->tmp) unlink(o->tmp);
+	free(o->tmp);
+	free(o->final);
+	free(o->buf);
+	free(o);
+}

@@ -1,0 +1,30 @@
+/*
+ * outfile.h - an output file that appears whole or not at all.
+ *
+ * Writes go to a hidden temporary file beside the target through a large
+ * buffer; gnbv_out_commit renames it into place, gnbv_out_abort removes it.
+ * A failed run therefore never leaves a half-written assessments.csv.
+ */
+#ifndef GNBV_IO_OUTFILE_H
+#define GNBV_IO_OUTFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct gnbv_out gnbv_out;
+
+int gnbv_out_open(gnbv_out **out, const char *dir, const char *name);
+int gnbv_out_write(gnbv_out *o, const void *p, size_t n);
+int gnbv_out_str(gnbv_out *o, const char *s);
+int gnbv_out_char(gnbv_out *o, char ch);
+int gnbv_out_u64(gnbv_out *o, uint64_t v);
+/* A CSV cell: quoted when it holds a comma, quote, CR or LF. */
+int gnbv_out_cell(gnbv_out *o, const char *p, size_t n);
+/* Discards what was written so far (restarts the file empty). */
+int gnbv_out_truncate(gnbv_out *o);
+/* Flushes, fsyncs and renames into place; frees o. */
+int gnbv_out_commit(gnbv_out *o);
+/* Removes the temporary file; frees o. NULL is a no-op. */
+void gnbv_out_abort(gnbv_out *o);
+
+#endif

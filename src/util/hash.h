@@ -1,0 +1,67 @@
+/*
+ * hash.h - a fast 64-bit hash of short byte strings (ids, unit codes) and
+ * an open-addressing map from strings to dense indices. Pure.
+ */
+#ifndef GNBV_UTIL_HASH_H
+#define GNBV_UTIL_HASH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+static inline uint64_t gnbv_mix64(uint64_t x)
+{
+	x ^= x >> 32;
+	x *= 0xd6e8feb86659fd93ull;
+	x ^= x >> 32;
+	x *= 0xd6e8feb86659fd93ull;
+	x ^= x >> 32;
+	return x;
+}
+
+/* Reads 8 bytes at a time; different strings of equal content always hash
+ * alike, whatever their alignment. */
+static inline uint64_t gnbv_hash64(const void *p, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)p;
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ (uint64_t)n;
+	while (n >= 8) {
+		uint64_t w;
+		memcpy(&w, s, 8);
+		h = gnbv_mix64(h ^ w) + 0x9e3779b97f4a7c15ull;
+		s += 8;
+		n -= 8;
+	}
+	uint64_t w = 0;
+	memcpy(&w, s, n);
+	return gnbv_mix64(h ^ w ^ ((uint64_t)n << 56));
+}
+
+/* A set of 64-bit fingerprints (0 is mapped to 1 internally). */
+typedef struct gnbv_fpset {
+	uint64_t *slot;
+	size_t cap, n; /* cap a power of two */
+} gnbv_fpset;
+
+/* Inserts; returns 1 when newly added, 0 when already present, negative on
+ * allocation failure. */
+int gnbv_fpset_add(gnbv_fpset *s, uint64_t fp);
+void gnbv_fpset_free(gnbv_fpset *s);
+
+/* String -> dense index (0, 1, 2, ... in insertion order). Keys are copied. */
+typedef struct gnbv_strmap {
+	uint32_t *slot;   /* index + 1; 0 empty */
+	size_t cap;
+	char **keys;
+	uint32_t *lens;
+	uint64_t *hashes;
+	size_t n, kcap;
+} gnbv_strmap;
+
+/* The key's index, inserting it when `insert` (then *added is set). Returns
+ * -1 when absent (and not inserted), or a negative code below -1 on
+ * allocation failure (GNBV_ENOMEM - 1). */
+long gnbv_strmap_get(gnbv_strmap *m, const char *key, size_t len, int insert, int *added);
+void gnbv_strmap_free(gnbv_strmap *m);
+
+#endif

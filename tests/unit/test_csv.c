@@ -1,0 +1,189 @@
+/*
+ * test_csv.c - unit tests of src/io/csv.c: RFC 4180 quoting, CRLF, records
+ * spanning buffer refills, line numbers of multi-line records, and the
+ * refusals (unterminated quote, invalid UTF-8, ZIP, UTF-16, NUL bytes).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "gnbv/error.h"
+#include "io/csv.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static gnbv_csv *open_str(const char *s)
+{
+	gnbv_csv *c = NULL;
+	assert_int_equal(gnbv_csv_open_mem(&c, "t.csv", s, strlen(s)), 0);
+	return c;
+}
+
+static void field_is(gnbv_csv *c, size_t i, const char *want)
+{
+	assert_true(i < gnbv_csv_nfields(c));
+	const gnbv_csv_field *f = &gnbv_csv_fields(c)[i];
+	assert_int_equal(f->len, strlen(want));
+	assert_memory_equal(f->p, want, f->len);
+}
+
+static void test_plain_and_quoted(void **state)
+{
+	(void)state;
+	gnbv_csv *c = open_str("a,b,c\n1,,3\n\"x,y\",\"he said \"\"hi\"\"\",\"\"\n");
+	assert_int_equal(gnbv_csv_next(c), 1);
+	assert_int_equal(gnbv_csv_take_header(c), 0);
+	assert_string_equal(gnbv_csv_column(c, 2), "c");
+	assert_int_equal(gnbv_csv_next(c), 1);
+	assert_int_equal(gnbv_csv_nfields(c), 3);
+	field_is(c, 1, "");
+	assert_int_equal(gnbv_csv_next(c), 1);
+	field_is(c, 0, "x,y");
+	field_is(c, 1, "he said \"hi\"");
+	field_is(c, 2, "");
+	assert_int_equal(gnbv_csv_next(c), 0);
+	gnbv_csv_free(c);
+}
+
+static void test_crlf_bom_blank_lines_and_no_final_newline(void **state)
+{
+	(void)state;
+	gnbv_csv *c = open_str("\xEF\xBB\xBFh1,h2\r\n\r\nv1,v2\r\n\n\"q\"\r\nlast,x");
+	assert_int_equal(gnbv_csv_next(c), 1);
+	field_is(c, 0, "h1");
+	field_is(c, 1, "h2");
+	assert_int_equal(gnbv_csv_next(c), 1);
+	assert_int_equal(gnbv_csv_line(c), 3);
+	field_is(c, 1, "v2");
+	assert_int_equal(gnbv_csv_next(c), 1);
+	field_is(c, 0, "q");
+	assert_int_equal(gnbv_csv_next(c), 1);
+	assert_int_equal(gnbv_csv_line(c), 6);
+	field_is(c, 0, "last");
+	field_is(c, 1, "x");
+	assert_int_equal(gnbv_csv_next(c), 0);
+	gnbv_csv_free(c);
+}
+
+static void test_multiline_record_lines(void **state)
+{
+	(void)state;
+	gnbv_csv *c = open_str("a,b\n\"line1\nline2\nline3\",x\nnext,y\n");
+	assert_int_equal(gnbv_csv_next(c), 1);
+	assert_int_equal(gnbv_csv_next(c), 1);
+	assert_int_equal(gnbv_csv_line(c), 2);
+	field_is(c, 0, "line1\nline2\nline3");
+	assert_int_equal(gnbv_csv_next(c), 1);
+	assert_int_equal(gnbv_csv_line(c), 5);
+	field_is(c, 0, "next");
+	gnbv_csv_free(c);
+}
+
+static void expect_error(const char *text, const char *needle)
+{
+	gnbv_csv *c = open_str(text);
+	int rc;
+	while ((rc = gnbv_csv_next(c)) == 1) {
+	}
+	assert_true(rc < 0);
+	if (!strstr(gnbv_error_message(), needle)) fail_msg("message '%s' lacks '%s'", gnbv_error_message(), needle);
+	gnbv_csv_free(c);
+}
+
+static void test_refusals(void **state)
+{
+	(void)state;
+	expect_error("a,b\n1,\"open\n2,3\n", "t.csv:2: unterminated quoted field");
+	expect_error("a,b\n1,x\"y\n", "t.csv:2: a quote inside an unquoted field");
+	expect_error("a,b\n\"q\"x,1\n", "a character after a closing quote");
+	expect_error("a,b\n1,\xC3\x28\n", "t.csv:2:2: column '?': invalid UTF-8");
+	expect_error("a,b\n1,\xED\xA0\x80\n", "invalid UTF-8");      /* surrogate */
+	expect_error("a,b\n1,\xC0\xAF\n", "invalid UTF-8");          /* overlong */
+	expect_error("PK\x03\x04rest", "ZIP archive");
+	expect_error("\xFF\xFEh\0i\0", "UTF-16");
+}
+
+static void test_nul_byte(void **state)
+{
+	(void)state;
+	static const char data[] = "a,b\n1,x\0y\n";
+	gnbv_csv *c = NULL;
+	assert_int_equal(gnbv_csv_open_mem(&c, "t.csv", data, sizeof data - 1), 0);
+	assert_int_equal(gnbv_csv_next(c), 1);
+	assert_true(gnbv_csv_next(c) < 0);
+	assert_non_null(strstr(gnbv_error_message(), "NUL byte"));
+	gnbv_csv_free(c);
+}
+
+static void test_header_names_errors(void **state)
+{
+	(void)state;
+	gnbv_csv *c = open_str(" id ,name,id\n");
+	assert_int_equal(gnbv_csv_next(c), 1);
+	assert_true(gnbv_csv_take_header(c) < 0);
+	assert_non_null(strstr(gnbv_error_message(), "column 'id': appears twice"));
+	gnbv_csv_free(c);
+}
+
+/* Records that straddle the 1 MiB buffer: the reader must refill and keep
+ * every record intact, quoted or not. */
+static void test_refill_boundaries(void **state)
+{
+	(void)state;
+	size_t n = 200000;
+	size_t cap = n * 40 + 64;
+	char *s = malloc(cap);
+	size_t len = 0;
+	len += (size_t)snprintf(s + len, cap - len, "id,v\n");
+	for (size_t i = 0; i < n; i++) {
+		if (i % 3 == 0) len += (size_t)snprintf(s + len, cap - len, "%zu,\"q,%zu\"\n", i, i);
+		else len += (size_t)snprintf(s + len, cap - len, "%zu,p%zu\n", i, i);
+	}
+	gnbv_csv *c = NULL;
+	assert_int_equal(gnbv_csv_open_mem(&c, "big.csv", s, len), 0);
+	assert_int_equal(gnbv_csv_next(c), 1);
+	char want[64];
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(gnbv_csv_next(c), 1);
+		assert_int_equal(gnbv_csv_line(c), (long)i + 2);
+		snprintf(want, sizeof want, i % 3 == 0 ? "q,%zu" : "p%zu", i);
+		field_is(c, 1, want);
+	}
+	assert_int_equal(gnbv_csv_next(c), 0);
+	gnbv_csv_free(c);
+	free(s);
+}
+
+static void test_record_cap(void **state)
+{
+	(void)state;
+	size_t len = GNBV_CSV_MAX_RECORD + 100;
+	char *s = malloc(len);
+	memcpy(s, "a\n\"", 3);
+	memset(s + 3, 'x', len - 3);
+	gnbv_csv *c = NULL;
+	assert_int_equal(gnbv_csv_open_mem(&c, "huge.csv", s, len), 0);
+	assert_int_equal(gnbv_csv_next(c), 1);
+	assert_int_equal(gnbv_csv_next(c), GNBV_ETOOBIG);
+	assert_non_null(strstr(gnbv_error_message(), "huge.csv:2: record longer than"));
+	gnbv_csv_free(c);
+	free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_plain_and_quoted),
+		cmocka_unit_test(test_crlf_bom_blank_lines_and_no_final_newline),
+		cmocka_unit_test(test_multiline_record_lines),
+		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_nul_byte),
+		cmocka_unit_test(test_header_names_errors),
+		cmocka_unit_test(test_refill_boundaries),
+		cmocka_unit_test(test_record_cap),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
