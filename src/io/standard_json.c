@@ -294,13 +294,34 @@ const gnbv_embedded_file *gnbv_embedded_find(const char *name)
 	return NULL;
 }
 
-static const char *const BUILTIN[] = {"vn-2022-2026", "vn-2027-2030"};
+/* The built-in standards are the embedded files under standards/: adding a
+ * file to data/standards/ and rebuilding adds a standard, with no code. */
+static const gnbv_embedded_file *builtin(size_t i)
+{
+	for (const gnbv_embedded_file *f = gnbv_embedded; f->name; f++)
+		if (strncmp(f->name, "standards/", 10) == 0 && i-- == 0) return f;
+	return NULL;
+}
 
-size_t gnbv_standard_builtin_count(void) { return sizeof BUILTIN / sizeof BUILTIN[0]; }
+size_t gnbv_standard_builtin_count(void)
+{
+	size_t n = 0;
+	while (builtin(n)) n++;
+	return n;
+}
 
 const char *gnbv_standard_builtin_name(size_t i)
 {
-	return i < gnbv_standard_builtin_count() ? BUILTIN[i] : NULL;
+	static _Thread_local char name[64];
+	const gnbv_embedded_file *f = builtin(i);
+	if (!f) return NULL;
+	const char *base = f->name + 10;
+	size_t n = strlen(base);
+	if (n > 5 && strcmp(base + n - 5, ".json") == 0) n -= 5;
+	if (n >= sizeof name) n = sizeof name - 1;
+	memcpy(name, base, n);
+	name[n] = '\0';
+	return name;
 }
 
 static int load_path(gnbv_standard *out, const char *path)
@@ -345,7 +366,7 @@ int gnbv_standard_load(gnbv_standard *out, const char *name)
 int gnbv_standard_for_date(gnbv_standard *out, int32_t date)
 {
 	for (size_t i = 0; i < gnbv_standard_builtin_count(); i++) {
-		int rc = gnbv_standard_load(out, BUILTIN[i]);
+		int rc = gnbv_standard_load(out, gnbv_standard_builtin_name(i));
 		if (rc) return rc;
 		if (date >= out->valid_from && date <= out->valid_to) return 0;
 	}
