@@ -14,7 +14,7 @@
 #include <string.h>
 
 typedef struct unit {
-	char *code, *parent;
+	char *code, *parent, *name, *level;
 	int area;
 } unit;
 
@@ -47,13 +47,15 @@ static int load_one(gnbv_units *t, gnbv_csv *c)
 	int rc = gnbv_csv_next(c);
 	if (rc <= 0) return rc ? rc : gnbv_error_set(GNBV_EINVALID, "%s: empty units file", gnbv_csv_name(c));
 	if ((rc = gnbv_csv_take_header(c))) return rc;
-	int code_col = -1, parent_col = -1, area_col = -1;
+	int code_col = -1, parent_col = -1, area_col = -1, name_col = -1, level_col = -1;
 	size_t ncols = gnbv_csv_nfields(c);
 	for (size_t i = 0; i < ncols; i++) {
 		const char *h = gnbv_csv_column(c, i);
 		if (!strcmp(h, "code")) code_col = (int)i;
 		if (!strcmp(h, "parent_code")) parent_col = (int)i;
 		if (!strcmp(h, "area")) area_col = (int)i;
+		if (!strcmp(h, "name")) name_col = (int)i;
+		if (!strcmp(h, "level")) level_col = (int)i;
 	}
 	if (code_col < 0)
 		return gnbv_error_set(GNBV_EINVALID, "%s:1: column 'code': missing", gnbv_csv_name(c));
@@ -76,8 +78,10 @@ static int load_one(gnbv_units *t, gnbv_csv *c)
 			return gnbv_csv_error(c, GNBV_EINVALID, (size_t)code_col, "empty unit code");
 		u->code = strndup(f[code_col].p, f[code_col].len);
 		u->parent = parent_col >= 0 ? strndup(f[parent_col].p, f[parent_col].len) : strdup("");
+		u->name = name_col >= 0 ? strndup(f[name_col].p, f[name_col].len) : strdup("");
+		u->level = level_col >= 0 ? strndup(f[level_col].p, f[level_col].len) : strdup("");
 		t->n++;
-		if (!u->code || !u->parent) return gnbv_error_set(GNBV_ENOMEM, "out of memory");
+		if (!u->code || !u->parent || !u->name || !u->level) return gnbv_error_set(GNBV_ENOMEM, "out of memory");
 		if (area_col >= 0 && f[area_col].len) {
 			const gnbv_csv_field *a = &f[area_col];
 			if (a->len == 5 && !memcmp(a->p, "rural", 5)) u->area = 0;
@@ -141,6 +145,8 @@ void gnbv_units_free(gnbv_units *t)
 	for (size_t i = 0; i < t->n; i++) {
 		free(t->u[i].code);
 		free(t->u[i].parent);
+		free(t->u[i].name);
+		free(t->u[i].level);
 	}
 	free(t->u);
 	free(t);
@@ -152,4 +158,16 @@ int gnbv_units_area(const gnbv_units *t, const char *code, size_t len)
 {
 	const unit *u = t ? find(t, code, len) : NULL;
 	return u ? u->area : -1;
+}
+
+int gnbv_units_get(const gnbv_units *t, const char *code, size_t len, gnbv_unit_info *out)
+{
+	const unit *u = t ? find(t, code, len) : NULL;
+	if (!u) return GNBV_ENOTFOUND;
+	out->code = u->code;
+	out->name = u->name;
+	out->level = u->level;
+	out->parent_code = u->parent;
+	out->area = u->area;
+	return 0;
 }

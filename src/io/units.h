@@ -16,6 +16,15 @@ int gnbv_units_load(gnbv_units **out, const char *path);
 void gnbv_units_free(gnbv_units *u);
 size_t gnbv_units_count(const gnbv_units *u);
 
+typedef struct gnbv_unit_info {
+	const char *code, *name, *level, *parent_code; /* "" when absent */
+	int area;                                      /* resolved: 0 rural, 1 urban, -1 unknown */
+} gnbv_unit_info;
+
+/* Looks a unit up by code: 0 and *out filled, or GNBV_ENOTFOUND. Strings
+ * live as long as the table. */
+int gnbv_units_get(const gnbv_units *u, const char *code, size_t len, gnbv_unit_info *out);
+
 /* The unit's area, inherited from its parents when its own is empty:
  * 0 rural, 1 urban, -1 unknown or no such unit. */
 int gnbv_units_area(const gnbv_units *u, const char *code, size_t len);
