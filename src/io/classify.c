@@ -71,10 +71,27 @@ static int resolve_area(run *r, gnbv_household *h, const gnbv_csv_field *unit)
 	return 0;
 }
 
-static int cmp_member_no(const void *a, const void *b)
+/* Members by member_no: households are small, so insertion sort. */
+static void sort_members(gnbv_member *m, size_t n)
 {
-	const gnbv_member *x = a, *y = b;
-	return (x->member_no > y->member_no) - (x->member_no < y->member_no);
+	for (size_t i = 1; i < n; i++) {
+		gnbv_member v = m[i];
+		size_t j = i;
+		while (j > 0 && m[j - 1].member_no > v.member_no) {
+			m[j] = m[j - 1];
+			j--;
+		}
+		m[j] = v;
+	}
+}
+
+static int needs_quote(const gnbv_csv_field *f)
+{
+	for (uint32_t i = 0; i < f->len; i++) {
+		char ch = f->p[i];
+		if (ch == ',' || ch == '"' || ch == '\n' || ch == '\r') return 1;
+	}
+	return 0;
 }
 
 static int emit(run *r, gnbv_household *h, const gnbv_csv_field *id,
@@ -82,33 +99,54 @@ static int emit(run *r, gnbv_household *h, const gnbv_csv_field *id,
 {
 	int rc;
 	if ((rc = resolve_area(r, h, unit))) return rc;
-	qsort(m, n, sizeof *m, cmp_member_no);
+	sort_members(m, n);
 
 	gnbv_assessment a;
 	unsigned char workers[GNBV_MAX_MEMBERS];
 	gnbv_assess(&r->std, r->o->as_of, h, m, n, &a, workers);
 
+	/* The row is built in a local buffer and written once. Ids and unit
+	 * codes are capped by the record cap; quoting can double them. */
+	char row[256];
+	size_t k = 0;
+	int simple = id->len + unit->len < 160 && !needs_quote(id) && !needs_quote(unit);
 	gnbv_out *o = r->a_out;
-	gnbv_out_cell(o, id->p, id->len);
-	gnbv_out_char(o, ',');
-	gnbv_out_cell(o, unit->p, unit->len);
-	gnbv_out_char(o, ',');
-	gnbv_out_str(o, r->std.name);
-	gnbv_out_char(o, ',');
-	gnbv_out_str(o, gnbv_class_name(a.klass));
-	gnbv_out_char(o, ',');
-	gnbv_out_u64(o, (uint64_t)a.deficits);
-	for (int i = 0; i < r->std.n_indicators; i++) {
+	if (simple) {
+		memcpy(row, id->p, id->len);
+		k = id->len;
+		row[k++] = ',';
+		memcpy(row + k, unit->p, unit->len);
+		k += unit->len;
+	} else {
+		gnbv_out_cell(o, id->p, id->len);
 		gnbv_out_char(o, ',');
-		if (a.ind[i] != GNBV_UNKNOWN) gnbv_out_char(o, a.ind[i] == GNBV_YES ? '1' : '0');
+		gnbv_out_cell(o, unit->p, unit->len);
 	}
+	row[k++] = ',';
+	size_t sl = strlen(r->std.name);
+	memcpy(row + k, r->std.name, sl);
+	k += sl;
+	row[k++] = ',';
+	const char *cn = gnbv_class_name(a.klass);
+	sl = strlen(cn);
+	memcpy(row + k, cn, sl);
+	k += sl;
+	row[k++] = ',';
+	if (a.deficits >= 10) row[k++] = (char)('0' + a.deficits / 10);
+	row[k++] = (char)('0' + a.deficits % 10);
+	for (int i = 0; i < r->std.n_indicators; i++) {
+		row[k++] = ',';
+		if (a.ind[i] != GNBV_UNKNOWN) row[k++] = a.ind[i] == GNBV_YES ? '1' : '0';
+	}
+	if (!r->o->explain) row[k++] = '\n';
+	if ((rc = gnbv_out_write(o, row, k))) return rc;
 	if (r->o->explain) {
 		char reason[2048];
 		size_t len = gnbv_assess_reason(&r->std, h, &a, r->o->english, reason, sizeof reason);
 		gnbv_out_char(o, ',');
 		gnbv_out_cell(o, reason, len);
+		if ((rc = gnbv_out_char(o, '\n'))) return rc;
 	}
-	if ((rc = gnbv_out_char(o, '\n'))) return rc;
 
 	if (a.n_workers)
 		for (size_t i = 0; i < n; i++) {
@@ -131,11 +169,11 @@ static int emit(run *r, gnbv_household *h, const gnbv_csv_field *id,
 		r->counts = c;
 		r->ncounts_cap = nc;
 	}
-	uint64_t *row = r->counts + (size_t)u * (size_t)r->width;
-	row[C_HOUSEHOLDS]++;
-	row[C_MEMBERS] += n;
-	row[C_CLASS + a.klass]++;
-	for (int i = 0; i < r->std.n_indicators; i++) row[C_IND + i] += a.ind[i] == GNBV_YES;
+	uint64_t *cnt = r->counts + (size_t)u * (size_t)r->width;
+	cnt[C_HOUSEHOLDS]++;
+	cnt[C_MEMBERS] += n;
+	cnt[C_CLASS + a.klass]++;
+	for (int i = 0; i < r->std.n_indicators; i++) cnt[C_IND + i] += a.ind[i] == GNBV_YES;
 
 	r->st->households++;
 	r->st->members += n;
@@ -182,9 +220,8 @@ static int run_streaming(run *r)
 		gnbv_household h;
 		gnbv_csv_field id, unit;
 		if ((rc = gnbv_x_household(&r->hmap, r->hc, &r->std, &h, &id, &unit))) return rc;
-		int fresh = gnbv_fpset_add(&r->seen, gnbv_hash64(id.p, id.len));
-		if (fresh < 0) return gnbv_error_set(GNBV_ENOMEM, "out of memory");
-		if (!fresh) return RESTART; /* a repeated id (or a fingerprint clash): check exactly */
+		uint64_t fp = gnbv_hash64(id.p, id.len);
+		gnbv_fpset_prefetch(&r->seen, fp); /* the probe comes after the members */
 		size_t n = 0;
 		while (have_pend && same(&pend_id, &id)) {
 			if ((rc = add_member(r, group, &n, &pend, &pend_id))) return rc;
@@ -193,6 +230,9 @@ static int run_streaming(run *r)
 			if (have_pend && (rc = gnbv_x_member(&r->mmap, r->mc, &pend, &pend_id))) return rc;
 		}
 		if (n == 0) return RESTART; /* not in step, or a household without members */
+		int fresh = gnbv_fpset_add(&r->seen, fp);
+		if (fresh < 0) return gnbv_error_set(GNBV_ENOMEM, "out of memory");
+		if (!fresh) return RESTART; /* a repeated id (or a fingerprint clash): check exactly */
 		if ((rc = emit(r, &h, &id, &unit, group, n))) return rc;
 	}
 	if (rc < 0) return rc;

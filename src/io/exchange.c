@@ -92,24 +92,34 @@ int gnbv_xmap_build(gnbv_xmap *m, const gnbv_csv *c, int kind, const gnbv_standa
 	return 0;
 }
 
-/* Trims spaces and tabs around a cell. */
-static void trim(const char **p, size_t *n)
+/* Trims spaces and tabs around a cell (the common cell has none: two
+ * compares and out). */
+static inline void trim(const char **p, size_t *n)
 {
+	if (*n == 0 || ((**p != ' ' && **p != '\t') && (*p)[*n - 1] != ' ' && (*p)[*n - 1] != '\t'))
+		return;
 	while (*n && (**p == ' ' || **p == '\t')) (*p)++, (*n)--;
 	while (*n && ((*p)[*n - 1] == ' ' || (*p)[*n - 1] == '\t')) (*n)--;
 }
 
-static int eq(const char *p, size_t n, const char *w)
+/* Case-insensitive (ASCII) match of a cell against a word: exact bytes
+ * first, which is what files nearly always hold. */
+static inline int eq(const char *p, size_t n, const char *w)
 {
 	size_t k = strlen(w);
-	return n == k && strncasecmp(p, w, n) == 0;
+	if (n != k) return 0;
+	if (memcmp(p, w, n) == 0) return 1;
+	return strncasecmp(p, w, n) == 0;
 }
 
-static int parse_bool(const char *p, size_t n, gnbv_tri *out)
+static inline int parse_bool(const char *p, size_t n, gnbv_tri *out)
 {
+	if (n == 1) {
+		if (*p == '1') return *out = GNBV_YES, 0;
+		if (*p == '0') return *out = GNBV_NO, 0;
+		return -1;
+	}
 	if (n == 0) return *out = GNBV_UNKNOWN, 0;
-	if (n == 1 && *p == '1') return *out = GNBV_YES, 0;
-	if (n == 1 && *p == '0') return *out = GNBV_NO, 0;
 	if (eq(p, n, "yes") || eq(p, n, "có") || eq(p, n, "Có") || eq(p, n, "CÓ"))
 		return *out = GNBV_YES, 0;
 	if (eq(p, n, "no") || eq(p, n, "không") || eq(p, n, "Không") || eq(p, n, "KHÔNG"))
@@ -171,8 +181,13 @@ int gnbv_x_parse_date(const char *p, size_t n, int32_t *out)
 	return 0;
 }
 
+/* Index of the cell among `words`: an exact match in one pass, then a
+ * case-insensitive one for what people type ("Self", "NONE"). */
 static int word_index(const char *p, size_t n, const char *const *words, int count)
 {
+	for (int i = 0; i < count; i++)
+		if (words[i][0] == p[0] && strnlen(words[i], n + 1) == n && memcmp(words[i], p, n) == 0)
+			return i;
 	for (int i = 0; i < count; i++)
 		if (eq(p, n, words[i])) return i;
 	return -1;

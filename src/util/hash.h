@@ -48,6 +48,13 @@ typedef struct gnbv_fpset {
 int gnbv_fpset_add(gnbv_fpset *s, uint64_t fp);
 void gnbv_fpset_free(gnbv_fpset *s);
 
+/* Hints the cache about the slot that gnbv_fpset_add(fp) will probe, so
+ * that the miss overlaps with other work. */
+static inline void gnbv_fpset_prefetch(const gnbv_fpset *s, uint64_t fp)
+{
+	if (s->cap) __builtin_prefetch(&s->slot[(size_t)gnbv_mix64(fp ? fp : 1) & (s->cap - 1)]);
+}
+
 /* String -> dense index (0, 1, 2, ... in insertion order). Keys are copied. */
 typedef struct gnbv_strmap {
 	uint32_t *slot;   /* index + 1; 0 empty */
