@@ -20,6 +20,7 @@
 #include "../util/numfmt.h"
 #include "csv.h"
 #include "exchange.h"
+#include "mfeed.h"
 #include "outfile.h"
 #include "units.h"
 
@@ -40,7 +41,8 @@ typedef struct run {
 	gnbv_strmap unit_ids;
 	uint64_t *counts; /* per unit: 2 + GNBV_CLASS_COUNT + n_indicators */
 	size_t ncounts_cap;
-	gnbv_fpset seen;
+	uint64_t *fps; /* streaming mode: fingerprints of the ids, checked at the end */
+	size_t nfps, fps_cap;
 	int width;
 } run;
 
@@ -188,55 +190,65 @@ static int same(const gnbv_csv_field *a, const gnbv_csv_field *b)
 }
 
 static int add_member(run *r, gnbv_member *group, size_t *n, const gnbv_member *m,
-		      const gnbv_csv_field *hid)
+		      const gnbv_csv_field *hid, long line)
 {
+	const char *name = gnbv_csv_name(r->mc);
+	int col = r->mmap.member_no_col + 1;
 	if (*n == GNBV_MAX_MEMBERS)
-		return gnbv_csv_error(r->mc, GNBV_ETOOBIG, (size_t)r->mmap.member_no_col,
-				      "household '%.*s' has more than %d members", (int)hid->len, hid->p,
-				      GNBV_MAX_MEMBERS);
+		return gnbv_error_set(GNBV_ETOOBIG,
+				      "%s:%ld:%d: column 'member_no': household '%.*s' has more than %d members",
+				      name, line, col, (int)hid->len, hid->p, GNBV_MAX_MEMBERS);
 	for (size_t i = 0; i < *n; i++)
 		if (group[i].member_no == m->member_no)
-			return gnbv_csv_error(r->mc, GNBV_EINVALID, (size_t)r->mmap.member_no_col,
-					      "household '%.*s' already has a member number %d", (int)hid->len,
-					      hid->p, m->member_no);
+			return gnbv_error_set(GNBV_EINVALID,
+					      "%s:%ld:%d: column 'member_no': household '%.*s' already has a member number %d",
+					      name, line, col, (int)hid->len, hid->p, m->member_no);
 	group[(*n)++] = *m;
 	return 0;
 }
 
-/* Streaming mode. Returns 0, RESTART, or a negative error. */
-static int run_streaming(run *r)
+/* Streaming mode. Returns 0, RESTART, or a negative error. Members come
+ * from the feed, parsed ahead on the second core. */
+static int run_streaming(run *r, gnbv_mfeed *feed)
 {
 	gnbv_member group[GNBV_MAX_MEMBERS];
 	gnbv_member pend;
 	gnbv_csv_field pend_id = {0};
-	int have_pend = 0, rc;
+	long pend_line = 0;
+	int have_pend, rc;
 
-	if ((rc = gnbv_csv_next(r->mc)) < 0) return rc;
-	if (rc == 1) {
-		if ((rc = gnbv_x_member(&r->mmap, r->mc, &pend, &pend_id))) return rc;
-		have_pend = 1;
-	}
+	if ((rc = gnbv_mfeed_next(feed, &pend, &pend_id, &pend_line)) < 0) return rc;
+	have_pend = rc == 1;
 	while ((rc = gnbv_csv_next(r->hc)) == 1) {
 		gnbv_household h;
 		gnbv_csv_field id, unit;
 		if ((rc = gnbv_x_household(&r->hmap, r->hc, &r->std, &h, &id, &unit))) return rc;
-		uint64_t fp = gnbv_hash64(id.p, id.len);
-		gnbv_fpset_prefetch(&r->seen, fp); /* the probe comes after the members */
 		size_t n = 0;
 		while (have_pend && same(&pend_id, &id)) {
-			if ((rc = add_member(r, group, &n, &pend, &pend_id))) return rc;
-			if ((rc = gnbv_csv_next(r->mc)) < 0) return rc;
+			if ((rc = add_member(r, group, &n, &pend, &pend_id, pend_line))) return rc;
+			if ((rc = gnbv_mfeed_next(feed, &pend, &pend_id, &pend_line)) < 0) return rc;
 			have_pend = rc == 1;
-			if (have_pend && (rc = gnbv_x_member(&r->mmap, r->mc, &pend, &pend_id))) return rc;
 		}
-		if (n == 0) return RESTART; /* not in step, or a household without members */
-		int fresh = gnbv_fpset_add(&r->seen, fp);
-		if (fresh < 0) return gnbv_error_set(GNBV_ENOMEM, "out of memory");
-		if (!fresh) return RESTART; /* a repeated id (or a fingerprint clash): check exactly */
+	if (n == 0) return RESTART; /* not in step, or a household without members */
+		if (r->nfps == r->fps_cap) {
+			size_t nc = r->fps_cap ? r->fps_cap * 2 : 1 << 16;
+			uint64_t *nf = realloc(r->fps, nc * sizeof *nf);
+			if (!nf) return gnbv_error_set(GNBV_ENOMEM, "out of memory");
+			r->fps = nf;
+			r->fps_cap = nc;
+		}
+		r->fps[r->nfps++] = gnbv_hash64(id.p, id.len);
 		if ((rc = emit(r, &h, &id, &unit, group, n))) return rc;
 	}
 	if (rc < 0) return rc;
-	return have_pend ? RESTART : 0;
+	if (have_pend) return RESTART;
+	/* Duplicate ids: sort the fingerprints and look at neighbours. A
+	 * repeated fingerprint (a real duplicate, or a 1-in-2^64 clash) sends
+	 * the run to indexed mode, which compares the ids themselves. */
+	if ((rc = gnbv_sort_u64(r->fps, r->nfps))) return rc;
+	for (size_t i = 1; i < r->nfps; i++)
+		if (r->fps[i] == r->fps[i - 1]) return RESTART;
+	return 0;
 }
 
 /* Indexed mode: every member in memory, grouped by household. */
@@ -513,7 +525,9 @@ static int reset_for_index(run *r)
 	free(r->counts);
 	r->counts = NULL;
 	r->ncounts_cap = 0;
-	gnbv_fpset_free(&r->seen);
+	free(r->fps);
+	r->fps = NULL;
+	r->nfps = r->fps_cap = 0;
 	if ((rc = gnbv_out_truncate(r->a_out)) || (rc = gnbv_out_truncate(r->w_out)) ||
 	    (rc = gnbv_csv_rewind(r->hc)) || (rc = gnbv_csv_rewind(r->mc)))
 		return rc;
@@ -554,7 +568,10 @@ int gnbv_classify(const gnbv_classify_opts *o, gnbv_classify_stats *st)
 	    (rc = gnbv_out_open(&r.w_out, dir, "workers.csv")) || (rc = write_headers(&r)))
 		goto done;
 
-	rc = run_streaming(&r);
+	gnbv_mfeed *feed = NULL;
+	if ((rc = gnbv_mfeed_start(&feed, r.mc, &r.mmap, gnbv_mfeed_threads() > 1))) goto done;
+	rc = run_streaming(&r, feed);
+	gnbv_mfeed_stop(feed); /* joins the producer: the members reader is ours again */
 	if (rc == RESTART) {
 		if ((rc = reset_for_index(&r))) goto done;
 		rc = run_indexed(&r);
@@ -576,7 +593,7 @@ done:
 	gnbv_csv_free(r.mc);
 	gnbv_units_free(r.units);
 	gnbv_strmap_free(&r.unit_ids);
-	gnbv_fpset_free(&r.seen);
+	free(r.fps);
 	free(r.counts);
 	return rc;
 }

@@ -172,47 +172,42 @@ static size_t utf8_valid_prefix(const unsigned char *s, size_t n)
 {
 	size_t i = 0;
 	while (i < n) {
+		/* A clean 16-byte block (ASCII, no NUL) is skipped whole; a block
+		 * with text in it is walked character by character, so that mixed
+		 * Vietnamese text pays one block test per 16 bytes, not per byte. */
+		size_t stop = i + 16 <= n ? i + 16 : n;
 #ifdef __SSE2__
-		/* Skip runs of ASCII without NUL sixteen bytes at a time. */
-		const __m128i zero = _mm_setzero_si128();
-		while (i + 16 <= n) {
+		if (stop - i == 16) {
 			__m128i b = _mm_loadu_si128((const __m128i *)(s + i));
-			if (_mm_movemask_epi8(b) | _mm_movemask_epi8(_mm_cmpeq_epi8(b, zero))) break;
-			i += 16;
+			if (!(_mm_movemask_epi8(b) | _mm_movemask_epi8(_mm_cmpeq_epi8(b, _mm_setzero_si128())))) {
+				i = stop;
+				continue;
+			}
 		}
 #endif
-		/* Skip ASCII eight bytes at a time. */
-		while (i + 8 <= n) {
-			uint64_t w;
-			memcpy(&w, s + i, 8);
-			/* High bit set, or a zero byte (the classic haszero test). */
-			if ((w & 0x8080808080808080ull) ||
-			    ((w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull))
-				break;
-			i += 8;
+		while (i < stop) {
+			unsigned char c = s[i];
+			if (c < 0x80) {
+				if (c == 0) return i; /* NUL: not text */
+				i++;
+				continue;
+			}
+			size_t k;
+			uint32_t cp;
+			if (c >= 0xC2 && c <= 0xDF) k = 1, cp = c & 0x1F;
+			else if (c >= 0xE0 && c <= 0xEF) k = 2, cp = c & 0x0F;
+			else if (c >= 0xF0 && c <= 0xF4) k = 3, cp = c & 0x07;
+			else return i;
+			if (i + k >= n) return i;
+			for (size_t j = 1; j <= k; j++) {
+				if ((s[i + j] & 0xC0) != 0x80) return i;
+				cp = (cp << 6) | (s[i + j] & 0x3F);
+			}
+			if ((k == 2 && cp < 0x800) || (k == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+			    (cp >= 0xD800 && cp <= 0xDFFF))
+				return i;
+			i += k + 1;
 		}
-		if (i >= n) break;
-		unsigned char c = s[i];
-		if (c == 0) return i; /* NUL: not text */
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		size_t k;
-		uint32_t cp;
-		if (c >= 0xC2 && c <= 0xDF) k = 1, cp = c & 0x1F;
-		else if (c >= 0xE0 && c <= 0xEF) k = 2, cp = c & 0x0F;
-		else if (c >= 0xF0 && c <= 0xF4) k = 3, cp = c & 0x07;
-		else return i;
-		if (i + k >= n) return i;
-		for (size_t j = 1; j <= k; j++) {
-			if ((s[i + j] & 0xC0) != 0x80) return i;
-			cp = (cp << 6) | (s[i + j] & 0x3F);
-		}
-		if ((k == 2 && cp < 0x800) || (k == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-		    (cp >= 0xD800 && cp <= 0xDFFF))
-			return i;
-		i += k + 1;
 	}
 	return n;
 }

@@ -181,23 +181,31 @@ int gnbv_x_parse_date(const char *p, size_t n, int32_t *out)
 	return 0;
 }
 
+typedef struct word {
+	const char *w;
+	size_t len;
+} word;
+#define W(s) {s, sizeof(s) - 1}
+
 /* Index of the cell among `words`: an exact match in one pass, then a
  * case-insensitive one for what people type ("Self", "NONE"). */
-static int word_index(const char *p, size_t n, const char *const *words, int count)
+static int word_index(const char *p, size_t n, const word *words, int count)
 {
 	for (int i = 0; i < count; i++)
-		if (words[i][0] == p[0] && strnlen(words[i], n + 1) == n && memcmp(words[i], p, n) == 0)
-			return i;
+		if (words[i].len == n && memcmp(words[i].w, p, n) == 0) return i;
 	for (int i = 0; i < count; i++)
-		if (eq(p, n, words[i])) return i;
+		if (words[i].len == n && strncasecmp(words[i].w, p, n) == 0) return i;
 	return -1;
 }
 
-static const char *const WORK[] = {"contract", "no_contract", "self", "unemployed", "student", "none"};
-static const char *const REL[] = {"head", "spouse", "child", "parent", "grandchild", "other"};
-static const char *const LEVEL[] = {"none", "preschool", "primary", "lower_secondary",
-				    "upper_secondary", "vocational", "college", "university"};
-static const char *const DEVICE[] = {"tv", "radio", "computer", "phone", "smartphone"};
+static const word WORK[] = {W("contract"), W("no_contract"), W("self"),
+			    W("unemployed"), W("student"), W("none")};
+static const word REL[] = {W("head"),   W("spouse"),     W("child"),
+			   W("parent"), W("grandchild"), W("other")};
+static const word LEVEL[] = {W("none"),		   W("preschool"),	 W("primary"),
+			     W("lower_secondary"), W("upper_secondary"), W("vocational"),
+			     W("college"),	   W("university")};
+static const word DEVICE[] = {W("tv"), W("radio"), W("computer"), W("phone"), W("smartphone")};
 
 static int parse_devices(const char *p, size_t n, unsigned *mask)
 {

@@ -4,6 +4,8 @@
  */
 #include "hash.h"
 
+#include "gnbv/error.h"
+
 #include <stdlib.h>
 
 int gnbv_fpset_add(gnbv_fpset *s, uint64_t fp)
@@ -109,4 +111,30 @@ void gnbv_strmap_free(gnbv_strmap *m)
 	free(m->hashes);
 	free(m->slot);
 	memset(m, 0, sizeof *m);
+}
+
+int gnbv_sort_u64(uint64_t *v, size_t n)
+{
+	if (n < 2) return 0;
+	uint64_t *tmp = malloc(n * sizeof *tmp);
+	if (!tmp) return gnbv_error_set(GNBV_ENOMEM, "out of memory sorting %zu values", n);
+	uint64_t *src = v, *dst = tmp;
+	for (int shift = 0; shift < 64; shift += 8) {
+		size_t count[256] = {0};
+		for (size_t i = 0; i < n; i++) count[(src[i] >> shift) & 0xFF]++;
+		if (count[(src[0] >> shift) & 0xFF] == n) continue; /* nothing to move */
+		size_t pos = 0;
+		for (int b = 0; b < 256; b++) {
+			size_t c = count[b];
+			count[b] = pos;
+			pos += c;
+		}
+		for (size_t i = 0; i < n; i++) dst[count[(src[i] >> shift) & 0xFF]++] = src[i];
+		uint64_t *t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != v) memcpy(v, src, n * sizeof *v);
+	free(tmp);
+	return 0;
 }

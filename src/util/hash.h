@@ -55,6 +55,10 @@ static inline void gnbv_fpset_prefetch(const gnbv_fpset *s, uint64_t fp)
 	if (s->cap) __builtin_prefetch(&s->slot[(size_t)gnbv_mix64(fp ? fp : 1) & (s->cap - 1)]);
 }
 
+/* Sorts 64-bit values ascending (LSD radix, 8 passes of 8 bits; skips a
+ * pass whose byte is the same everywhere). Returns 0 or GNBV_ENOMEM. */
+int gnbv_sort_u64(uint64_t *v, size_t n);
+
 /* String -> dense index (0, 1, 2, ... in insertion order). Keys are copied. */
 typedef struct gnbv_strmap {
 	uint32_t *slot;   /* index + 1; 0 empty */
