@@ -1,47 +1,12 @@
 /*
- * hash.c - fingerprint sets and string maps with linear probing, kept at
- * most half full so that probes stay short.
+ * hash.c - string maps with linear probing, kept at most half full so that
+ * probes stay short, and the radix sort used for duplicate checks.
  */
 #include "hash.h"
 
 #include "gnbv/error.h"
 
 #include <stdlib.h>
-
-int gnbv_fpset_add(gnbv_fpset *s, uint64_t fp)
-{
-	if (fp == 0) fp = 1;
-	if (2 * (s->n + 1) > s->cap) {
-		size_t nc = s->cap ? s->cap * 2 : 1024;
-		uint64_t *ns = calloc(nc, sizeof *ns);
-		if (!ns) return -1;
-		for (size_t i = 0; i < s->cap; i++) {
-			uint64_t v = s->slot[i];
-			if (!v) continue;
-			size_t j = (size_t)gnbv_mix64(v) & (nc - 1);
-			while (ns[j]) j = (j + 1) & (nc - 1);
-			ns[j] = v;
-		}
-		free(s->slot);
-		s->slot = ns;
-		s->cap = nc;
-	}
-	size_t j = (size_t)gnbv_mix64(fp) & (s->cap - 1);
-	while (s->slot[j]) {
-		if (s->slot[j] == fp) return 0;
-		j = (j + 1) & (s->cap - 1);
-	}
-	s->slot[j] = fp;
-	s->n++;
-	return 1;
-}
-
-void gnbv_fpset_free(gnbv_fpset *s)
-{
-	free(s->slot);
-	s->slot = NULL;
-	s->cap = s->n = 0;
-}
 
 static int grow(gnbv_strmap *m)
 {

@@ -1,6 +1,7 @@
 /*
- * hash.h - a fast 64-bit hash of short byte strings (ids, unit codes) and
- * an open-addressing map from strings to dense indices. Pure.
+ * hash.h - a fast 64-bit hash of short byte strings (ids, unit codes), a
+ * radix sort of 64-bit values, and an open-addressing map from strings to
+ * dense indices.
  */
 #ifndef GNBV_UTIL_HASH_H
 #define GNBV_UTIL_HASH_H
@@ -35,24 +36,6 @@ static inline uint64_t gnbv_hash64(const void *p, size_t n)
 	uint64_t w = 0;
 	memcpy(&w, s, n);
 	return gnbv_mix64(h ^ w ^ ((uint64_t)n << 56));
-}
-
-/* A set of 64-bit fingerprints (0 is mapped to 1 internally). */
-typedef struct gnbv_fpset {
-	uint64_t *slot;
-	size_t cap, n; /* cap a power of two */
-} gnbv_fpset;
-
-/* Inserts; returns 1 when newly added, 0 when already present, negative on
- * allocation failure. */
-int gnbv_fpset_add(gnbv_fpset *s, uint64_t fp);
-void gnbv_fpset_free(gnbv_fpset *s);
-
-/* Hints the cache about the slot that gnbv_fpset_add(fp) will probe, so
- * that the miss overlaps with other work. */
-static inline void gnbv_fpset_prefetch(const gnbv_fpset *s, uint64_t fp)
-{
-	if (s->cap) __builtin_prefetch(&s->slot[(size_t)gnbv_mix64(fp ? fp : 1) & (s->cap - 1)]);
 }
 
 /* Sorts 64-bit values ascending (LSD radix, 8 passes of 8 bits; skips a
