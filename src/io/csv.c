@@ -498,8 +498,8 @@ int gnbv_csv_rewind(gnbv_csv *c)
 	return 0;
 }
 
-static int verror(const gnbv_csv *c, int code, int with_col, size_t col, const char *fmt,
-		  va_list ap)
+__attribute__((format(printf, 5, 0))) static int verror(const gnbv_csv *c, int code, int with_col,
+							 size_t col, const char *fmt, va_list ap)
 {
 	char msg[1024];
 	vsnprintf(msg, sizeof msg, fmt, ap);
