@@ -19,6 +19,7 @@
 #include "../util/hash.h"
 #include "../util/numfmt.h"
 #include "csv.h"
+#include "dupcheck.h"
 #include "exchange.h"
 #include "mfeed.h"
 #include "outfile.h"
@@ -41,8 +42,7 @@ typedef struct run {
 	gnbv_strmap unit_ids;
 	uint64_t *counts; /* per unit: 2 + GNBV_CLASS_COUNT + n_indicators */
 	size_t ncounts_cap;
-	uint64_t *fps; /* streaming mode: fingerprints of the ids, checked at the end */
-	size_t nfps, fps_cap;
+	gnbv_dupcheck *dups; /* streaming mode: fingerprints of the ids, checked at the end */
 	int width;
 } run;
 
@@ -230,25 +230,16 @@ static int run_streaming(run *r, gnbv_mfeed *feed)
 			have_pend = rc == 1;
 		}
 	if (n == 0) return RESTART; /* not in step, or a household without members */
-		if (r->nfps == r->fps_cap) {
-			size_t nc = r->fps_cap ? r->fps_cap * 2 : 1 << 16;
-			uint64_t *nf = realloc(r->fps, nc * sizeof *nf);
-			if (!nf) return gnbv_error_set(GNBV_ENOMEM, "out of memory");
-			r->fps = nf;
-			r->fps_cap = nc;
-		}
-		r->fps[r->nfps++] = gnbv_hash64(id.p, id.len);
+		if ((rc = gnbv_dupcheck_add(r->dups, gnbv_hash64(id.p, id.len)))) return rc;
 		if ((rc = emit(r, &h, &id, &unit, group, n))) return rc;
 	}
 	if (rc < 0) return rc;
 	if (have_pend) return RESTART;
-	/* Duplicate ids: sort the fingerprints and look at neighbours. A
-	 * repeated fingerprint (a real duplicate, or a 1-in-2^64 clash) sends
-	 * the run to indexed mode, which compares the ids themselves. */
-	if ((rc = gnbv_sort_u64(r->fps, r->nfps))) return rc;
-	for (size_t i = 1; i < r->nfps; i++)
-		if (r->fps[i] == r->fps[i - 1]) return RESTART;
-	return 0;
+	/* Duplicate ids: a repeated fingerprint (a real duplicate, or a
+	 * 1-in-2^64 clash) sends the run to indexed mode, which compares the
+	 * ids themselves and names both lines. */
+	rc = gnbv_dupcheck_finish(r->dups);
+	return rc < 0 ? rc : rc ? RESTART : 0;
 }
 
 /* Indexed mode: every member in memory, grouped by household. */
@@ -525,9 +516,8 @@ static int reset_for_index(run *r)
 	free(r->counts);
 	r->counts = NULL;
 	r->ncounts_cap = 0;
-	free(r->fps);
-	r->fps = NULL;
-	r->nfps = r->fps_cap = 0;
+	gnbv_dupcheck_free(r->dups);
+	r->dups = NULL;
 	if ((rc = gnbv_out_truncate(r->a_out)) || (rc = gnbv_out_truncate(r->w_out)) ||
 	    (rc = gnbv_csv_rewind(r->hc)) || (rc = gnbv_csv_rewind(r->mc)))
 		return rc;
@@ -569,6 +559,7 @@ int gnbv_classify(const gnbv_classify_opts *o, gnbv_classify_stats *st)
 		goto done;
 
 	gnbv_mfeed *feed = NULL;
+	if ((rc = gnbv_dupcheck_new(&r.dups))) goto done;
 	if ((rc = gnbv_mfeed_start(&feed, r.mc, &r.mmap, gnbv_mfeed_threads() > 1))) goto done;
 	rc = run_streaming(&r, feed);
 	gnbv_mfeed_stop(feed); /* joins the producer: the members reader is ours again */
@@ -593,7 +584,7 @@ done:
 	gnbv_csv_free(r.mc);
 	gnbv_units_free(r.units);
 	gnbv_strmap_free(&r.unit_ids);
-	free(r.fps);
+	gnbv_dupcheck_free(r.dups);
 	free(r.counts);
 	return rc;
 }

@@ -1,0 +1,21 @@
+/*
+ * dupcheck.h - finds a repeated 64-bit fingerprint among any number of them
+ * in bounded memory: fingerprints are gathered in a fixed-size chunk, each
+ * full chunk is sorted and spilled to an unlinked temporary file, and the
+ * runs are merged at the end. Up to one chunk (1 Mi fingerprints) no file
+ * is touched.
+ */
+#ifndef GNBV_IO_DUPCHECK_H
+#define GNBV_IO_DUPCHECK_H
+
+#include <stdint.h>
+
+typedef struct gnbv_dupcheck gnbv_dupcheck;
+
+int gnbv_dupcheck_new(gnbv_dupcheck **out);
+int gnbv_dupcheck_add(gnbv_dupcheck *d, uint64_t fp);
+/* 1 when some fingerprint was added twice, 0 when none, negative on error. */
+int gnbv_dupcheck_finish(gnbv_dupcheck *d);
+void gnbv_dupcheck_free(gnbv_dupcheck *d);
+
+#endif

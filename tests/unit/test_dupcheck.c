@@ -1,0 +1,52 @@
+/*
+ * test_dupcheck.c - bounded-memory duplicate detection (src/io/dupcheck.c):
+ * within one chunk, across spilled runs, and none at all.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "io/dupcheck.h"
+#include "util/hash.h"
+
+static int run(uint64_t n, uint64_t dup_a, uint64_t dup_b)
+{
+	gnbv_dupcheck *d = NULL;
+	assert_int_equal(gnbv_dupcheck_new(&d), 0);
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t v = gnbv_mix64(i + 1);
+		if (i == dup_b) v = gnbv_mix64(dup_a + 1); /* repeat an earlier one */
+		assert_int_equal(gnbv_dupcheck_add(d, v), 0);
+	}
+	int rc = gnbv_dupcheck_finish(d);
+	gnbv_dupcheck_free(d);
+	return rc;
+}
+
+static void test_small(void **state)
+{
+	(void)state;
+	assert_int_equal(run(0, ~0ull, ~0ull), 0);
+	assert_int_equal(run(1000, ~0ull, ~0ull), 0);
+	assert_int_equal(run(1000, 3, 999), 1);
+}
+
+static void test_spilled_runs(void **state)
+{
+	(void)state;
+	uint64_t n = (3u << 20) + 12345; /* four runs */
+	assert_int_equal(run(n, ~0ull, ~0ull), 0);
+	assert_int_equal(run(n, 10, n - 1), 1);          /* first run vs last */
+	assert_int_equal(run(n, (1u << 20) + 5, (2u << 20) + 9), 1); /* second vs third */
+	assert_int_equal(run(n, 7, 100), 1);             /* inside the first run */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_small),
+		cmocka_unit_test(test_spilled_runs),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
