@@ -192,21 +192,28 @@ static size_t utf8_valid_prefix(const unsigned char *s, size_t n)
 				i++;
 				continue;
 			}
-			size_t k;
-			uint32_t cp;
-			if (c >= 0xC2 && c <= 0xDF) k = 1, cp = c & 0x1F;
-			else if (c >= 0xE0 && c <= 0xEF) k = 2, cp = c & 0x0F;
-			else if (c >= 0xF0 && c <= 0xF4) k = 3, cp = c & 0x07;
-			else return i;
-			if (i + k >= n) return i;
-			for (size_t j = 1; j <= k; j++) {
-				if ((s[i + j] & 0xC0) != 0x80) return i;
-				cp = (cp << 6) | (s[i + j] & 0x3F);
-			}
-			if ((k == 2 && cp < 0x800) || (k == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-			    (cp >= 0xD800 && cp <= 0xDFFF))
+			/* Unicode 15, table 3-7: the well-formed byte sequences. The
+			 * second byte's range depends on the first for E0, ED, F0, F4
+			 * (overlongs, surrogates, above U+10FFFF). */
+			if (c >= 0xC2 && c <= 0xDF) {
+				if (i + 1 >= n || (s[i + 1] & 0xC0) != 0x80) return i;
+				i += 2;
+			} else if (c >= 0xE0 && c <= 0xEF) {
+				if (i + 2 >= n) return i;
+				unsigned char c1 = s[i + 1];
+				unsigned char lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+				if (c1 < lo || c1 > hi || (s[i + 2] & 0xC0) != 0x80) return i;
+				i += 3;
+			} else if (c >= 0xF0 && c <= 0xF4) {
+				if (i + 3 >= n) return i;
+				unsigned char c1 = s[i + 1];
+				unsigned char lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+				if (c1 < lo || c1 > hi || (s[i + 2] & 0xC0) != 0x80 || (s[i + 3] & 0xC0) != 0x80)
+					return i;
+				i += 4;
+			} else {
 				return i;
-			i += k + 1;
+			}
 		}
 	}
 	return n;

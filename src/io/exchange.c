@@ -192,7 +192,7 @@ typedef struct word {
 static int word_index(const char *p, size_t n, const word *words, int count)
 {
 	for (int i = 0; i < count; i++)
-		if (words[i].len == n && memcmp(words[i].w, p, n) == 0) return i;
+		if (words[i].len == n && words[i].w[0] == p[0] && memcmp(words[i].w, p, n) == 0) return i;
 	for (int i = 0; i < count; i++)
 		if (words[i].len == n && strncasecmp(words[i].w, p, n) == 0) return i;
 	return -1;
