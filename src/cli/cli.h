@@ -38,6 +38,7 @@ void gnbv_cli_warn(void *ctx, const char *msg);
 
 /* The commands (one file each). */
 int gnbv_cmd_classify(const gnbv_cli *g, int argc, char **argv);
+int gnbv_cmd_gen(const gnbv_cli *g, int argc, char **argv);
 int gnbv_cmd_demo(const gnbv_cli *g, int argc, char **argv);
 int gnbv_cmd_standards(const gnbv_cli *g, int argc, char **argv);
 

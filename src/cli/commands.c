@@ -26,6 +26,23 @@ static const gnbv_command COMMANDS[] = {
 	 "  --explain         add a readable reason column\n"
 	 "  --lang vi|en      language of the reason (default vi)\n"
 	 "  --units FILE      units.csv to resolve empty areas (default: the built-in units)\n"},
+	{"gen", gnbv_cmd_gen,
+	 "--households N --out DIR [--profile poor-district|nation] [--seed S] [--units FILE] [--calibrate [--iterations K]]",
+	 "generate a synthetic, calibrated review round in exchange format v1",
+	 "  --households N    number of households\n"
+	 "  --out DIR         folder for households.csv and members.csv (created if missing);\n"
+	 "                    the nation profile also writes its synthetic units.csv there\n"
+	 "  --profile NAME    poor-district (the seed's Hà Quảng, 39.59% poor) or nation (4.03% poor)\n"
+	 "  --seed S          reproducible: the same seed gives the same files (default 1)\n"
+	 "  --units FILE      draw villages from this units.csv instead of the profile's own\n"
+	 "  --calibrate       refit the profile's fitted parameters against the engine and print\n"
+	 "                    them for src/gen/profiles.c; writes no file (--out, --households optional)\n"
+	 "  --iterations K    Newton steps for --calibrate (default 6)\n"},
+	{"demo", gnbv_cmd_demo, "[--households N] [--seed S] [--out DIR]",
+	 "generate the seed's district (Hà Quảng), classify its 2021 round, print the summary by commune",
+	 "  --households N    households to generate (default 14008, the seed's district)\n"
+	 "  --seed S          generator seed (default 1)\n"
+	 "  --out DIR         folder for the generated and classified files (default gnbv-demo)\n"},
 	{"standards", gnbv_cmd_standards, "[NAME]",
 	 "list the built-in poverty standards, or show one's parameters", ""},
 	{"help", cmd_help, "[COMMAND]", "show help", ""},
