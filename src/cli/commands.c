@@ -9,6 +9,9 @@
 #include "gnbv/error.h"
 
 #include "io/exchange.h"
+#ifdef GNBV_HAVE_STORE
+#include "cmd_db.h"
+#endif
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +46,23 @@ static const gnbv_command COMMANDS[] = {
 	 "  --households N    households to generate (default 14008, the seed's district)\n"
 	 "  --seed S          generator seed (default 1)\n"
 	 "  --out DIR         folder for the generated and classified files (default gnbv-demo)\n"},
+#ifdef GNBV_HAVE_STORE
+	{"init", gnbv_cmd_init, "", "create the database (--db PATH) and load the built-in units",
+	 "  uses the global --db PATH (default gnbv.db or $GNBV_DB)\n"},
+	{"units", gnbv_cmd_units, "import FILE | list", "import administrative units from a units.csv, or list them",
+	 "  import FILE       units.csv of the exchange format; importing it again changes nothing\n"
+	 "  list              the unit tree\n"},
+	{"import", gnbv_cmd_import,
+	 "--round YEAR HOUSEHOLDS.csv MEMBERS.csv [--as-of DATE] [--standard NAME] [--kind periodic|adhoc]",
+	 "import a review round's households into the store, all or nothing, classifying them",
+	 "  --round YEAR      the review round's year (reference date YEAR-10-01 unless --as-of)\n"
+	 "  --as-of DATE      reference date (required with --kind adhoc)\n"
+	 "  --standard NAME   default: the standard of year YEAR+1 (domain.md 1.7)\n"
+	 "  --kind KIND       periodic (default) or adhoc\n"},
+	{"export", gnbv_cmd_export, "--round YEAR --out DIR", "export a round in exchange format v1",
+	 "  --round YEAR      the round to export\n"
+	 "  --out DIR         folder for households.csv and members.csv\n"},
+#endif
 	{"standards", gnbv_cmd_standards, "[NAME]",
 	 "list the built-in poverty standards, or show one's parameters", ""},
 	{"help", cmd_help, "[COMMAND]", "show help", ""},
