@@ -154,15 +154,6 @@ static gnbv_tri member_deficit(const gnbv_standard *s, gnbv_rule r, const gnbv_m
 	}
 }
 
-static gnbv_tri some_member(const gnbv_standard *s, gnbv_rule r, const gnbv_member *m,
-			    const int *ages, size_t n)
-{
-	gnbv_tri acc = GNBV_NO;
-	for (size_t i = 0; i < n && acc != GNBV_YES; i++)
-		acc = tri_or(acc, member_deficit(s, r, &m[i], ages[i]));
-	return acc;
-}
-
 /* At least `need` of the tri-state conditions: decided by the certain count
  * or by the count even the unknowns cannot lift. */
 static gnbv_tri at_least(int yes, int unknown, int need)
@@ -172,8 +163,40 @@ static gnbv_tri at_least(int yes, int unknown, int need)
 	return GNBV_UNKNOWN;
 }
 
+/* Everything the member rules need, gathered in one pass over the members
+ * (each member's age is looked at once, not once per rule). */
+typedef struct member_agg {
+	gnbv_tri some[GNBV_RULE_COUNT]; /* "some member" rules, by rule id */
+	size_t dep_yes, dep_unk;        /* certain and possible dependants */
+	gnbv_tri all_offline;           /* every member certainly without internet */
+} member_agg;
+
+static const gnbv_rule SOME_MEMBER_RULES[] = {GNBV_RULE_EMPLOYMENT, GNBV_RULE_NUTRITION,
+					      GNBV_RULE_HEALTH_INSURANCE, GNBV_RULE_ADULT_EDUCATION,
+					      GNBV_RULE_CHILD_SCHOOLING};
+#define N_SOME (sizeof SOME_MEMBER_RULES / sizeof SOME_MEMBER_RULES[0])
+
+static void member_pass(const gnbv_standard *s, const gnbv_member *m, const int *ages, size_t n,
+			member_agg *g)
+{
+	for (size_t k = 0; k < N_SOME; k++) g->some[SOME_MEMBER_RULES[k]] = GNBV_NO;
+	g->dep_yes = g->dep_unk = 0;
+	g->all_offline = GNBV_YES;
+	for (size_t i = 0; i < n; i++) {
+		for (size_t k = 0; k < N_SOME; k++) {
+			gnbv_rule r = SOME_MEMBER_RULES[k];
+			if (g->some[r] != GNBV_YES)
+				g->some[r] = tri_or(g->some[r], member_deficit(s, r, &m[i], ages[i]));
+		}
+		gnbv_tri d = dependant(s, &m[i], ages[i]);
+		g->dep_yes += d == GNBV_YES;
+		g->dep_unk += d == GNBV_UNKNOWN;
+		g->all_offline = tri_and(g->all_offline, is_zero(m[i].uses_internet));
+	}
+}
+
 static gnbv_tri rule_eval(const gnbv_standard *s, gnbv_rule r, const gnbv_household *h,
-			  const gnbv_member *m, const int *ages, size_t n)
+			  const member_agg *g, size_t n)
 {
 	switch (r) {
 	case GNBV_RULE_EMPLOYMENT:
@@ -181,19 +204,13 @@ static gnbv_tri rule_eval(const gnbv_standard *s, gnbv_rule r, const gnbv_househ
 	case GNBV_RULE_HEALTH_INSURANCE:
 	case GNBV_RULE_ADULT_EDUCATION:
 	case GNBV_RULE_CHILD_SCHOOLING:
-		return some_member(s, r, m, ages, n);
+		return g->some[r];
 	case GNBV_RULE_DEPENDANTS: {
 		if (n == 0) return GNBV_UNKNOWN;
-		size_t yes = 0, unk = 0;
-		for (size_t i = 0; i < n; i++) {
-			gnbv_tri d = dependant(s, &m[i], ages[i]);
-			yes += d == GNBV_YES;
-			unk += d == GNBV_UNKNOWN;
-		}
 		/* "more than half": ratio > r, compared without division. */
 		double lim = s->dependant_ratio_above * (double)n;
-		if ((double)yes > lim) return GNBV_YES;
-		if ((double)(yes + unk) <= lim) return GNBV_NO;
+		if ((double)g->dep_yes > lim) return GNBV_YES;
+		if ((double)(g->dep_yes + g->dep_unk) <= lim) return GNBV_NO;
 		return GNBV_UNKNOWN;
 	}
 	case GNBV_RULE_HOUSING_QUALITY: {
@@ -212,14 +229,10 @@ static gnbv_tri rule_eval(const gnbv_standard *s, gnbv_rule r, const gnbv_househ
 	case GNBV_RULE_WATER: return is_zero(h->water_safe);
 	case GNBV_RULE_SANITATION: return is_zero(h->toilet_hygienic);
 	case GNBV_RULE_WASTE: return is_zero(h->waste_treated);
-	case GNBV_RULE_TELECOM: {
+	case GNBV_RULE_TELECOM:
 		/* "No member uses the internet": deficient only when every member
 		 * certainly does not. */
-		gnbv_tri all_off = GNBV_YES;
-		for (size_t i = 0; i < n; i++)
-			all_off = tri_and(all_off, is_zero(m[i].uses_internet));
-		return n == 0 ? GNBV_UNKNOWN : all_off;
-	}
+		return n == 0 ? GNBV_UNKNOWN : g->all_offline;
 	case GNBV_RULE_INFO_DEVICES:
 		/* An empty `devices` cell means no device (exchange-format.md). */
 		return tri_of((h->devices & s->info_devices_mask) == 0);
@@ -239,6 +252,8 @@ void gnbv_assess(const gnbv_standard *s, int32_t ref_date, const gnbv_household 
 	memset(out, 0, sizeof *out);
 	out->area = h->area;
 	for (size_t i = 0; i < na; i++) ages_buf[i] = gnbv_age(m[i].birth, ref_date);
+	member_agg agg;
+	member_pass(s, m, ages_buf, na, &agg);
 
 	for (int i = 0; i < s->n_indicators; i++) {
 		gnbv_rule r = s->indicators[i].rule;
@@ -247,7 +262,7 @@ void gnbv_assess(const gnbv_standard *s, int32_t ref_date, const gnbv_household 
 			v = h->recorded[r];
 			out->ind_recorded[i] = true;
 		} else {
-			v = rule_eval(s, r, h, m, ages_buf, na);
+			v = rule_eval(s, r, h, &agg, na);
 		}
 		out->ind[i] = v;
 		out->deficits += v == GNBV_YES;

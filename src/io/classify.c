@@ -25,8 +25,10 @@
 #include "outfile.h"
 #include "units.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 enum { RESTART = 1 }; /* internal: switch to indexed mode */
 
@@ -44,6 +46,7 @@ typedef struct run {
 	size_t ncounts_cap;
 	gnbv_dupcheck *dups; /* streaming mode: fingerprints of the ids, checked at the end */
 	int width;
+	long last_unit; /* index of the previous household's unit, -1 none */
 } run;
 
 /* Per-unit counter row layout. */
@@ -159,9 +162,14 @@ static int emit(run *r, gnbv_household *h, const gnbv_csv_field *id,
 			if ((rc = gnbv_out_char(r->w_out, '\n'))) return rc;
 		}
 
-	int added;
-	long u = gnbv_strmap_get(&r->unit_ids, unit->p, unit->len, 1, &added);
-	if (u < 0) return gnbv_error_set(GNBV_ENOMEM, "out of memory");
+	/* Households come unit by unit: the previous unit's row is the usual hit. */
+	long u = r->last_unit;
+	if (u < 0 || r->unit_ids.lens[u] != unit->len || memcmp(r->unit_ids.keys[u], unit->p, unit->len)) {
+		int added;
+		u = gnbv_strmap_get(&r->unit_ids, unit->p, unit->len, 1, &added);
+		if (u < 0) return gnbv_error_set(GNBV_ENOMEM, "out of memory");
+		r->last_unit = u;
+	}
 	if ((size_t)u >= r->ncounts_cap) {
 		size_t nc = r->ncounts_cap ? r->ncounts_cap * 2 : 256;
 		uint64_t *c = realloc(r->counts, nc * (size_t)r->width * sizeof *c);
@@ -513,6 +521,7 @@ static int reset_for_index(run *r)
 	memset(r->st->by_class, 0, sizeof r->st->by_class);
 	r->st->households = r->st->members = r->st->workers = 0;
 	gnbv_strmap_free(&r->unit_ids);
+	r->last_unit = -1;
 	free(r->counts);
 	r->counts = NULL;
 	r->ncounts_cap = 0;
@@ -543,6 +552,7 @@ int gnbv_classify(const gnbv_classify_opts *o, gnbv_classify_stats *st)
 	memset(st, 0, sizeof *st);
 	r.o = o;
 	r.st = st;
+	r.last_unit = -1;
 	const char *dir = o->out_dir ? o->out_dir : ".";
 
 	rc = o->standard ? gnbv_standard_load(&r.std, o->standard)
@@ -554,6 +564,11 @@ int gnbv_classify(const gnbv_classify_opts *o, gnbv_classify_stats *st)
 	if ((rc = open_input(&r, &r.hc, o->households_path, 0, &r.hmap)) ||
 	    (rc = open_input(&r, &r.mc, o->members_path, 1, &r.mmap)))
 		goto done;
+	/* The output folder is created when missing (one level, as gnbv gen). */
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+		rc = gnbv_error_set(GNBV_EIO, "%s: cannot create the output folder: %s", dir, strerror(errno));
+		goto done;
+	}
 	if ((rc = gnbv_out_open(&r.a_out, dir, "assessments.csv")) ||
 	    (rc = gnbv_out_open(&r.w_out, dir, "workers.csv")) || (rc = write_headers(&r)))
 		goto done;
