@@ -52,6 +52,7 @@ fuzz: deps
 
 bench: build
 	bench/classify 100000
+	bench/import 100000
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -59,9 +59,14 @@ static const gnbv_command COMMANDS[] = {
 	 "  --as-of DATE      reference date (required with --kind adhoc)\n"
 	 "  --standard NAME   default: the standard of year YEAR+1 (domain.md 1.7)\n"
 	 "  --kind KIND       periodic (default) or adhoc\n"},
-	{"export", gnbv_cmd_export, "--round YEAR --out DIR", "export a round in exchange format v1",
+	{"export", gnbv_cmd_export, "--round YEAR --out DIR [--kind periodic|adhoc] [--as-of DATE]",
+	 "export a round in exchange format v1",
 	 "  --round YEAR      the round to export\n"
-	 "  --out DIR         folder for households.csv and members.csv\n"},
+	 "  --out DIR         folder for households.csv and members.csv\n"
+	 "  --kind KIND       periodic (default) or adhoc\n"
+	 "  --as-of DATE      the ad-hoc round's date (with --kind adhoc)\n"},
+	{"audit", gnbv_cmd_audit, "verify", "verify the audit log's hash chain",
+	 "  verify            recompute the chain; names the first altered, inserted or removed record\n"},
 #endif
 	{"standards", gnbv_cmd_standards, "[NAME]",
 	 "list the built-in poverty standards, or show one's parameters", ""},

@@ -1,0 +1,301 @@
+/*
+ * cmd_db.c - the commands over the store: `gnbv init`, `gnbv units
+ * import|list`, `gnbv import`, `gnbv export` and `gnbv audit verify`.
+ *
+ * The command line acts as the local administrator (architecture.md, "The
+ * command line"): whoever can open the database file may do anything to
+ * it, so every command uses the whole-tree scope, and the operating-system
+ * user is recorded as the actor of every audit record ("os:NAME").
+ */
+#include "cmd_db.h"
+
+#include "gnbv/error.h"
+#include "gnbv/store.h"
+
+#include <getopt.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void actor_name(char *out, size_t cap)
+{
+	struct passwd *pw = getpwuid(geteuid());
+	if (pw && pw->pw_name && pw->pw_name[0])
+		snprintf(out, cap, "os:%s", pw->pw_name);
+	else
+		snprintf(out, cap, "os:uid%ld", (long)geteuid());
+}
+
+static int open_store(const gnbv_cli *g, int create, gnbv_store **out)
+{
+	char actor[128];
+	actor_name(actor, sizeof actor);
+	gnbv_store_opts o = GNBV_STORE_OPTS_INIT;
+	o.create = create;
+	o.actor = actor;
+	return gnbv_store_open(out, g->db, &o);
+}
+
+int gnbv_cmd_init(const gnbv_cli *g, int argc, char **argv)
+{
+	(void)argv;
+	if (argc != 1) return gnbv_cli_usage("init");
+	gnbv_store *s = NULL;
+	gnbv_scope all;
+	gnbv_units_stats st;
+	int rc, ver = 0;
+	gnbv_store_scope_all(&all);
+	if ((rc = open_store(g, 1, &s)) || (rc = gnbv_store_units_import_builtin(s, &all, &st)) ||
+	    (rc = gnbv_store_schema_version(s, &ver))) {
+		gnbv_store_close(s);
+		return gnbv_cli_fail(rc);
+	}
+	gnbv_store_close(s);
+	printf("%s: schema version %d; built-in units: %llu added, %llu changed, %llu unchanged\n",
+	       g->db, ver, (unsigned long long)st.added, (unsigned long long)st.changed,
+	       (unsigned long long)st.unchanged);
+	return EXIT_OK;
+}
+
+/* A CSV cell on stdout, quoted when it must be. */
+static void put_cell(const char *s, int first)
+{
+	if (!first) putchar(',');
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(s, stdout);
+		return;
+	}
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"') putchar('"');
+		putchar(*s);
+	}
+	putchar('"');
+}
+
+static int list_one(void *ctx, const gnbv_unit *u)
+{
+	(void)ctx;
+	put_cell(u->code, 1);
+	put_cell(u->name, 0);
+	put_cell(u->level, 0);
+	put_cell(u->parent_code, 0);
+	put_cell(u->area, 0);
+	put_cell(u->valid_from, 0);
+	put_cell(u->valid_to, 0);
+	put_cell(u->successor_code, 0);
+	put_cell(u->flags, 0);
+	putchar('\n');
+	return 0;
+}
+
+int gnbv_cmd_units(const gnbv_cli *g, int argc, char **argv)
+{
+	gnbv_store *s = NULL;
+	gnbv_scope all;
+	int rc;
+	gnbv_store_scope_all(&all);
+	if (argc == 3 && !strcmp(argv[1], "import")) {
+		gnbv_units_stats st;
+		if ((rc = open_store(g, 0, &s)) ||
+		    (rc = gnbv_store_units_import(s, &all, argv[2], &st))) {
+			gnbv_store_close(s);
+			return gnbv_cli_fail(rc);
+		}
+		gnbv_store_close(s);
+		printf("%s: %llu units read: %llu added, %llu changed, %llu unchanged\n", argv[2],
+		       (unsigned long long)st.rows, (unsigned long long)st.added,
+		       (unsigned long long)st.changed, (unsigned long long)st.unchanged);
+		return EXIT_OK;
+	}
+	if (argc == 2 && !strcmp(argv[1], "list")) {
+		if ((rc = open_store(g, 0, &s))) return gnbv_cli_fail(rc);
+		printf(
+		    "code,name,level,parent_code,area,valid_from,valid_to,successor_code,flags\n");
+		rc = gnbv_store_units_each(s, list_one, NULL);
+		gnbv_store_close(s);
+		if (rc) return gnbv_cli_fail(rc);
+		return fflush(stdout) ? EXIT_USER : EXIT_OK;
+	}
+	return gnbv_cli_usage("units");
+}
+
+/* The progress bar: stderr only, and only on a terminal. */
+typedef struct bar {
+	int last;
+	int shown;
+} bar;
+
+static void bar_update(void *ctx, uint64_t done, uint64_t total)
+{
+	bar *b = ctx;
+	int pct = total ? (int)(done * 100 / total) : 100;
+	if (pct == b->last) return;
+	b->last = pct;
+	b->shown = 1;
+	char cells[41];
+	int full = pct * 40 / 100;
+	for (int i = 0; i < 40; i++)
+		cells[i] = i < full ? '#' : '.';
+	cells[40] = '\0';
+	fprintf(stderr, "\rimporting [%s] %3d%%", cells, pct);
+	fflush(stderr);
+}
+
+static void bar_clear(bar *b)
+{
+	if (b->shown) fprintf(stderr, "\r%60s\r", "");
+}
+
+static int parse_round_opts(const char *name, const char *year, const char *kind, const char *as_of,
+                            gnbv_round_ref *r)
+{
+	char *end = NULL;
+	long y = year ? strtol(year, &end, 10) : 0;
+	if (!year || !*year || *end || y < 1900 || y > 9999) {
+		fprintf(stderr, "gnbv: error: --round '%s': expected a year such as 2021\n",
+		        year ? year : "");
+		return EXIT_USAGE;
+	}
+	r->year = (int)y;
+	r->kind = GNBV_ROUND_PERIODIC;
+	if (kind && !strcmp(kind, "adhoc"))
+		r->kind = GNBV_ROUND_ADHOC;
+	else if (kind && strcmp(kind, "periodic")) {
+		fprintf(stderr, "gnbv: error: --kind '%s': expected periodic or adhoc\n", kind);
+		return EXIT_USAGE;
+	}
+	if (as_of && gnbv_cli_date(as_of, &r->as_of)) {
+		fprintf(stderr, "gnbv: error: --as-of '%s': expected a date YYYY-MM-DD\n", as_of);
+		return EXIT_USAGE;
+	}
+	if (r->kind == GNBV_ROUND_ADHOC && !as_of) {
+		fprintf(stderr,
+		        "gnbv: error: %s --kind adhoc needs --as-of DATE, the day of the ad-hoc "
+		        "review\n",
+		        name);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+int gnbv_cmd_import(const gnbv_cli *g, int argc, char **argv)
+{
+	static const struct option opts[] = {{"round", required_argument, 0, 'r'},
+	                                     {"as-of", required_argument, 0, 'a'},
+	                                     {"standard", required_argument, 0, 's'},
+	                                     {"kind", required_argument, 0, 'k'},
+	                                     {0, 0, 0, 0}};
+	const char *year = NULL, *as_of = NULL, *kind = NULL;
+	gnbv_import_opts o = GNBV_IMPORT_OPTS_INIT;
+	int c, rc;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r': year = optarg; break;
+		case 'a': as_of = optarg; break;
+		case 's': o.round.standard = optarg; break;
+		case 'k': kind = optarg; break;
+		default:
+			fprintf(stderr, "gnbv: import: unknown or incomplete option '%s'\n",
+			        argv[optind - 1]);
+			return gnbv_cli_usage("import");
+		}
+	}
+	if (argc - optind != 2 || !year) return gnbv_cli_usage("import");
+	if ((rc = parse_round_opts("import", year, kind, as_of, &o.round))) return rc;
+	o.households_path = argv[optind];
+	o.members_path = argv[optind + 1];
+	o.warn = gnbv_cli_warn;
+	bar b = {-1, 0};
+	if (isatty(2)) {
+		o.progress = bar_update;
+		o.progress_ctx = &b;
+	}
+	gnbv_store *s = NULL;
+	gnbv_scope all;
+	gnbv_import_stats st;
+	gnbv_store_scope_all(&all);
+	if ((rc = open_store(g, 0, &s))) return gnbv_cli_fail(rc);
+	rc = gnbv_store_import(s, &all, &o, &st);
+	gnbv_store_close(s);
+	bar_clear(&b);
+	if (rc) return gnbv_cli_fail(rc);
+	char d[16];
+	snprintf(d, sizeof d, "%04d-%02d-%02d", (int)(st.ref_date / 10000),
+	         (int)(st.ref_date / 100 % 100), (int)(st.ref_date % 100));
+	printf("%s round %d (%s, reference date %s): %llu households, %llu members: %llu added, "
+	       "%llu changed, "
+	       "%llu unchanged\n",
+	       o.round.kind == GNBV_ROUND_ADHOC ? "ad-hoc" : "periodic", o.round.year, st.standard,
+	       d, (unsigned long long)st.households, (unsigned long long)st.members,
+	       (unsigned long long)st.added, (unsigned long long)st.changed,
+	       (unsigned long long)st.unchanged);
+	printf("classes:");
+	for (int k = 0; k < GNBV_CLASS_COUNT; k++) {
+		double pct =
+		    st.households ? 100.0 * (double)st.by_class[k] / (double)st.households : 0;
+		printf("%s %s %llu (%.2f%%)", k ? "," : "", gnbv_class_name((gnbv_class)k),
+		       (unsigned long long)st.by_class[k], pct);
+	}
+	printf("\n");
+	return EXIT_OK;
+}
+
+int gnbv_cmd_export(const gnbv_cli *g, int argc, char **argv)
+{
+	static const struct option opts[] = {{"round", required_argument, 0, 'r'},
+	                                     {"out", required_argument, 0, 'o'},
+	                                     {"as-of", required_argument, 0, 'a'},
+	                                     {"kind", required_argument, 0, 'k'},
+	                                     {0, 0, 0, 0}};
+	const char *year = NULL, *as_of = NULL, *kind = NULL;
+	gnbv_export_opts o = GNBV_EXPORT_OPTS_INIT;
+	int c, rc;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r': year = optarg; break;
+		case 'o': o.out_dir = optarg; break;
+		case 'a': as_of = optarg; break;
+		case 'k': kind = optarg; break;
+		default:
+			fprintf(stderr, "gnbv: export: unknown or incomplete option '%s'\n",
+			        argv[optind - 1]);
+			return gnbv_cli_usage("export");
+		}
+	}
+	if (argc != optind || !year || !o.out_dir) return gnbv_cli_usage("export");
+	if ((rc = parse_round_opts("export", year, kind, as_of, &o.round))) return rc;
+	o.purpose = "gnbv export (command line)";
+	gnbv_store *s = NULL;
+	gnbv_scope all;
+	gnbv_export_stats st;
+	gnbv_store_scope_all(&all);
+	if ((rc = open_store(g, 0, &s))) return gnbv_cli_fail(rc);
+	rc = gnbv_store_export(s, &all, &o, &st);
+	gnbv_store_close(s);
+	if (rc) return gnbv_cli_fail(rc);
+	printf("%s: households.csv (%llu households), members.csv (%llu members)\n", o.out_dir,
+	       (unsigned long long)st.households, (unsigned long long)st.members);
+	return EXIT_OK;
+}
+
+int gnbv_cmd_audit(const gnbv_cli *g, int argc, char **argv)
+{
+	if (argc != 2 || strcmp(argv[1], "verify")) return gnbv_cli_usage("audit");
+	gnbv_store *s = NULL;
+	uint64_t n = 0;
+	int rc;
+	if ((rc = open_store(g, 0, &s)) || (rc = gnbv_store_audit_verify(s, &n))) {
+		gnbv_store_close(s);
+		return gnbv_cli_fail(rc);
+	}
+	gnbv_store_close(s);
+	printf("%s: %llu audit records, the hash chain is intact\n", g->db, (unsigned long long)n);
+	return EXIT_OK;
+}

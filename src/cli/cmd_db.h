@@ -1,0 +1,20 @@
+/*
+ * cmd_db.h - the commands over the store: `gnbv init`, `gnbv units
+ * import|list`, `gnbv import` and `gnbv export` (src/cli/cmd_db.c).
+ *
+ * Each takes the global options (g->db is the database path from --db,
+ * $GNBV_DB or "gnbv.db") and its own argv, argv[0] being the command name,
+ * and returns an exit code of cli.h.
+ */
+#ifndef GNBV_CLI_CMD_DB_H
+#define GNBV_CLI_CMD_DB_H
+
+#include "cli.h"
+
+int gnbv_cmd_init(const gnbv_cli *g, int argc, char **argv);
+int gnbv_cmd_units(const gnbv_cli *g, int argc, char **argv);
+int gnbv_cmd_import(const gnbv_cli *g, int argc, char **argv);
+int gnbv_cmd_export(const gnbv_cli *g, int argc, char **argv);
+int gnbv_cmd_audit(const gnbv_cli *g, int argc, char **argv);
+
+#endif
