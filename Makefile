@@ -31,8 +31,10 @@ test-asan: deps
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest $(CTEST_FLAGS)
 
+# The seed's district in a new database (build/demo/demo.db), rebuilt each time.
 demo: build
-	$(BUILD)/gnbv demo
+	rm -rf $(BUILD)/demo
+	$(BUILD)/gnbv demo --out $(BUILD)/demo
 
 lint:
 	@sh tools/lint.sh .

@@ -11,6 +11,7 @@ enum { EXIT_OK = 0, EXIT_USER = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
 
 typedef struct gnbv_cli {
 	const char *db;   /* --db PATH, $GNBV_DB, or "gnbv.db" */
+	int db_given;     /* --db or $GNBV_DB was given */
 	int english;      /* --lang en */
 } gnbv_cli;
 

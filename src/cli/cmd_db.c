@@ -28,7 +28,7 @@ static void actor_name(char *out, size_t cap)
 		snprintf(out, cap, "os:uid%ld", (long)geteuid());
 }
 
-static int open_store(const gnbv_cli *g, int create, gnbv_store **out)
+int gnbv_cli_open_store(const gnbv_cli *g, int create, gnbv_store **out)
 {
 	char actor[128];
 	actor_name(actor, sizeof actor);
@@ -47,7 +47,7 @@ int gnbv_cmd_init(const gnbv_cli *g, int argc, char **argv)
 	gnbv_units_stats st;
 	int rc, ver = 0;
 	gnbv_store_scope_all(&all);
-	if ((rc = open_store(g, 1, &s)) || (rc = gnbv_store_units_import_builtin(s, &all, &st)) ||
+	if ((rc = gnbv_cli_open_store(g, 1, &s)) || (rc = gnbv_store_units_import_builtin(s, &all, &st)) ||
 	    (rc = gnbv_store_schema_version(s, &ver))) {
 		gnbv_store_close(s);
 		return gnbv_cli_fail(rc);
@@ -99,7 +99,7 @@ int gnbv_cmd_units(const gnbv_cli *g, int argc, char **argv)
 	gnbv_store_scope_all(&all);
 	if (argc == 3 && !strcmp(argv[1], "import")) {
 		gnbv_units_stats st;
-		if ((rc = open_store(g, 0, &s)) ||
+		if ((rc = gnbv_cli_open_store(g, 0, &s)) ||
 		    (rc = gnbv_store_units_import(s, &all, argv[2], &st))) {
 			gnbv_store_close(s);
 			return gnbv_cli_fail(rc);
@@ -111,7 +111,7 @@ int gnbv_cmd_units(const gnbv_cli *g, int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (argc == 2 && !strcmp(argv[1], "list")) {
-		if ((rc = open_store(g, 0, &s))) return gnbv_cli_fail(rc);
+		if ((rc = gnbv_cli_open_store(g, 0, &s))) return gnbv_cli_fail(rc);
 		printf(
 		    "code,name,level,parent_code,area,valid_from,valid_to,successor_code,flags\n");
 		rc = gnbv_store_units_each(s, list_one, NULL);
@@ -219,7 +219,7 @@ int gnbv_cmd_import(const gnbv_cli *g, int argc, char **argv)
 	gnbv_scope all;
 	gnbv_import_stats st;
 	gnbv_store_scope_all(&all);
-	if ((rc = open_store(g, 0, &s))) return gnbv_cli_fail(rc);
+	if ((rc = gnbv_cli_open_store(g, 0, &s))) return gnbv_cli_fail(rc);
 	rc = gnbv_store_import(s, &all, &o, &st);
 	gnbv_store_close(s);
 	bar_clear(&b);
@@ -276,7 +276,7 @@ int gnbv_cmd_export(const gnbv_cli *g, int argc, char **argv)
 	gnbv_scope all;
 	gnbv_export_stats st;
 	gnbv_store_scope_all(&all);
-	if ((rc = open_store(g, 0, &s))) return gnbv_cli_fail(rc);
+	if ((rc = gnbv_cli_open_store(g, 0, &s))) return gnbv_cli_fail(rc);
 	rc = gnbv_store_export(s, &all, &o, &st);
 	gnbv_store_close(s);
 	if (rc) return gnbv_cli_fail(rc);
@@ -291,7 +291,7 @@ int gnbv_cmd_audit(const gnbv_cli *g, int argc, char **argv)
 	gnbv_store *s = NULL;
 	uint64_t n = 0;
 	int rc;
-	if ((rc = open_store(g, 0, &s)) || (rc = gnbv_store_audit_verify(s, &n))) {
+	if ((rc = gnbv_cli_open_store(g, 0, &s)) || (rc = gnbv_store_audit_verify(s, &n))) {
 		gnbv_store_close(s);
 		return gnbv_cli_fail(rc);
 	}

@@ -11,6 +11,12 @@
 
 #include "cli.h"
 
+#include "gnbv/store.h"
+
+/* Opens the store at g->db as the local administrator, recording the OS
+ * user as the actor; `create` makes a missing database. */
+int gnbv_cli_open_store(const gnbv_cli *g, int create, gnbv_store **out);
+
 int gnbv_cmd_init(const gnbv_cli *g, int argc, char **argv);
 int gnbv_cmd_units(const gnbv_cli *g, int argc, char **argv);
 int gnbv_cmd_import(const gnbv_cli *g, int argc, char **argv);

@@ -41,11 +41,14 @@ static const gnbv_command COMMANDS[] = {
 	 "  --calibrate       refit the profile's fitted parameters against the engine and print\n"
 	 "                    them for src/gen/profiles.c; writes no file (--out, --households optional)\n"
 	 "  --iterations K    Newton steps for --calibrate (default 6)\n"},
+#ifdef GNBV_HAVE_STORE
 	{"demo", gnbv_cmd_demo, "[--households N] [--seed S] [--out DIR]",
-	 "generate the seed's district (Hà Quảng), classify its 2021 round, print the summary by commune",
-	 "  --households N    households to generate (default 14008, the seed's district)\n"
+	 "build a database of the seed's district (Hà Quảng) with its 2021 and 2022 rounds and print the summary",
+	 "  --households N    households in the district (default 14008, the seed's)\n"
 	 "  --seed S          generator seed (default 1)\n"
-	 "  --out DIR         folder for the generated and classified files (default gnbv-demo)\n"},
+	 "  --out DIR         folder for the generated files (default gnbv-demo);\n"
+	 "                    the database is --db PATH, or DIR/demo.db; it must not exist\n"},
+#endif
 #ifdef GNBV_HAVE_STORE
 	{"init", gnbv_cmd_init, "", "create the database (--db PATH) and load the built-in units",
 	 "  uses the global --db PATH (default gnbv.db or $GNBV_DB)\n"},
@@ -137,10 +140,14 @@ int gnbv_cli_main(int argc, char **argv)
 {
 	gnbv_cli g = {0};
 	g.db = getenv("GNBV_DB");
-	if (!g.db || !g.db[0]) g.db = "gnbv.db";
+	g.db_given = g.db && g.db[0];
+	if (!g.db_given) g.db = "gnbv.db";
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
-		if (!strcmp(argv[i], "--db") && i + 1 < argc) g.db = argv[++i];
+		if (!strcmp(argv[i], "--db") && i + 1 < argc) {
+			g.db = argv[++i];
+			g.db_given = 1;
+		}
 		else if (!strcmp(argv[i], "--lang") && i + 1 < argc) {
 			const char *l = argv[++i];
 			if (strcmp(l, "vi") && strcmp(l, "en")) return gnbv_cli_usage("help");
