@@ -16,6 +16,7 @@
 
 #include "gnbv/error.h"
 
+#include "../util/grow.h"
 #include "../util/hash.h"
 #include "../util/numfmt.h"
 #include "csv.h"
@@ -292,21 +293,9 @@ static int load_members(run *r, index_t *x)
 		gnbv_member m;
 		gnbv_csv_field hid;
 		if ((rc = gnbv_x_member(&r->mmap, r->mc, &m, &hid))) return rc;
-		if (x->n == x->cap) {
-			size_t nc = x->cap ? x->cap * 2 : 4096;
-			imember *nv = realloc(x->v, nc * sizeof *nv);
-			if (!nv) return gnbv_error_set(GNBV_ENOMEM, "out of memory indexing %s", gnbv_csv_name(r->mc));
-			x->v = nv;
-			x->cap = nc;
-		}
-		if (x->ids_len + hid.len + 1 > x->ids_cap) {
-			size_t nc = x->ids_cap ? x->ids_cap * 2 : 1 << 16;
-			while (nc < x->ids_len + hid.len + 1) nc *= 2;
-			char *ni = realloc(x->ids, nc);
-			if (!ni) return gnbv_error_set(GNBV_ENOMEM, "out of memory indexing %s", gnbv_csv_name(r->mc));
-			x->ids = ni;
-			x->ids_cap = nc;
-		}
+		if ((rc = gnbv_grow(&x->v, &x->cap, x->n + 1, sizeof *x->v, 4096)) ||
+		    (rc = gnbv_grow(&x->ids, &x->ids_cap, x->ids_len + hid.len + 1, 1, 1 << 16)))
+			return rc;
 		if (x->ids_len + hid.len >= UINT32_MAX)
 			return gnbv_error_set(GNBV_ETOOBIG, "%s: too many members to index", gnbv_csv_name(r->mc));
 		imember *im = &x->v[x->n++];

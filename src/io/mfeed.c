@@ -12,6 +12,8 @@
 
 #include "gnbv/error.h"
 
+#include "../util/grow.h"
+
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,13 +62,7 @@ static void fill(gnbv_mfeed *f, batch *b)
 		}
 		gnbv_csv_field hid = {0};
 		if (rc > 0) rc = gnbv_x_member(f->map, f->c, &b->m[b->n], &hid);
-		if (rc == 0 && b->ids_len + hid.len > b->ids_cap) {
-			size_t nc = b->ids_cap ? b->ids_cap * 2 : 1 << 16;
-			while (nc < b->ids_len + hid.len) nc *= 2;
-			char *ni = realloc(b->ids, nc);
-			if (!ni) rc = gnbv_error_set(GNBV_ENOMEM, "out of memory");
-			else b->ids = ni, b->ids_cap = nc;
-		}
+		if (rc == 0) rc = gnbv_grow(&b->ids, &b->ids_cap, b->ids_len + hid.len, 1, 1 << 16);
 		if (rc < 0) {
 			b->rc = rc;
 			/* The message lives in this thread's slot: carry it over. */

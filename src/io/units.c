@@ -7,6 +7,7 @@
 
 #include "gnbv/error.h"
 
+#include "../util/grow.h"
 #include "csv.h"
 #include "embed.h"
 
@@ -64,13 +65,7 @@ static int load_one(gnbv_units *t, gnbv_csv *c)
 		if (gnbv_csv_nfields(c) != ncols)
 			return gnbv_csv_error_line(c, GNBV_EINVALID, "%zu fields, but the header has %zu",
 						   gnbv_csv_nfields(c), ncols);
-		if (t->n == t->cap) {
-			size_t nc = t->cap ? t->cap * 2 : 256;
-			unit *nu = realloc(t->u, nc * sizeof *nu);
-			if (!nu) return gnbv_error_set(GNBV_ENOMEM, "out of memory");
-			t->u = nu;
-			t->cap = nc;
-		}
+		if ((rc = gnbv_grow(&t->u, &t->cap, t->n + 1, sizeof *t->u, 256))) return rc;
 		unit *u = &t->u[t->n];
 		memset(u, 0, sizeof *u);
 		u->area = -1;
