@@ -363,14 +363,32 @@ int gnbv_standard_load(gnbv_standard *out, const char *name)
 	return gnbv_standard_parse(out, (const char *)f->data, f->len, key);
 }
 
-int gnbv_standard_for_date(gnbv_standard *out, int32_t date)
+/* The built-in standard in force on `date`: 0, GNBV_ENOTFOUND without a
+ * message when none is, or a loader error with its message. */
+static int find_for_date(gnbv_standard *out, int32_t date)
 {
 	for (size_t i = 0; i < gnbv_standard_builtin_count(); i++) {
 		int rc = gnbv_standard_load(out, gnbv_standard_builtin_name(i));
-		if (rc) return rc;
+		if (rc) return rc == GNBV_ENOTFOUND ? GNBV_EINVALID : rc;
 		if (date >= out->valid_from && date <= out->valid_to) return 0;
 	}
+	return GNBV_ENOTFOUND;
+}
+
+int gnbv_standard_for_date(gnbv_standard *out, int32_t date)
+{
+	int rc = find_for_date(out, date);
+	if (rc != GNBV_ENOTFOUND) return rc;
+	/* A periodic review held in year Y decides the lists of Y+1 and is
+	 * assessed under the standard of Y+1 (domain.md 1.7): say which one
+	 * that is, since a review date in late Y is the usual --as-of. */
+	int year = date / 10000;
+	gnbv_standard next;
+	if (find_for_date(&next, (year + 1) * 10000 + 101) == 0)
+		return gnbv_error_set(GNBV_ENOTFOUND,
+				      "no built-in standard is in force on %04d-%02d-%02d; a review round of %d decides the lists of %d and is assessed under %s: add --standard %s",
+				      year, date / 100 % 100, date % 100, year, year + 1, next.name, next.name);
 	return gnbv_error_set(GNBV_ENOTFOUND,
 			      "no built-in standard is in force on %04d-%02d-%02d (vn-2022-2026 covers 2022-2026, vn-2027-2030 covers 2027-2030); name one with --standard",
-			      date / 10000, date / 100 % 100, date % 100);
+			      year, date / 100 % 100, date % 100);
 }
