@@ -51,6 +51,10 @@ static void test_by_date(void **state)
 	assert_int_equal(gnbv_standard_for_date(&s, 20270101), 0);
 	assert_string_equal(s.name, "vn-2027-2030");
 	assert_int_equal(gnbv_standard_for_date(&s, 20211001), GNBV_ENOTFOUND);
+	/* The 2021 review is assessed under the standard of 2022 (domain.md 1.7). */
+	assert_non_null(strstr(gnbv_error_message(), "add --standard vn-2022-2026"));
+	assert_int_equal(gnbv_standard_for_date(&s, 20191001), GNBV_ENOTFOUND);
+	assert_null(strstr(gnbv_error_message(), "add --standard"));
 	assert_int_equal(gnbv_standard_load(&s, "vn-1999"), GNBV_ENOTFOUND);
 }
 
