@@ -5,6 +5,8 @@
 
 #include "gnbv/classify.h"
 
+#include "util/numfmt.h"
+
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -50,5 +52,33 @@ int gnbv_cmd_classify(const gnbv_cli *g, int argc, char **argv)
 	gnbv_classify_stats st;
 	int rc = gnbv_classify(&o, &st);
 	if (rc) return gnbv_cli_fail(rc);
+
+	/* One line for the person at the terminal, in the chosen language:
+	 * counts and shares in its number format (39,59% / 39.59%). */
+	static const char *const VI[GNBV_CLASS_COUNT] = {"nghèo", "cận nghèo", "mức sống trung bình",
+							"không nghèo", "chưa đủ thông tin"};
+	static const char *const EN[GNBV_CLASS_COUNT] = {"poor", "near-poor", "average", "not poor",
+							"incomplete"};
+	const gnbv_numstyle *ns = o.english ? &GNBV_NUM_EN : &GNBV_NUM_VI;
+	char buf[1024], num[48];
+	gnbv_sb sb;
+	gnbv_sb_init(&sb, buf, sizeof buf);
+	gnbv_sb_put(&sb, o.english ? "Classified " : "Đã phân loại ");
+	gnbv_sb_int(&sb, (int64_t)st.households, ns);
+	gnbv_sb_put(&sb, o.english ? " households (" : " hộ (");
+	gnbv_sb_put(&sb, st.standard);
+	gnbv_sb_put(&sb, "):");
+	for (int k = 0; k < GNBV_CLASS_COUNT; k++) {
+		gnbv_sb_put(&sb, k ? ", " : " ");
+		gnbv_sb_put(&sb, o.english ? EN[k] : VI[k]);
+		gnbv_sb_put(&sb, " ");
+		gnbv_sb_int(&sb, (int64_t)st.by_class[k], ns);
+		gnbv_fmt_dec(num, sizeof num,
+			     st.households ? 100.0 * (double)st.by_class[k] / (double)st.households : 0, 2, ns);
+		gnbv_sb_put(&sb, " (");
+		gnbv_sb_put(&sb, num);
+		gnbv_sb_put(&sb, "%)");
+	}
+	printf("%s; %s %s\n", buf, o.english ? "files in" : "tệp trong", o.out_dir ? o.out_dir : ".");
 	return EXIT_OK;
 }

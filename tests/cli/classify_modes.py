@@ -90,6 +90,8 @@ with tempfile.TemporaryDirectory() as d:
                          ("shuffled-1", ms, 1), ("shuffled-2", ms, 2)]:
         p = classify(d, h, mf, os.path.join(d, label), t)
         check("classify %s exits 0" % label, p.returncode == 0, p.stderr)
+        check("classify %s says what it did, in Vietnamese number format" % label,
+              p.stdout.startswith("Đã phân loại 30.000 hộ (vn-2022-2026): nghèo "), p.stdout)
         if p.returncode == 0:
             runs[label] = read_outputs(os.path.join(d, label))
     base = runs.get("grouped-1")
