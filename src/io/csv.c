@@ -168,19 +168,59 @@ static int check_start(gnbv_csv *c)
 
 /* Length of the valid UTF-8 prefix of s[0..n) (n when all valid). Rejects
  * overlongs, surrogates and code points above U+10FFFF. */
+/* Length of the well-formed multi-byte sequence at s[i] (lead byte >=
+ * 0x80), or 0 when it is not one. Unicode 15, table 3-7: the second byte's
+ * range depends on the first for E0, ED, F0, F4 (overlongs, surrogates,
+ * above U+10FFFF). */
+static inline size_t utf8_seq(const unsigned char *s, size_t n, size_t i)
+{
+	unsigned char c = s[i];
+	if (c >= 0xC2 && c <= 0xDF) return i + 1 < n && (s[i + 1] & 0xC0) == 0x80 ? 2 : 0;
+	if (c >= 0xE0 && c <= 0xEF) {
+		if (i + 2 >= n) return 0;
+		unsigned char c1 = s[i + 1];
+		unsigned char lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+		return c1 >= lo && c1 <= hi && (s[i + 2] & 0xC0) == 0x80 ? 3 : 0;
+	}
+	if (c >= 0xF0 && c <= 0xF4) {
+		if (i + 3 >= n) return 0;
+		unsigned char c1 = s[i + 1];
+		unsigned char lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+		return c1 >= lo && c1 <= hi && (s[i + 2] & 0xC0) == 0x80 && (s[i + 3] & 0xC0) == 0x80 ? 4
+															: 0;
+	}
+	return 0;
+}
+
 static size_t utf8_valid_prefix(const unsigned char *s, size_t n)
 {
 	size_t i = 0;
 	while (i < n) {
-		/* A clean 16-byte block (ASCII, no NUL) is skipped whole; a block
-		 * with text in it is walked character by character, so that mixed
-		 * Vietnamese text pays one block test per 16 bytes, not per byte. */
 		size_t stop = i + 16 <= n ? i + 16 : n;
 #ifdef __SSE2__
 		if (stop - i == 16) {
+			/* A clean 16-byte block (ASCII, no NUL) is skipped whole. In a
+			 * block with text, the high-bit mask leads from one lead byte
+			 * to the next, so that Vietnamese text costs a step per
+			 * accented letter, not per byte. */
 			__m128i b = _mm_loadu_si128((const __m128i *)(s + i));
-			if (!(_mm_movemask_epi8(b) | _mm_movemask_epi8(_mm_cmpeq_epi8(b, _mm_setzero_si128())))) {
+			unsigned hi = (unsigned)_mm_movemask_epi8(b);
+			unsigned nul = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, _mm_setzero_si128()));
+			if (!(hi | nul)) {
 				i = stop;
+				continue;
+			}
+			if (!nul) {
+				size_t base = i;
+				while (hi) {
+					size_t j = base + (size_t)__builtin_ctz(hi);
+					size_t len = utf8_seq(s, n, j);
+					if (!len) return j;
+					i = j + len;
+					/* drop the bits of the bytes just consumed */
+					hi = i - base >= 16 ? 0 : hi & (0xFFFFu << (i - base));
+				}
+				if (i < stop) i = stop;
 				continue;
 			}
 		}
@@ -192,28 +232,9 @@ static size_t utf8_valid_prefix(const unsigned char *s, size_t n)
 				i++;
 				continue;
 			}
-			/* Unicode 15, table 3-7: the well-formed byte sequences. The
-			 * second byte's range depends on the first for E0, ED, F0, F4
-			 * (overlongs, surrogates, above U+10FFFF). */
-			if (c >= 0xC2 && c <= 0xDF) {
-				if (i + 1 >= n || (s[i + 1] & 0xC0) != 0x80) return i;
-				i += 2;
-			} else if (c >= 0xE0 && c <= 0xEF) {
-				if (i + 2 >= n) return i;
-				unsigned char c1 = s[i + 1];
-				unsigned char lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
-				if (c1 < lo || c1 > hi || (s[i + 2] & 0xC0) != 0x80) return i;
-				i += 3;
-			} else if (c >= 0xF0 && c <= 0xF4) {
-				if (i + 3 >= n) return i;
-				unsigned char c1 = s[i + 1];
-				unsigned char lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
-				if (c1 < lo || c1 > hi || (s[i + 2] & 0xC0) != 0x80 || (s[i + 3] & 0xC0) != 0x80)
-					return i;
-				i += 4;
-			} else {
-				return i;
-			}
+			size_t len = utf8_seq(s, n, i);
+			if (!len) return i;
+			i += len;
 		}
 	}
 	return n;

@@ -173,6 +173,45 @@ static void test_record_cap(void **state)
 	free(s);
 }
 
+/* Every kind of well-formed and ill-formed sequence at every offset across
+ * two 16-byte blocks, so that the block-skipping validator is checked where
+ * sequences straddle block edges and where text and ASCII mix. */
+static void test_utf8_at_every_offset(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *bytes;
+		int valid;
+	} seqs[] = {
+	    {"\xC3\xA0", 1},         {"\xE1\xBB\x85", 1},     {"\xF0\x9F\x98\x80", 1},
+	    {"\xE0\xA0\x80", 1},     {"\xED\x9F\xBF", 1},     {"\xF4\x8F\xBF\xBF", 1},
+	    {"\xC0\x80", 0},         {"\xC1\xBF", 0},         {"\xE0\x80\x80", 0},
+	    {"\xED\xA0\x80", 0},     {"\xF0\x80\x80\x80", 0}, {"\xF4\x90\x80\x80", 0},
+	    {"\xF5\x80\x80\x80", 0}, {"\x80", 0},             {"\xC3", 0},
+	    {"\xE1\xBB", 0},         {"\xC3\x28", 0},         {"\xFF", 0},
+	};
+	char buf[128];
+	for (size_t k = 0; k < sizeof seqs / sizeof seqs[0]; k++) {
+		for (size_t off = 0; off < 40; off++) {
+			size_t sl = strlen(seqs[k].bytes);
+			memcpy(buf, "h\n", 2);
+			memset(buf + 2, 'a', off);
+			memcpy(buf + 2 + off, seqs[k].bytes, sl);
+			/* more text after it, then the end of the record */
+			static const char tail[] = "\xC6\xB0" "bcdefghijklmnopqrstuvw\n";
+			memcpy(buf + 2 + off + sl, tail, sizeof tail - 1);
+			size_t len = 2 + off + sl + sizeof tail - 1;
+			gnbv_csv *c = NULL;
+			assert_int_equal(gnbv_csv_open_mem(&c, "u.csv", buf, len), 0);
+			assert_int_equal(gnbv_csv_next(c), 1);
+			int rc = gnbv_csv_next(c);
+			if (seqs[k].valid != (rc == 1))
+				fail_msg("sequence %zu at offset %zu: got %d", k, off, rc);
+			gnbv_csv_free(c);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -184,6 +223,7 @@ int main(void)
 		cmocka_unit_test(test_header_names_errors),
 		cmocka_unit_test(test_refill_boundaries),
 		cmocka_unit_test(test_record_cap),
+		cmocka_unit_test(test_utf8_at_every_offset),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
