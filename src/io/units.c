@@ -147,8 +147,6 @@ void gnbv_units_free(gnbv_units *t)
 	free(t);
 }
 
-size_t gnbv_units_count(const gnbv_units *t) { return t->n; }
-
 int gnbv_units_area(const gnbv_units *t, const char *code, size_t len)
 {
 	const unit *u = t ? find(t, code, len) : NULL;

@@ -14,7 +14,6 @@ typedef struct gnbv_units gnbv_units;
 /* Loads a units.csv file; NULL path loads the built-in data/units files. */
 int gnbv_units_load(gnbv_units **out, const char *path);
 void gnbv_units_free(gnbv_units *u);
-size_t gnbv_units_count(const gnbv_units *u);
 
 typedef struct gnbv_unit_info {
 	const char *code, *name, *level, *parent_code; /* "" when absent */
