@@ -73,11 +73,10 @@ int gnbv_cmd_classify(const gnbv_cli *g, int argc, char **argv)
 		gnbv_sb_put(&sb, o.english ? EN[k] : VI[k]);
 		gnbv_sb_put(&sb, " ");
 		gnbv_sb_int(&sb, (int64_t)st.by_class[k], ns);
-		gnbv_fmt_dec(num, sizeof num,
-			     st.households ? 100.0 * (double)st.by_class[k] / (double)st.households : 0, 2, ns);
+		gnbv_fmt_pct(num, sizeof num, st.by_class[k], st.households, ns);
 		gnbv_sb_put(&sb, " (");
 		gnbv_sb_put(&sb, num);
-		gnbv_sb_put(&sb, "%)");
+		gnbv_sb_put(&sb, ")");
 	}
 	printf("%s; %s %s\n", buf, o.english ? "files in" : "tệp trong", o.out_dir ? o.out_dir : ".");
 	return EXIT_OK;

@@ -64,26 +64,10 @@ static void put_num(uint64_t v, int width, const gnbv_numstyle *st)
 	put_padded(b, width, 1);
 }
 
-/* A share as the reports write it: always two decimals (39,59%, 40,00%). */
-static void rate_str(char *b, uint64_t part, uint64_t whole, const gnbv_numstyle *st)
-{
-	size_t n = gnbv_fmt_dec(b, 36, whole ? 100.0 * (double)part / (double)whole : 0, 2, st);
-	char *mark = strchr(b, st->decimal);
-	if (!mark) {
-		b[n++] = st->decimal;
-		b[n++] = '0';
-		b[n++] = '0';
-	} else if (b + n - mark == 2) {
-		b[n++] = '0';
-	}
-	b[n++] = '%';
-	b[n] = '\0';
-}
-
 static void put_rate(uint64_t part, uint64_t whole, int width, const gnbv_numstyle *st)
 {
-	char b[40];
-	rate_str(b, part, whole, st);
+	char b[48];
+	gnbv_fmt_pct(b, sizeof b, part, whole, st);
 	put_padded(b, width, 1);
 }
 
@@ -338,8 +322,8 @@ int gnbv_cmd_demo(const gnbv_cli *g, int argc, char **argv)
 	gnbv_fmt_int(c1, sizeof c1, (int64_t)p22, st);
 	gnbv_fmt_int(d, sizeof d, (int64_t)h22, st);
 	char r21[32], r22[32], sp[32], sr[32], sr23[32];
-	rate_str(r21, p21, h21, st);
-	rate_str(r22, p22, h22, st);
+	gnbv_fmt_pct(r21, sizeof r21, p21, h21, st);
+	gnbv_fmt_pct(r22, sizeof r22, p22, h22, st);
 	gnbv_fmt_int(sp, sizeof sp, SEED_POOR, st);
 	gnbv_fmt_dec(sr, sizeof sr, SEED_RATE, 2, st);
 	gnbv_fmt_dec(sr23, sizeof sr23, SEED_RATE_2023, 2, st);

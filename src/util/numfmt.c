@@ -76,6 +76,24 @@ size_t gnbv_fmt_dec(char *buf, size_t cap, double v, int decimals, const gnbv_nu
 	return len;
 }
 
+size_t gnbv_fmt_pct(char *buf, size_t cap, uint64_t part, uint64_t whole, const gnbv_numstyle *st)
+{
+	/* hundredths of a per cent: part * 10000 / whole, rounded half up */
+	uint64_t h = whole ? (part * 10000 + whole / 2) / whole : 0;
+	char tmp[40], digits[48];
+	size_t n = emit(digits, sizeof digits, tmp, put_uint(tmp, h / 100, st->group), 0);
+	digits[n++] = st->decimal;
+	digits[n++] = (char)('0' + h / 10 % 10);
+	digits[n++] = (char)('0' + h % 10);
+	digits[n++] = '%';
+	digits[n] = '\0';
+	if (cap == 0) return 0;
+	if (n >= cap) n = cap - 1;
+	memcpy(buf, digits, n);
+	buf[n] = '\0';
+	return n;
+}
+
 void gnbv_sb_init(gnbv_sb *sb, char *buf, size_t cap)
 {
 	sb->buf = buf;

@@ -27,6 +27,11 @@ size_t gnbv_fmt_int(char *buf, size_t cap, int64_t v, const gnbv_numstyle *st);
  * (39.59 -> "39,59"; 140 -> "140"). */
 size_t gnbv_fmt_dec(char *buf, size_t cap, double v, int decimals, const gnbv_numstyle *st);
 
+/* A share as reports write it: part / whole in per cent, always two
+ * decimals, rounded half up in exact integer arithmetic ("39,59%",
+ * "40,00%"; 0 of 0 is "0,00%"). Returns the length. */
+size_t gnbv_fmt_pct(char *buf, size_t cap, uint64_t part, uint64_t whole, const gnbv_numstyle *st);
+
 /* A bounded string appender over a caller's buffer: never overflows, always
  * NUL-terminated, remembers truncation. */
 typedef struct gnbv_sb {

@@ -47,6 +47,26 @@ static void test_dec(void **state)
 	assert_string_equal(b, "1,234,567.89");
 }
 
+static void test_pct(void **state)
+{
+	(void)state;
+	char b[48];
+	gnbv_fmt_pct(b, sizeof b, 5546, 14008, &GNBV_NUM_VI);
+	assert_string_equal(b, "39,59%");
+	gnbv_fmt_pct(b, sizeof b, 2, 5, &GNBV_NUM_VI);
+	assert_string_equal(b, "40,00%");
+	gnbv_fmt_pct(b, sizeof b, 0, 0, &GNBV_NUM_EN);
+	assert_string_equal(b, "0.00%");
+	gnbv_fmt_pct(b, sizeof b, 1, 3, &GNBV_NUM_EN);
+	assert_string_equal(b, "33.33%");
+	gnbv_fmt_pct(b, sizeof b, 2, 3, &GNBV_NUM_EN); /* 66.666... rounds up */
+	assert_string_equal(b, "66.67%");
+	gnbv_fmt_pct(b, sizeof b, 1234567, 100, &GNBV_NUM_VI);
+	assert_string_equal(b, "1.234.567,00%");
+	gnbv_fmt_pct(b, 4, 5546, 14008, &GNBV_NUM_VI); /* truncated, terminated */
+	assert_string_equal(b, "39,");
+}
+
 static void test_sb_truncates(void **state)
 {
 	(void)state;
@@ -65,6 +85,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_int),
 		cmocka_unit_test(test_dec),
+		cmocka_unit_test(test_pct),
 		cmocka_unit_test(test_sb_truncates),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
