@@ -22,5 +22,7 @@ int gnbv_cmd_units(const gnbv_cli *g, int argc, char **argv);
 int gnbv_cmd_import(const gnbv_cli *g, int argc, char **argv);
 int gnbv_cmd_export(const gnbv_cli *g, int argc, char **argv);
 int gnbv_cmd_audit(const gnbv_cli *g, int argc, char **argv);
+int gnbv_cmd_user(const gnbv_cli *g, int argc, char **argv);  /* cmd_user.c */
+int gnbv_cmd_serve(const gnbv_cli *g, int argc, char **argv); /* cmd_serve.c */
 
 #endif

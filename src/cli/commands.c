@@ -70,6 +70,12 @@ static const gnbv_command COMMANDS[] = {
 	 "  --as-of DATE      the ad-hoc round's date (with --kind adhoc)\n"},
 	{"audit", gnbv_cmd_audit, "verify", "verify the audit log's hash chain",
 	 "  verify            recompute the chain; names the first altered, inserted or removed record\n"},
+	{"user", gnbv_cmd_user, "add NAME --role ROLE [--unit CODE] | disable NAME | reset NAME | list",
+	 "manage the web application's accounts (password from the terminal, or one line of stdin)",
+	 "  add NAME          --role admin|office|commune|agency|finance|viewer, --unit CODE (its scope)\n"
+	 "  disable NAME      the user cannot log in; their sessions end\n"
+	 "  reset NAME        set a new password and enable the user; their sessions end\n"
+	 "  list              name,role,unit,status\n"},
 #endif
 	{"standards", gnbv_cmd_standards, "[NAME]",
 	 "list the built-in poverty standards, or show one's parameters", ""},

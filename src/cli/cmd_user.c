@@ -1,0 +1,151 @@
+/*
+ * cmd_user.c - `gnbv user add NAME --role ROLE [--unit CODE]`, `user disable
+ * NAME`, `user reset NAME` and `user list`: the web application's accounts
+ * (gnbv/accounts.h), managed by the local administrator.
+ *
+ * A password is never an argument (it would sit in the shell history and
+ * in `ps`): it is read from the terminal with echo off, twice, or as one
+ * line of standard input when that is not a terminal (scripts, tests).
+ */
+#include "cli.h"
+#include "cmd_db.h"
+
+#include "gnbv/accounts.h"
+#include "gnbv/error.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+/* One line into buf (cap bytes), without its newline; -1 on EOF or too long. */
+static int read_line(FILE *f, char *buf, size_t cap)
+{
+	if (!fgets(buf, (int)cap, f)) return -1;
+	size_t n = strlen(buf);
+	if (n && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	else if (!feof(f))
+		return -1; /* longer than the buffer: refuse, never truncate */
+	if (n && buf[n - 1] == '\r') buf[--n] = '\0';
+	return 0;
+}
+
+static int prompt(const char *what, char *buf, size_t cap)
+{
+	struct termios old, quiet;
+	fprintf(stderr, "%s", what);
+	fflush(stderr);
+	if (tcgetattr(STDIN_FILENO, &old)) return -1;
+	quiet = old;
+	quiet.c_lflag &= ~(tcflag_t)ECHO;
+	if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet)) return -1;
+	int rc = read_line(stdin, buf, cap);
+	tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+	fprintf(stderr, "\n");
+	return rc;
+}
+
+static int read_password(char *buf, size_t cap)
+{
+	if (!isatty(STDIN_FILENO)) {
+		if (read_line(stdin, buf, cap)) {
+			fprintf(stderr,
+			        "gnbv: error: expected the password as one line on stdin\n");
+			return -1;
+		}
+		return 0;
+	}
+	char again[GNBV_PASSWORD_MAX + 2];
+	int rc = -1;
+	if (prompt("password: ", buf, cap) || prompt("again: ", again, sizeof again)) {
+		fprintf(stderr, "gnbv: error: no password read\n");
+	} else if (strcmp(buf, again)) {
+		fprintf(stderr, "gnbv: error: the two passwords differ\n");
+	} else {
+		rc = 0;
+	}
+	sodium_memzero(again, sizeof again);
+	return rc;
+}
+
+static int list_one(void *ctx, const gnbv_user *u)
+{
+	(void)ctx;
+	printf("%s,%s,%s,%s\n", u->name, gnbv_role_name(u->role), u->unit_code,
+	       u->disabled ? "disabled" : "active");
+	return 0;
+}
+
+int gnbv_cmd_user(const gnbv_cli *g, int argc, char **argv)
+{
+	gnbv_store *s = NULL;
+	gnbv_scope all;
+	char pw[GNBV_PASSWORD_MAX + 2];
+	int rc = 0, exit_code = EXIT_OK;
+	int64_t now = (int64_t)time(NULL);
+	gnbv_store_scope_all(&all);
+	pw[0] = '\0';
+	if (argc < 2) return gnbv_cli_usage("user");
+	const char *verb = argv[1];
+	if (!strcmp(verb, "list") && argc == 2) {
+		if ((rc = gnbv_cli_open_store(g, 0, &s))) return gnbv_cli_fail(rc);
+		printf("name,role,unit,status\n");
+		rc = gnbv_account_each(s, list_one, NULL);
+		goto done;
+	}
+	if (!strcmp(verb, "add") && argc >= 3) {
+		const char *role = NULL, *unit = NULL;
+		for (int i = 3; i < argc; i++) {
+			if (!strcmp(argv[i], "--role") && i + 1 < argc)
+				role = argv[++i];
+			else if (!strcmp(argv[i], "--unit") && i + 1 < argc)
+				unit = argv[++i];
+			else
+				return gnbv_cli_usage("user");
+		}
+		int r = gnbv_role_parse(role);
+		if (r < 0) {
+			fprintf(
+			    stderr,
+			    "gnbv: error: --role: one of admin, office, commune, agency, finance, "
+			    "viewer\n");
+			return EXIT_USAGE;
+		}
+		if ((rc = gnbv_cli_open_store(g, 0, &s))) return gnbv_cli_fail(rc);
+		if (read_password(pw, sizeof pw)) {
+			exit_code = EXIT_USER;
+			goto done;
+		}
+		if (!(rc = gnbv_account_add(s, &all, argv[2], r, unit, pw, now)))
+			printf("user %s added (%s%s%s)\n", argv[2], role, unit ? ", unit " : "",
+			       unit ? unit : "");
+		goto done;
+	}
+	if ((!strcmp(verb, "disable") || !strcmp(verb, "reset")) && argc == 3) {
+		if ((rc = gnbv_cli_open_store(g, 0, &s))) return gnbv_cli_fail(rc);
+		if (verb[0] == 'd') {
+			if (!(rc = gnbv_account_disable(s, &all, argv[2], now)))
+				printf("user %s disabled; their sessions ended\n", argv[2]);
+			goto done;
+		}
+		gnbv_user u;
+		if ((rc = gnbv_account_get(s, argv[2], &u))) goto done;
+		if (read_password(pw, sizeof pw)) {
+			exit_code = EXIT_USER;
+			goto done;
+		}
+		if (!(rc = gnbv_account_set_password(s, &all, argv[2], pw, 1, now)))
+			printf("user %s: new password set, enabled; their sessions ended\n",
+			       argv[2]);
+		goto done;
+	}
+	return gnbv_cli_usage("user");
+done:
+	sodium_memzero(pw, sizeof pw);
+	gnbv_store_close(s);
+	if (rc) return gnbv_cli_fail(rc);
+	return exit_code;
+}

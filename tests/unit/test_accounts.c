@@ -1,0 +1,257 @@
+/*
+ * test_accounts.c - accounts, sessions and throttling (gnbv/accounts.h):
+ * the password rules, Argon2id hashes only, the audit records, scopes from
+ * units, tokens renewed at every login and stored only as hashes, sessions
+ * ended by logout, disable and password change, idle and absolute expiry,
+ * the CSRF compare, and the throttle that stops checking passwords after
+ * five failures (quality.md S4, S5).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "gnbv/accounts.h"
+#include "gnbv/error.h"
+#include "gnbv/store.h"
+
+#include <sqlite3.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char PW[] = "Mật khẩu tốt 1";
+static const int64_t T0 = 1800000000;
+
+typedef struct fx {
+	char path[256];
+	gnbv_store *s;
+	gnbv_scope all;
+} fx;
+
+static int setup(void **state)
+{
+	fx *f = calloc(1, sizeof *f);
+	snprintf(f->path, sizeof f->path, "%s/gnbv-test-accounts-%ld.db",
+	         getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (long)getpid());
+	unlink(f->path);
+	gnbv_store_opts o = GNBV_STORE_OPTS_INIT;
+	o.create = 1;
+	o.actor = "test";
+	if (gnbv_store_open(&f->s, f->path, &o)) return -1;
+	gnbv_store_scope_all(&f->all);
+	if (gnbv_store_units_import_builtin(f->s, &f->all, NULL)) return -1;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fx *f = *state;
+	char p[300];
+	gnbv_store_close(f->s);
+	unlink(f->path);
+	snprintf(p, sizeof p, "%s-wal", f->path);
+	unlink(p);
+	snprintf(p, sizeof p, "%s-shm", f->path);
+	unlink(p);
+	free(f);
+	return 0;
+}
+
+static long long count(fx *f, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	long long n = -1;
+	assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+static void test_password_rules(void **state)
+{
+	(void)state;
+	assert_int_equal(gnbv_password_check("short"), GNBV_EINVALID);
+	/* Eight characters in more than eight bytes is enough; seven is not. */
+	assert_int_equal(gnbv_password_check("ĐồngĐồng"), 0);
+	assert_int_equal(gnbv_password_check("ĐồngĐồn"), GNBV_EINVALID);
+	assert_int_equal(gnbv_password_check("Password"), GNBV_EINVALID);
+	assert_int_equal(gnbv_password_check("matkhau123"), GNBV_EINVALID);
+	assert_int_equal(gnbv_password_check("\xff\xfe\xfd\xfc\xfb\xfa\xf9\xf8"), GNBV_EINVALID);
+	char big[GNBV_PASSWORD_MAX + 2];
+	memset(big, 'a', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	assert_int_equal(gnbv_password_check(big), GNBV_EINVALID);
+	big[GNBV_PASSWORD_MAX] = '\0';
+	assert_int_equal(gnbv_password_check(big), 0);
+}
+
+static void test_add_and_scope(void **state)
+{
+	fx *f = *state;
+	gnbv_scope commune, district;
+	assert_int_equal(gnbv_account_add(f->s, &f->all, "lan", GNBV_ROLE_COMMUNE, "01366", PW, T0),
+	                 0);
+	assert_int_equal(gnbv_account_add(f->s, &f->all, "lan", GNBV_ROLE_OFFICE, "045", PW, T0),
+	                 GNBV_ECONFLICT);
+	assert_int_equal(gnbv_account_add(f->s, &f->all, "x y", GNBV_ROLE_OFFICE, "045", PW, T0),
+	                 GNBV_EINVALID);
+	assert_int_equal(gnbv_account_add(f->s, &f->all, "nounit", GNBV_ROLE_OFFICE, NULL, PW, T0),
+	                 GNBV_EINVALID);
+	assert_int_equal(
+	    gnbv_account_add(f->s, &f->all, "nowhere", GNBV_ROLE_OFFICE, "99999", PW, T0),
+	    GNBV_ENOTFOUND);
+	assert_int_equal(gnbv_account_add(f->s, &f->all, "root", GNBV_ROLE_ADMIN, NULL, PW, T0), 0);
+	/* Only the whole-tree scope manages accounts. */
+	assert_int_equal(gnbv_store_scope_unit(f->s, "045", 0, &district), 0);
+	assert_int_equal(gnbv_account_add(f->s, &district, "bad", GNBV_ROLE_VIEWER, "045", PW, T0),
+	                 GNBV_EDENIED);
+
+	gnbv_user u;
+	assert_int_equal(gnbv_account_get(f->s, "lan", &u), 0);
+	assert_string_equal(u.unit_code, "01366");
+	assert_int_equal(u.role, GNBV_ROLE_COMMUNE);
+	assert_int_equal(gnbv_account_scope(f->s, &u, &commune), 0);
+	gnbv_scope want;
+	assert_int_equal(gnbv_store_scope_unit(f->s, "01366", 0, &want), 0);
+	assert_string_equal(commune.path, want.path);
+	assert_int_equal(gnbv_account_get(f->s, "root", &u), 0);
+	assert_int_equal(gnbv_account_scope(f->s, &u, &commune), 0);
+	assert_string_equal(commune.path, "");
+
+	/* Hashes are Argon2id strings; the password itself is nowhere. */
+	assert_int_equal(count(f, "SELECT count(*) FROM app_user WHERE pw_hash LIKE '$argon2id$%'"),
+	                 2);
+	assert_int_equal(count(f, "SELECT count(*) FROM audit_log WHERE action = 'user.add'"), 2);
+	uint64_t n;
+	assert_int_equal(gnbv_store_audit_verify(f->s, &n), 0);
+}
+
+static void test_sessions(void **state)
+{
+	fx *f = *state;
+	gnbv_session se, se2;
+	char tok[GNBV_TOKEN_CHARS + 1], tok2[GNBV_TOKEN_CHARS + 1];
+	gnbv_session_limits lim = {600, 3600};
+	int64_t retry;
+	assert_int_equal(gnbv_account_add(f->s, &f->all, "lan", GNBV_ROLE_COMMUNE, "01366", PW, T0),
+	                 0);
+	assert_int_equal(gnbv_session_login(f->s, "lan", PW, T0, &lim, tok, &se, &retry), 0);
+	assert_int_equal(strlen(tok), GNBV_TOKEN_CHARS);
+	assert_int_equal(strlen(se.csrf), GNBV_TOKEN_CHARS);
+	/* A new token at every login; only hashes are stored. */
+	assert_int_equal(gnbv_session_login(f->s, "lan", PW, T0, &lim, tok2, &se2, &retry), 0);
+	assert_string_not_equal(tok, tok2);
+	assert_int_equal(count(f, "SELECT count(*) FROM app_session WHERE length(token_hash) = 64"),
+	                 2);
+	char q[200];
+	snprintf(q, sizeof q, "SELECT count(*) FROM app_session WHERE token_hash = '%s'", tok);
+	assert_int_equal(count(f, q), 0);
+
+	assert_int_equal(gnbv_session_check(f->s, tok, T0 + 10, &lim, &se2), 0);
+	assert_string_equal(se2.user.name, "lan");
+	assert_true(gnbv_session_csrf_ok(&se2, se.csrf));
+	char wrong[GNBV_TOKEN_CHARS + 1];
+	memcpy(wrong, se.csrf, sizeof wrong);
+	wrong[5] = wrong[5] == 'A' ? 'B' : 'A';
+	assert_false(gnbv_session_csrf_ok(&se2, wrong));
+	assert_false(gnbv_session_csrf_ok(&se2, ""));
+	assert_false(gnbv_session_csrf_ok(&se2, NULL));
+
+	/* Idle: seen at +10, then quiet for the idle limit. */
+	assert_int_equal(gnbv_session_check(f->s, tok, T0 + 500, &lim, &se2), 0);
+	assert_int_equal(gnbv_session_check(f->s, tok, T0 + 500 + 600, &lim, &se2), GNBV_ENOTFOUND);
+	assert_int_equal(gnbv_session_check(f->s, tok, T0 + 501, &lim, &se2), GNBV_ENOTFOUND);
+	/* Absolute: kept busy, it still ends after an hour. */
+	assert_int_equal(gnbv_session_login(f->s, "lan", PW, T0, &lim, tok, &se, &retry), 0);
+	for (int64_t t = 300; t < 3600; t += 300)
+		assert_int_equal(gnbv_session_check(f->s, tok, T0 + t, &lim, &se2), 0);
+	assert_int_equal(gnbv_session_check(f->s, tok, T0 + 3600, &lim, &se2), GNBV_ENOTFOUND);
+
+	/* Logout. */
+	assert_int_equal(gnbv_session_login(f->s, "lan", PW, T0, &lim, tok, &se, &retry), 0);
+	assert_int_equal(gnbv_session_end(f->s, tok), 0);
+	assert_int_equal(gnbv_session_check(f->s, tok, T0 + 1, &lim, &se2), GNBV_ENOTFOUND);
+	assert_int_equal(gnbv_session_check(f->s, "garbage", T0 + 1, &lim, &se2), GNBV_ENOTFOUND);
+
+	/* Password change and disable end every session. */
+	assert_int_equal(gnbv_session_login(f->s, "lan", PW, T0, &lim, tok, &se, &retry), 0);
+	assert_int_equal(
+	    gnbv_account_set_password(f->s, &f->all, "lan", "Một mật khẩu khác", 0, T0 + 2), 0);
+	assert_int_equal(gnbv_session_check(f->s, tok, T0 + 3, &lim, &se2), GNBV_ENOTFOUND);
+	assert_int_equal(gnbv_session_login(f->s, "lan", PW, T0 + 4, &lim, tok, &se, &retry),
+	                 GNBV_EDENIED);
+	assert_int_equal(
+	    gnbv_session_login(f->s, "lan", "Một mật khẩu khác", T0 + 4, &lim, tok, &se, &retry),
+	    0);
+	assert_int_equal(gnbv_account_disable(f->s, &f->all, "lan", T0 + 5), 0);
+	assert_int_equal(gnbv_session_check(f->s, tok, T0 + 6, &lim, &se2), GNBV_ENOTFOUND);
+	assert_int_equal(
+	    gnbv_session_login(f->s, "lan", "Một mật khẩu khác", T0 + 7, &lim, tok, &se, &retry),
+	    GNBV_EDENIED);
+	/* reset re-enables. */
+	assert_int_equal(gnbv_account_set_password(f->s, &f->all, "lan", PW, 1, T0 + 8), 0);
+	assert_int_equal(gnbv_session_login(f->s, "lan", PW, T0 + 9, &lim, tok, &se, &retry), 0);
+	assert_int_equal(count(f, "SELECT count(*) FROM audit_log WHERE action LIKE 'user.%'"), 4);
+	assert_int_equal(gnbv_store_audit_verify(f->s, NULL), 0);
+}
+
+static void test_throttle(void **state)
+{
+	fx *f = *state;
+	gnbv_session se;
+	char tok[GNBV_TOKEN_CHARS + 1];
+	int64_t retry = -1;
+	assert_int_equal(gnbv_account_add(f->s, &f->all, "lan", GNBV_ROLE_COMMUNE, "01366", PW, T0),
+	                 0);
+	for (int i = 0; i < GNBV_LOGIN_FREE_FAILURES; i++)
+		assert_int_equal(
+		    gnbv_session_login(f->s, "lan", "wrong one!", T0, NULL, tok, &se, &retry),
+		    GNBV_EDENIED);
+	/* Blocked for 30 s: even the right password is refused, unchecked. */
+	assert_int_equal(gnbv_session_login(f->s, "LAN", PW, T0 + 1, NULL, tok, &se, &retry),
+	                 GNBV_EDENIED);
+	assert_int_equal(retry, 29);
+	assert_int_equal(gnbv_session_login(f->s, "lan", PW, T0 + 31, NULL, tok, &se, &retry), 0);
+	assert_int_equal(retry, 0);
+	/* Unknown names are throttled the same way, with the same message. */
+	char m1[256], m2[256];
+	assert_int_equal(gnbv_session_login(f->s, "ghost", PW, T0, NULL, tok, &se, &retry),
+	                 GNBV_EDENIED);
+	snprintf(m1, sizeof m1, "%s", gnbv_error_message());
+	assert_int_equal(
+	    gnbv_session_login(f->s, "lan", "wrong one!", T0 + 40, NULL, tok, &se, &retry),
+	    GNBV_EDENIED);
+	snprintf(m2, sizeof m2, "%s", gnbv_error_message());
+	assert_string_equal(m1, m2);
+	for (int i = 1; i < GNBV_LOGIN_FREE_FAILURES; i++)
+		gnbv_session_login(f->s, "ghost", PW, T0, NULL, tok, &se, &retry);
+	/* Attempts while blocked are not checked and do not count. */
+	assert_int_equal(gnbv_session_login(f->s, "ghost", PW, T0 + 10, NULL, tok, &se, &retry),
+	                 GNBV_EDENIED);
+	assert_int_equal(retry, 20);
+	/* The sixth failure blocks for 60 s: the block doubles. */
+	assert_int_equal(gnbv_session_login(f->s, "ghost", PW, T0 + 31, NULL, tok, &se, &retry),
+	                 GNBV_EDENIED);
+	assert_int_equal(retry, 0);
+	assert_int_equal(gnbv_session_login(f->s, "ghost", PW, T0 + 31, NULL, tok, &se, &retry),
+	                 GNBV_EDENIED);
+	assert_int_equal(retry, 60);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_password_rules),
+	    cmocka_unit_test_setup_teardown(test_add_and_scope, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sessions, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_throttle, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
