@@ -77,6 +77,13 @@ static const gnbv_command COMMANDS[] = {
 	 "  reset NAME        set a new password and enable the user; their sessions end\n"
 	 "  list              name,role,unit,status\n"},
 #endif
+#ifdef GNBV_HAVE_WEB
+	{"serve", gnbv_cmd_serve, "[--listen ADDR:PORT] [--config FILE] [--routes]",
+	 "serve the web application",
+	 "  --listen A:P      address and port (default 127.0.0.1:8080)\n"
+	 "  --config FILE     INI settings (docs/web.md)\n"
+	 "  --routes          print the route table as JSON and exit\n"},
+#endif
 	{"standards", gnbv_cmd_standards, "[NAME]",
 	 "list the built-in poverty standards, or show one's parameters", ""},
 	{"help", cmd_help, "[COMMAND]", "show help", ""},

@@ -1,0 +1,585 @@
+/*
+ * server.c - the web application's edge: civetweb, one store connection
+ * per worker thread, and everything every request goes through before and
+ * after its handler.
+ *
+ * A request: an arena for its small allocations (style.md 6), the
+ * language (?lang= or the gnbv_lang cookie; Vietnamese by default), the
+ * session (the gnbv_session cookie, checked in the store), the route
+ * (GNBV_WEB_ROUTES, routes.c) and its permission, and for a POST the body
+ * (capped), the Origin (or Referer) check and the CSRF token compared in
+ * constant time (quality.md S4). The handler returns 0 or a GNBV_E* code;
+ * only here do codes become HTTP statuses, with a generic error page that
+ * says nothing of the cause (S7). Every response, errors from civetweb
+ * itself included, carries the security headers (CSP, nosniff,
+ * Referrer-Policy, frame-ancestors, charset) and "no-store" unless it is
+ * the static style sheet.
+ *
+ * Cookies are HttpOnly, Secure under TLS, and SameSite=Strict: officers
+ * open the application directly, never from links on other sites, so
+ * Strict costs nothing and keeps the session off every cross-site request,
+ * GET included, on top of the CSRF token and the Origin check.
+ *
+ * Slow and oversized clients: civetweb's request timeout cuts a request
+ * that takes longer than request_timeout_ms (slowloris), max_header_bytes
+ * caps the head, and max_body_bytes the body (413 without reading it).
+ * SIGINT and SIGTERM stop the listener and let requests in flight finish
+ * (mg_stop joins the workers) before the store connections close.
+ */
+#include "web.h"
+
+#include "gnbv/error.h"
+
+#include "io/embed.h"
+#include "util/numfmt.h"
+
+#include <civetweb.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct app {
+	const char *db;
+	const gnbv_web_config *cfg;
+	json_t *cat[2]; /* vi, en */
+	gnbv_session_limits lim;
+	FILE *log;
+} app;
+
+/* A worker's store connection (a gnbv_store is one connection per thread). */
+typedef struct worker {
+	gnbv_store *s;
+} worker;
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+/* ---- helpers for handlers ---- */
+
+const char *gnbv_web_var(gnbv_web_req *r, const char *src, const char *name, size_t max)
+{
+	if (!src || !*src) return NULL;
+	char *buf = gnbv_arena_alloc(r->arena, max + 1);
+	if (!buf) return NULL;
+	int n = mg_get_var(src, strlen(src), name, buf, max + 1);
+	return n < 0 ? NULL : buf;
+}
+
+const char *gnbv_web_query(gnbv_web_req *r, const char *name, size_t max)
+{
+	return gnbv_web_var(r, r->query, name, max);
+}
+
+const char *gnbv_web_form(gnbv_web_req *r, const char *name, size_t max)
+{
+	return gnbv_web_var(r, r->body, name, max);
+}
+
+int gnbv_web_redirect(gnbv_web_req *r, const char *path)
+{
+	r->status = 303;
+	snprintf(r->location, sizeof r->location, "%s", path[0] == '/' ? path : "/");
+	return 0;
+}
+
+void gnbv_web_cookie(gnbv_web_req *r, const char *name, const char *value, int max_age,
+                     int http_only)
+{
+	if (r->ncookies == 4) return;
+	char age[32] = "";
+	if (max_age >= 0) snprintf(age, sizeof age, "; Max-Age=%d", max_age);
+	snprintf(r->cookies[r->ncookies++], sizeof r->cookies[0],
+	         "%s=%s; Path=/%s%s; SameSite=Strict%s", name, value, age,
+	         http_only ? "; HttpOnly" : "", r->ri->is_ssl ? "; Secure" : "");
+}
+
+const char *gnbv_web_msg(const gnbv_web_req *r, const char *key)
+{
+	const char *v = json_string_value(json_object_get(r->cat, key));
+	return v ? v : key;
+}
+
+const char *gnbv_web_int(gnbv_web_req *r, int64_t v)
+{
+	char *b = gnbv_arena_alloc(r->arena, 32);
+	if (!b) return "";
+	gnbv_fmt_int(b, 32, v, r->english ? &GNBV_NUM_EN : &GNBV_NUM_VI);
+	return b;
+}
+
+const char *gnbv_web_pct(gnbv_web_req *r, uint64_t part, uint64_t whole)
+{
+	char *b = gnbv_arena_alloc(r->arena, 32);
+	if (!b) return "";
+	gnbv_fmt_pct(b, 32, part, whole, r->english ? &GNBV_NUM_EN : &GNBV_NUM_VI);
+	return b;
+}
+
+/* ---- routing ---- */
+
+/* Matches path against pattern; '*' takes one non-empty segment. */
+static int match(const char *pat, const char *path, char *arg, size_t cap)
+{
+	arg[0] = '\0';
+	while (*pat) {
+		if (*pat == '*') {
+			size_t k = strcspn(path, "/");
+			if (k == 0 || k >= cap) return 0;
+			memcpy(arg, path, k);
+			arg[k] = '\0';
+			path += k;
+			pat++;
+			continue;
+		}
+		if (*pat != *path) return 0;
+		pat++;
+		path++;
+	}
+	return *path == '\0';
+}
+
+/* ---- the response ---- */
+
+static const char CSP[] = "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+                          "script-src 'none'; object-src 'none'; base-uri 'none'; "
+                          "form-action 'self'; frame-ancestors 'none'";
+
+static void security_headers(struct mg_connection *c, int cacheable, int tls)
+{
+	mg_response_header_add(c, "Content-Security-Policy", CSP, -1);
+	mg_response_header_add(c, "X-Content-Type-Options", "nosniff", -1);
+	mg_response_header_add(c, "Referrer-Policy", "same-origin", -1);
+	mg_response_header_add(c, "X-Frame-Options", "DENY", -1);
+	mg_response_header_add(c, "Cross-Origin-Opener-Policy", "same-origin", -1);
+	mg_response_header_add(c, "Cache-Control", cacheable ? "public, max-age=86400" : "no-store",
+	                       -1);
+	if (tls) mg_response_header_add(c, "Strict-Transport-Security", "max-age=31536000", -1);
+}
+
+static void send_response(gnbv_web_req *r, int head_only)
+{
+	struct mg_connection *c = r->conn;
+	char len[32];
+	mg_response_header_start(c, r->status);
+	security_headers(c, r->cacheable, r->ri->is_ssl);
+	mg_response_header_add(c, "Content-Type", r->ctype ? r->ctype : "text/html; charset=utf-8",
+	                       -1);
+	if (r->location[0]) mg_response_header_add(c, "Location", r->location, -1);
+	for (int i = 0; i < r->ncookies; i++)
+		mg_response_header_add(c, "Set-Cookie", r->cookies[i], -1);
+	if (r->disposition[0]) mg_response_header_add(c, "Content-Disposition", r->disposition, -1);
+	snprintf(len, sizeof len, "%zu", r->out.len);
+	mg_response_header_add(c, "Content-Length", len, -1);
+	mg_response_header_send(c);
+	if (!head_only && r->out.len) mg_write(c, r->out.p, r->out.len);
+}
+
+/* The whole page: the handler's template inside the layout. */
+static int render_page(gnbv_web_req *r)
+{
+	gnbv_wbuf inner = {0};
+	json_t *root = r->page ? r->page : json_object();
+	r->page = root;
+	json_object_set_new(root, "title",
+	                    json_string(gnbv_web_msg(r, r->title_key ? r->title_key : "app.name")));
+	json_object_set_new(root, "lang", json_string(r->english ? "en" : "vi"));
+	if (r->logged_in) {
+		json_object_set_new(
+		    root, "me",
+		    json_pack("{s:s,s:s,s:s,s:s}", "name", r->sess.user.name, "role",
+		              gnbv_web_msg(r, gnbv_role_name(r->sess.user.role)), "unit",
+		              r->sess.user.unit_name[0] ? r->sess.user.unit_name
+		                                        : gnbv_web_msg(r, "unit.all"),
+		              "csrf", r->sess.csrf));
+		json_object_set_new(
+		    root, "nav_personal",
+		    json_boolean(gnbv_perm_allows(GNBV_PERM_PERSONAL, r->sess.user.role)));
+	}
+	int rc = gnbv_tmpl_render(r->tmpl, root, r->cat, &inner);
+	if (rc) goto done;
+	json_object_set_new(root, "content", json_stringn(inner.p ? inner.p : "", inner.len));
+	gnbv_wbuf_free(&r->out);
+	rc = gnbv_tmpl_render("layout", root, r->cat, &r->out);
+done:
+	gnbv_wbuf_free(&inner);
+	return rc;
+}
+
+static int status_of(int rc)
+{
+	switch (rc) {
+	case GNBV_EINVALID: return 400;
+	case GNBV_EDENIED: return 403;
+	case GNBV_ENOTFOUND: return 404;
+	case GNBV_ECONFLICT: return 409;
+	case GNBV_ETOOBIG: return 413;
+	default: return 500;
+	}
+}
+
+/* A generic error page: the status and a sentence, never the cause. */
+static void error_page(gnbv_web_req *r, int status)
+{
+	char key[32];
+	snprintf(key, sizeof key, "error.%d", status);
+	if (!json_object_get(r->cat, key)) snprintf(key, sizeof key, "error.500");
+	r->status = status;
+	r->ctype = NULL;
+	r->disposition[0] = '\0';
+	r->location[0] = '\0';
+	r->cacheable = 0;
+	json_decref(r->page);
+	r->page = json_pack("{s:i,s:s}", "status", status, "message", gnbv_web_msg(r, key));
+	r->tmpl = "error";
+	r->title_key = key;
+	if (render_page(r)) {
+		gnbv_wbuf_free(&r->out);
+		gnbv_wbuf_str(&r->out, "<!doctype html><title>Error</title><p>Error</p>");
+	}
+}
+
+/* ---- checks ---- */
+
+static int origin_ok(gnbv_web_req *r)
+{
+	char want[300];
+	const char *host = mg_get_header(r->conn, "Host");
+	if (r->cfg->public_origin[0])
+		snprintf(want, sizeof want, "%s", r->cfg->public_origin);
+	else if (host)
+		snprintf(want, sizeof want, "%s://%s", r->ri->is_ssl ? "https" : "http", host);
+	else
+		return 0;
+	const char *o = mg_get_header(r->conn, "Origin");
+	if (o) return strcmp(o, want) == 0;
+	const char *ref = mg_get_header(r->conn, "Referer");
+	size_t n = strlen(want);
+	return ref && strncmp(ref, want, n) == 0 && ref[n] == '/';
+}
+
+static void cookie(gnbv_web_req *r, const char *name, char *buf, size_t cap)
+{
+	const char *h = mg_get_header(r->conn, "Cookie");
+	buf[0] = '\0';
+	if (!h || mg_get_cookie(h, name, buf, cap) < 0) buf[0] = '\0';
+}
+
+/* Reads the body into the arena; GNBV_ETOOBIG past max_body_bytes. */
+static int read_body(gnbv_web_req *r)
+{
+	long long cl = r->ri->content_length;
+	size_t max = (size_t)r->cfg->max_body_bytes;
+	if (cl > (long long)max) return gnbv_error_set(GNBV_ETOOBIG, "body too large");
+	size_t cap = cl >= 0 ? (size_t)cl : max + 1;
+	char *b = gnbv_arena_alloc(r->arena, cap + 1);
+	if (!b) return GNBV_ENOMEM;
+	size_t got = 0;
+	while (got < cap) {
+		int k = mg_read(r->conn, b + got, cap - got);
+		if (k <= 0) break;
+		got += (size_t)k;
+	}
+	if (got > max) return gnbv_error_set(GNBV_ETOOBIG, "body too large");
+	b[got] = '\0';
+	r->body = b;
+	r->body_len = got;
+	return 0;
+}
+
+static int csrf_ok(gnbv_web_req *r)
+{
+	const char *given = gnbv_web_form(r, "csrf", GNBV_TOKEN_CHARS + 8);
+	if (r->logged_in) return gnbv_session_csrf_ok(&r->sess, given);
+	/* Before login: the form's token must equal the gnbv_pre cookie. */
+	gnbv_session pre;
+	memset(&pre, 0, sizeof pre);
+	memcpy(pre.csrf, r->pre_csrf, sizeof pre.csrf);
+	return gnbv_session_csrf_ok(&pre, given);
+}
+
+/* ---- one request ---- */
+
+static int handle(app *a, struct mg_connection *c)
+{
+	const struct mg_request_info *ri = mg_get_request_info(c);
+	worker *w = mg_get_thread_pointer(c);
+	gnbv_web_req r;
+	struct timespec t0, t1;
+	int rc = 0, head_only = 0;
+	const gnbv_web_route *route = NULL;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	memset(&r, 0, sizeof r);
+	r.conn = c;
+	r.ri = ri;
+	r.cfg = a->cfg;
+	r.status = 200;
+	r.now = (int64_t)time(NULL);
+	r.query = ri->query_string ? ri->query_string : "";
+	r.body = "";
+	r.arena = gnbv_arena_new(8u << 20);
+	r.cat = a->cat[0];
+	if (!r.arena) {
+		error_page(&r, 500);
+		goto send;
+	}
+	if (!w->s) {
+		gnbv_store_opts o = GNBV_STORE_OPTS_INIT;
+		o.actor = "web";
+		o.busy_timeout_ms = 5000;
+		if ((rc = gnbv_store_open(&w->s, a->db, &o))) {
+			fprintf(a->log, "gnbv serve: cannot open the store: %s\n",
+			        gnbv_error_message());
+			error_page(&r, 503);
+			goto send;
+		}
+	}
+	r.s = w->s;
+
+	/* Language: ?lang= sets the cookie; else the cookie; else Vietnamese. */
+	char lang[8];
+	const char *ql = gnbv_web_query(&r, "lang", 4);
+	cookie(&r, "gnbv_lang", lang, sizeof lang);
+	if (ql && (!strcmp(ql, "en") || !strcmp(ql, "vi"))) {
+		snprintf(lang, sizeof lang, "%s", ql);
+		gnbv_web_cookie(&r, "gnbv_lang", lang, 31536000, 1);
+	}
+	r.english = !strcmp(lang, "en");
+	r.cat = a->cat[r.english];
+
+	/* Session. */
+	cookie(&r, "gnbv_session", r.token, sizeof r.token);
+	if (r.token[0] && gnbv_session_check(r.s, r.token, r.now, &a->lim, &r.sess) == 0 &&
+	    gnbv_account_scope(r.s, &r.sess.user, &r.scope) == 0)
+		r.logged_in = 1;
+	cookie(&r, "gnbv_pre", r.pre_csrf, sizeof r.pre_csrf);
+	char actor[GNBV_USER_NAME_MAX + 8];
+	snprintf(actor, sizeof actor, "web:%s", r.logged_in ? r.sess.user.name : "anonymous");
+	gnbv_store_set_actor(r.s, actor);
+
+	/* Route. */
+	const char *path = ri->local_uri ? ri->local_uri : "/";
+	const char *method = ri->request_method;
+	int path_known = 0;
+	if (!strcmp(method, "HEAD")) {
+		method = "GET";
+		head_only = 1;
+	}
+	for (size_t i = 0; i < GNBV_WEB_NROUTES && !route; i++) {
+		if (!match(GNBV_WEB_ROUTES[i].pattern, path, r.arg, sizeof r.arg)) continue;
+		path_known = 1;
+		if (!strcmp(GNBV_WEB_ROUTES[i].method, method)) route = &GNBV_WEB_ROUTES[i];
+	}
+	if (!route) {
+		error_page(&r, path_known ? 405 : 404);
+		goto send;
+	}
+	if (route->perm != GNBV_PERM_PUBLIC && !r.logged_in) {
+		if (!strcmp(method, "GET")) {
+			gnbv_web_redirect(&r, "/login");
+		} else {
+			error_page(&r, 403);
+		}
+		goto send;
+	}
+	if (r.logged_in && !gnbv_perm_allows(route->perm, r.sess.user.role)) {
+		error_page(&r, 403);
+		goto send;
+	}
+	if (!strcmp(method, "POST")) {
+		if ((rc = read_body(&r))) {
+			error_page(&r, status_of(rc));
+			goto send;
+		}
+		if (!origin_ok(&r) || !csrf_ok(&r)) {
+			error_page(&r, 403);
+			goto send;
+		}
+	}
+	gnbv_error_clear();
+	rc = route->fn(&r);
+	if (!rc && r.tmpl) rc = render_page(&r);
+	if (!rc && r.out.overflow) rc = GNBV_ETOOBIG;
+	if (rc) {
+		int st = status_of(rc);
+		if (st == 500)
+			fprintf(a->log, "gnbv serve: %s %s: %s\n", method, route->pattern,
+			        gnbv_error_message());
+		error_page(&r, st);
+	}
+send:
+	send_response(&r, head_only);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	/* The log names the route, never the path: paths carry household codes. */
+	fprintf(a->log, "%s %s %d %.1f ms\n", ri->request_method, route ? route->pattern : "-",
+	        r.status,
+	        (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+	int status = r.status;
+	json_decref(r.page);
+	gnbv_wbuf_free(&r.out);
+	gnbv_arena_free(r.arena);
+	return status;
+}
+
+static int begin_request(struct mg_connection *c)
+{
+	app *a = mg_get_request_info(c)->user_data;
+	return handle(a, c);
+}
+
+/* Errors civetweb raises itself (a malformed request, headers too large):
+ * the same headers, a body without detail. */
+static int http_error(struct mg_connection *c, int status, const char *msg)
+{
+	(void)msg;
+	char body[128], len[16];
+	int n = snprintf(body, sizeof body,
+	                 "<!doctype html><meta charset=utf-8><title>%d</title><h1>%d</h1>", status,
+	                 status);
+	mg_response_header_start(c, status);
+	security_headers(c, 0, 0);
+	mg_response_header_add(c, "Content-Type", "text/html; charset=utf-8", -1);
+	mg_response_header_add(c, "Connection", "close", -1);
+	snprintf(len, sizeof len, "%d", n);
+	mg_response_header_add(c, "Content-Length", len, -1);
+	mg_response_header_send(c);
+	mg_write(c, body, (size_t)n);
+	return 0;
+}
+
+static void *init_thread(const struct mg_context *ctx, int type)
+{
+	(void)ctx;
+	return type == 1 ? calloc(1, sizeof(worker)) : NULL;
+}
+
+static void exit_thread(const struct mg_context *ctx, int type, void *p)
+{
+	(void)ctx;
+	(void)type;
+	worker *w = p;
+	if (!w) return;
+	gnbv_store_close(w->s);
+	free(w);
+}
+
+static int log_message(const struct mg_connection *c, const char *m)
+{
+	(void)c;
+	(void)m;
+	return 1; /* civetweb's own messages may quote request lines: not logged */
+}
+
+int gnbv_web_serve(const char *db, const gnbv_web_config *cfg, FILE *log)
+{
+	app a;
+	struct mg_callbacks cb;
+	struct mg_context *ctx = NULL;
+	gnbv_store *s = NULL;
+	char ports[160], threads[16], rto[16], kat[16], hdr[16];
+	int rc;
+	memset(&a, 0, sizeof a);
+	a.db = db;
+	a.cfg = cfg;
+	a.log = log;
+	a.lim.idle_s = (int64_t)cfg->session_idle_min * 60;
+	a.lim.absolute_s = (int64_t)cfg->session_absolute_h * 3600;
+	/* Open once here: applies migrations and fails early on a bad path. */
+	gnbv_store_opts o = GNBV_STORE_OPTS_INIT;
+	o.actor = "web";
+	if ((rc = gnbv_store_open(&s, db, &o))) return rc;
+	gnbv_store_close(s);
+	if ((rc = gnbv_web_i18n_load(&a.cat[0], &a.cat[1]))) goto done;
+
+	int tls = cfg->tls_certificate[0] != '\0';
+	snprintf(ports, sizeof ports, "%s%s", cfg->listen, tls ? "s" : "");
+	snprintf(threads, sizeof threads, "%d", cfg->threads);
+	snprintf(rto, sizeof rto, "%d", cfg->request_timeout_ms);
+	snprintf(kat, sizeof kat, "%d", cfg->keep_alive_ms);
+	snprintf(hdr, sizeof hdr, "%d", cfg->max_header_bytes);
+	const char *opts[24];
+	int k = 0;
+	opts[k++] = "listening_ports";
+	opts[k++] = ports;
+	opts[k++] = "num_threads";
+	opts[k++] = threads;
+	opts[k++] = "request_timeout_ms";
+	opts[k++] = rto;
+	opts[k++] = "keep_alive_timeout_ms";
+	opts[k++] = kat;
+	opts[k++] = "enable_keep_alive";
+	opts[k++] = "yes";
+	opts[k++] = "max_request_size";
+	opts[k++] = hdr;
+	opts[k++] = "linger_timeout_ms";
+	opts[k++] = "1000";
+	if (tls) {
+		opts[k++] = "ssl_certificate";
+		opts[k++] = cfg->tls_certificate;
+	}
+	opts[k] = NULL;
+
+	mg_init_library(tls ? MG_FEATURES_TLS : 0);
+	memset(&cb, 0, sizeof cb);
+	cb.begin_request = begin_request;
+	cb.http_error = http_error;
+	cb.init_thread = init_thread;
+	cb.exit_thread = exit_thread;
+	cb.log_message = log_message;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	stop_flag = 0;
+	ctx = mg_start(&cb, &a, opts);
+	if (!ctx) {
+		rc = gnbv_error_set(GNBV_EIO, "cannot listen on %s (in use, or a bad address%s)",
+		                    cfg->listen, tls ? ", or the TLS certificate" : "");
+		mg_exit_library();
+		goto done;
+	}
+	fprintf(log, "gnbv serve: %s on %s://%s/ (Ctrl-C stops)\n", db, tls ? "https" : "http",
+	        cfg->listen);
+	fflush(log);
+	while (!stop_flag) {
+		struct timespec ts = {0, 100000000};
+		nanosleep(&ts, NULL);
+	}
+	fprintf(log, "gnbv serve: stopping: finishing requests in flight\n");
+	mg_stop(ctx);
+	mg_exit_library();
+	fprintf(log, "gnbv serve: stopped\n");
+	rc = 0;
+done:
+	json_decref(a.cat[0]);
+	json_decref(a.cat[1]);
+	return rc;
+}
+
+int gnbv_web_routes_json(FILE *f)
+{
+	json_t *routes = json_array();
+	for (size_t i = 0; i < GNBV_WEB_NROUTES; i++) {
+		const gnbv_web_route *rt = &GNBV_WEB_ROUTES[i];
+		json_t *roles = json_array();
+		for (int ro = 0; ro < GNBV_ROLE_COUNT; ro++)
+			if (gnbv_perm_allows(rt->perm, ro))
+				json_array_append_new(roles, json_string(gnbv_role_name(ro)));
+		json_array_append_new(routes, json_pack("{s:s,s:s,s:s,s:o,s:s}", "method",
+		                                        rt->method, "pattern", rt->pattern,
+		                                        "permission", gnbv_perm_name(rt->perm),
+		                                        "roles", roles, "what", rt->what));
+	}
+	json_t *all = json_pack("{s:o,s:o}", "routes", routes, "settings", gnbv_web_config_json());
+	int rc = json_dumpf(all, f, JSON_INDENT(1)) ? gnbv_error_set(GNBV_EIO, "write failed") : 0;
+	fputc('\n', f);
+	json_decref(all);
+	return rc;
+}

@@ -1,0 +1,170 @@
+/*
+ * web.h - what the files of the web layer (src/web) share: the settings,
+ * the request a handler sees, the route table and permissions, the message
+ * catalogue. The public entry points are gnbv_web_serve and
+ * gnbv_web_routes_json (used by src/cli/cmd_serve.c).
+ */
+#ifndef GNBV_WEB_H
+#define GNBV_WEB_H
+
+#include "tmpl.h"
+
+#include "gnbv/accounts.h"
+#include "gnbv/store.h"
+
+#include "util/arena.h"
+
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct mg_connection;
+struct mg_request_info;
+
+/* ---- settings (config.c) ---- */
+
+typedef struct gnbv_web_config {
+	char listen[128];          /* ADDR:PORT */
+	int threads;               /* worker threads: connections served at once */
+	int request_timeout_ms;    /* a whole request, headers and body */
+	int keep_alive_ms;         /* idle time between requests on one connection */
+	int max_header_bytes;      /* request line and headers */
+	int max_body_bytes;        /* form posts */
+	int session_idle_min;      /* session idle timeout */
+	int session_absolute_h;    /* session absolute timeout */
+	int page_size;             /* households per list page */
+	char tls_certificate[512]; /* PEM with the key; "" : plain HTTP */
+	char public_origin[256]; /* "https://host": the Origin a POST must carry; "" : from Host */
+} gnbv_web_config;
+
+void gnbv_web_config_defaults(gnbv_web_config *c);
+/* Reads an INI file over the defaults: "key = value" lines, [sections]
+ * and comments (# ;) ignored. GNBV_EINVALID names FILE:LINE. */
+int gnbv_web_config_load(gnbv_web_config *c, const char *path);
+/* The settings table as JSON (docs, `serve --routes`). */
+json_t *gnbv_web_config_json(void);
+
+/* ---- permissions and routes (routes.c) ---- */
+
+typedef enum gnbv_perm {
+	GNBV_PERM_PUBLIC,   /* anyone, logged in or not */
+	GNBV_PERM_USER,     /* any logged-in user */
+	GNBV_PERM_DASH,     /* aggregate dashboards: every role */
+	GNBV_PERM_PERSONAL, /* household records (personal data): admin, office, commune */
+	GNBV_PERM_EDIT,     /* changing household records: admin, office, commune */
+	GNBV_PERM_COUNT
+} gnbv_perm;
+
+const char *gnbv_perm_name(int perm);
+/* 1 when a user of this role holds the permission. */
+int gnbv_perm_allows(int perm, int role);
+
+typedef struct gnbv_web_req gnbv_web_req;
+typedef int (*gnbv_web_handler)(gnbv_web_req *r);
+
+typedef struct gnbv_web_route {
+	const char *method;  /* "GET" or "POST" */
+	const char *pattern; /* "/household/STAR": STAR (an asterisk) is one path segment */
+	gnbv_web_handler fn;
+	int perm;         /* gnbv_perm */
+	const char *what; /* one line, for docs and --routes */
+} gnbv_web_route;
+
+extern const gnbv_web_route GNBV_WEB_ROUTES[];
+extern const size_t GNBV_WEB_NROUTES;
+
+/* ---- the request (server.c) ---- */
+
+struct gnbv_web_req {
+	struct mg_connection *conn;
+	const struct mg_request_info *ri;
+	const gnbv_web_config *cfg;
+	gnbv__arena *arena;
+	gnbv_store *s;
+	int64_t now;
+	int english;
+	const json_t *cat; /* the message catalogue of the language */
+	/* The path's '*' segment (URL-decoded by civetweb), "" when none. */
+	char arg[128];
+	const char *query; /* the query string or "" */
+	const char *body;  /* the form body (POST) or "" */
+	size_t body_len;
+	int logged_in;
+	char token[GNBV_TOKEN_CHARS + 8]; /* the session cookie as sent */
+	gnbv_session sess;
+	gnbv_scope scope;                    /* the user's: the store enforces it */
+	char pre_csrf[GNBV_TOKEN_CHARS + 1]; /* the login form's token (cookie) */
+	/* The response. */
+	int status;
+	const char *ctype;    /* NULL: text/html; charset=utf-8 */
+	gnbv_wbuf out;        /* the body */
+	char location[512];   /* a redirect */
+	char cookies[4][256]; /* Set-Cookie values */
+	int ncookies;
+	char disposition[160]; /* Content-Disposition for downloads */
+	int cacheable;         /* static files: may be cached */
+	json_t *page;          /* the page's template context */
+	const char *tmpl;      /* the page's template: rendered in the layout */
+	const char *title_key; /* catalogue key of the page title */
+};
+
+/* A form or query variable, URL-decoded into the arena; NULL when absent
+ * or longer than `max` bytes (GNBV_ETOOBIG is then set in *err if given). */
+const char *gnbv_web_var(gnbv_web_req *r, const char *src, const char *name, size_t max);
+const char *gnbv_web_query(gnbv_web_req *r, const char *name, size_t max);
+const char *gnbv_web_form(gnbv_web_req *r, const char *name, size_t max);
+/* A redirect (303 See Other) to a path of this site. */
+int gnbv_web_redirect(gnbv_web_req *r, const char *path);
+void gnbv_web_cookie(gnbv_web_req *r, const char *name, const char *value, int max_age,
+                     int http_only);
+/* A message of the catalogue (the key itself when missing). */
+const char *gnbv_web_msg(const gnbv_web_req *r, const char *key);
+/* Numbers as the language writes them (1.234 / 39,59%), into the arena. */
+const char *gnbv_web_int(gnbv_web_req *r, int64_t v);
+const char *gnbv_web_pct(gnbv_web_req *r, uint64_t part, uint64_t whole);
+
+/* ---- the catalogue (i18n.c) ---- */
+int gnbv_web_i18n_load(json_t **vi, json_t **en);
+
+/* ---- the server (server.c) ---- */
+int gnbv_web_serve(const char *db, const gnbv_web_config *cfg, FILE *log);
+/* The route table (and settings) as JSON on f. */
+int gnbv_web_routes_json(FILE *f);
+
+/* ---- handlers (pages_*.c) ---- */
+int gnbv_page_home(gnbv_web_req *r);
+int gnbv_page_login_form(gnbv_web_req *r);
+int gnbv_page_login(gnbv_web_req *r);
+int gnbv_page_logout(gnbv_web_req *r);
+int gnbv_page_static(gnbv_web_req *r);
+int gnbv_page_dashboard(gnbv_web_req *r);
+int gnbv_page_dashboard_csv(gnbv_web_req *r);
+int gnbv_page_households(gnbv_web_req *r);
+int gnbv_page_households_csv(gnbv_web_req *r);
+int gnbv_page_search(gnbv_web_req *r);
+int gnbv_page_household(gnbv_web_req *r);
+int gnbv_page_household_edit_form(gnbv_web_req *r);
+int gnbv_page_household_edit(gnbv_web_req *r);
+
+/* Shared by the pages (pages_dash.c): the round asked for (?round= or the
+ * form's round; default the latest) and the one before it (0 none), with
+ * the years as a JSON list for a <select>; a class's name in the
+ * language; the unit asked for (?unit=, NULL for the user's own). */
+int gnbv_web_round(gnbv_web_req *r, const char *given, int *year, int *prev, json_t **years);
+const char *gnbv_web_class_name(gnbv_web_req *r, int klass);
+const char *gnbv_web_unit_param(gnbv_web_req *r);
+/* The CSV cell of a value: quoted when needed, and a leading = + - @ made
+ * inert with a quote (quality.md S6: CSV formula injection). */
+void gnbv_web_csv_cell(gnbv_wbuf *b, const char *v, int first);
+
+/* SVG charts (svg.c): markup built and escaped here, for {{{raw}}}. */
+typedef struct gnbv_bar {
+	const char *label;
+	double v[3];
+} gnbv_bar;
+/* Horizontal stacked bars (poor, near-poor, average) as shares of 100%. */
+void gnbv_svg_stacked(gnbv_wbuf *b, const gnbv_bar *bars, size_t n, const char *const legend[3]);
+/* Horizontal bars of one value each, 0..max. */
+void gnbv_svg_bars(gnbv_wbuf *b, const gnbv_bar *bars, size_t n, double max, const char *unit);
+
+#endif
