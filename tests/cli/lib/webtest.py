@@ -1,0 +1,135 @@
+"""Shared by the web tests (not a test itself: no main).
+
+A fixture database (the seed's district from data/units with 200
+generated households, plus a test-only second district from
+tests/cli/data/units-other-district.csv), a server on a free loopback
+port, and a small HTTP client that keeps cookies and sends the Origin a
+browser would send.
+"""
+import http.client
+import os
+import re
+import socket
+import subprocess
+import time
+import urllib.parse
+
+PASSWORD = "Mật khẩu thử 2022"
+HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # tests/cli
+COMMUNE_A, COMMUNE_B, DISTRICT, OTHER_COMMUNE, OTHER_DISTRICT = "01366", "01367", "045", "09901", "099"
+
+
+def run(gnbv, db, *args, stdin=None):
+    p = subprocess.run([gnbv, "--db", db, *args], input=stdin, capture_output=True, text=True)
+    if p.returncode != 0:
+        raise RuntimeError("gnbv %s: %s" % (" ".join(args), p.stderr))
+    return p.stdout
+
+
+def fixture(gnbv, d):
+    """Builds the database; returns its path and {unit: [household codes]}."""
+    db = os.path.join(d, "t.db")
+    run(gnbv, db, "init")
+    run(gnbv, db, "units", "import", os.path.join(HERE, "data", "units-other-district.csv"))
+    subprocess.run([gnbv, "gen", "--households", "200", "--profile", "poor-district", "--out",
+                    os.path.join(d, "a")], check=True, capture_output=True)
+    subprocess.run([gnbv, "gen", "--households", "30", "--profile", "poor-district", "--units",
+                    os.path.join(HERE, "data", "units-other-district.csv"), "--seed", "2", "--out",
+                    os.path.join(d, "b")], check=True, capture_output=True)
+    homes = {}
+    for sub in ("a", "b"):
+        run(gnbv, db, "import", "--round", "2022", os.path.join(d, sub, "households.csv"),
+            os.path.join(d, sub, "members.csv"))
+        for line in open(os.path.join(d, sub, "households.csv"), encoding="utf-8").read().splitlines()[1:]:
+            f = line.split(",")
+            homes.setdefault(f[1].split("-")[0], []).append(f[0])
+    return db, homes
+
+
+def add_user(gnbv, db, name, role, unit):
+    args = ["user", "add", name, "--role", role]
+    if unit:
+        args += ["--unit", unit]
+    run(gnbv, db, *args, stdin=PASSWORD + "\n")
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Server:
+    def __init__(self, gnbv, db, log_path, config=None):
+        self.port = free_port()
+        args = [gnbv, "--db", db, "serve", "--listen", "127.0.0.1:%d" % self.port]
+        if config:
+            args += ["--config", config]
+        self.log = open(log_path, "w")
+        self.p = subprocess.Popen(args, stdout=self.log, stderr=self.log)
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("the server did not start")
+
+    def stop(self):
+        self.p.terminate()
+        try:
+            rc = self.p.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            rc = -9
+        self.log.close()
+        return rc
+
+
+class Client:
+    def __init__(self, port):
+        self.port = port
+        self.cookies = {}
+
+    def req(self, method, path, form=None, origin="self", headers=None):
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        h = {"Host": "127.0.0.1:%d" % self.port}
+        if self.cookies:
+            h["Cookie"] = "; ".join("%s=%s" % kv for kv in self.cookies.items())
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form)
+            h["Content-Type"] = "application/x-www-form-urlencoded"
+        if method == "POST" and origin:
+            h["Origin"] = "http://127.0.0.1:%d" % self.port if origin == "self" else origin
+        if headers:
+            h.update(headers)
+        c.request(method, path, body=body, headers=h)
+        r = c.getresponse()
+        data = r.read().decode("utf-8", "replace")
+        hdrs = {}
+        for k, v in r.getheaders():
+            hdrs.setdefault(k.lower(), []).append(v)
+            if k.lower() == "set-cookie":
+                n, _, val = v.split(";")[0].partition("=")
+                if "Max-Age=0" in v:
+                    self.cookies.pop(n, None)
+                else:
+                    self.cookies[n] = val
+        c.close()
+        return r.status, hdrs, data
+
+    @staticmethod
+    def csrf(html):
+        m = re.search(r'name="csrf" value="([^"]+)"', html)
+        return m.group(1) if m else ""
+
+    def login(self, name, password=PASSWORD):
+        _, _, b = self.req("GET", "/login")
+        return self.req("POST", "/login", {"csrf": self.csrf(b), "name": name, "password": password})
+
+    def session_csrf(self):
+        _, _, b = self.req("GET", "/dashboard")
+        return self.csrf(b)

@@ -1,0 +1,210 @@
+#!/usr/bin/env python3
+"""The authorization matrix (quality.md S1), generated from the route table.
+
+`gnbv serve --routes` prints the route table; every route and method is run
+as anonymous, as each role scoped to commune A (01366) and to its district
+(045), as a `commune` user of commune B (01367, a sibling), and as a user
+disabled after logging in, against households and units of commune A, of
+commune B and of another district (099, a test-only units file). The test
+fails on any 200 out of scope, on any out-of-scope household in a list, a
+search or an export, on an out-of-scope edit that changed data, on a
+response without the security headers, and on any route of the table that
+this file does not know how to call (a new route must be added here).
+
+Usage: web_authz.py PATH/TO/gnbv
+"""
+import json
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from webtest import (COMMUNE_A, COMMUNE_B, DISTRICT, OTHER_COMMUNE, Client, Server,  # noqa: E402
+                     add_user, fixture, run)
+
+GNBV = sys.argv[1]
+ROLES = ["admin", "office", "commune", "agency", "finance", "viewer"]
+PERSONAL = {"admin", "office", "commune"}  # routes.c: who sees household records
+results = []
+
+
+def check(name, cond, detail=""):
+    results.append(cond)
+    if not cond:
+        print("FAIL " + name + (": " + detail if detail else ""))
+    return cond
+
+
+routes = json.loads(subprocess.run([GNBV, "serve", "--routes"], capture_output=True, text=True,
+                                   check=True).stdout)["routes"]
+check("the route table is not empty", len(routes) > 5)
+
+OBJECTS = {"own": COMMUNE_A, "sibling": COMMUNE_B, "other": OTHER_COMMUNE}
+HEADERS = {"content-security-policy": "frame-ancestors 'none'", "x-content-type-options": "nosniff",
+           "referrer-policy": "", "content-type": "charset=utf-8"}
+
+
+def in_scope(principal, obj_unit):
+    """Whether a principal's scope holds the unit (commune)."""
+    scope = principal["unit"]
+    if scope is None:
+        return True
+    if scope == DISTRICT:
+        return obj_unit in (COMMUNE_A, COMMUNE_B)
+    return obj_unit == scope
+
+
+with tempfile.TemporaryDirectory() as d:
+    db, homes = fixture(GNBV, d)
+    # A household per commune, and its head's name for the search.
+    con = sqlite3.connect(db)
+    head = {}
+    for unit in OBJECTS.values():
+        code = homes[unit][0]
+        head[unit] = (code, con.execute(
+            "SELECT m.name FROM member m JOIN survey s ON s.survey_id = m.survey_id JOIN household h "
+            "ON h.household_id = s.household_id WHERE h.code = ? ORDER BY m.member_no LIMIT 1",
+            (code,)).fetchone()[0])
+    con.close()
+
+    principals = [{"name": None, "role": None, "unit": None, "label": "anonymous"}]
+    for role in ROLES:
+        for unit, where in ((COMMUNE_A, "communeA"), (DISTRICT, "district")):
+            principals.append({"name": "%s_%s" % (role, where), "role": role, "unit": unit,
+                               "label": "%s@%s" % (role, where)})
+    principals.append({"name": "commune_B", "role": "commune", "unit": COMMUNE_B, "label": "commune@B"})
+    principals.append({"name": "gone", "role": "commune", "unit": COMMUNE_A, "label": "disabled"})
+    for p in principals[1:]:
+        add_user(GNBV, db, p["name"], p["role"], p["unit"])
+
+    srv = Server(GNBV, db, os.path.join(d, "serve.log"))
+    try:
+        clients = {}
+        for p in principals:
+            c = Client(srv.port)
+            if p["name"]:
+                st, _, _ = c.login(p["name"])
+                check("login " + p["label"], st == 303, str(st))
+            clients[p["label"]] = c
+        # The disabled user had a session; disabling must end it.
+        run(GNBV, db, "user", "disable", "gone")
+
+        income = [100000]
+
+        def cases(route, c):
+            """The concrete requests of a route: (object kind or None, method, path, form)."""
+            m, pat = route["method"], route["pattern"]
+            csrf = c.csrf_token
+            if (m, pat) == ("GET", "/"):
+                return [(None, m, "/", None)]
+            if (m, pat) == ("GET", "/login"):
+                return [(None, m, "/login", None)]
+            if (m, pat) == ("POST", "/login"):
+                return [(None, m, "/login", {"csrf": csrf, "name": "nobody", "password": "x" * 8})]
+            if (m, pat) == ("POST", "/logout"):
+                return [(None, m, "/logout", {"csrf": csrf})]
+            if (m, pat) == ("GET", "/static/*"):
+                return [(None, m, "/static/app.css", None)]
+            if (m, pat) == ("POST", "/search"):
+                return [(k, m, "/search", {"csrf": csrf, "q": head[u][1], "round": "2022"})
+                        for k, u in OBJECTS.items()]
+            if pat in ("/dashboard", "/dashboard.csv", "/households", "/households.csv"):
+                out = [(k, m, "%s?unit=%s&round=2022" % (pat, u), None) for k, u in OBJECTS.items()]
+                return out + [(None, m, pat, None)]
+            if pat.startswith("/household/*"):
+                out = []
+                for k, u in OBJECTS.items():
+                    path = pat.replace("*", head[u][0]) + ("?round=2022" if m == "GET" else "")
+                    form = None
+                    if m == "POST":
+                        income[0] += 1
+                        form = {"csrf": csrf, "round": "2022", "income_month": str(income[0])}
+                    out.append((k, m, path, form))
+                return out
+            return None
+
+        known = set()
+        # Logout last: it ends the principal's session.
+        order = sorted(routes, key=lambda r: r["pattern"] == "/logout")
+        for p in principals:
+            c = clients[p["label"]]
+            live = p["name"] is not None and p["label"] != "disabled"
+            # Without a live session a form's token is the login form's (gnbv_pre cookie).
+            c.csrf_token = c.session_csrf() if live else c.csrf(c.req("GET", "/login")[2])
+            for route in order:
+                cs = cases(route, c)
+                key = route["method"] + " " + route["pattern"]
+                if cs is None:
+                    check("route in the matrix: " + key, False, "add it to tests/cli/web_authz.py")
+                    continue
+                known.add(key)
+                live = p["name"] is not None and p["label"] != "disabled"
+                allowed = route["permission"] == "public" or (live and p["role"] in route["roles"])
+                for kind, method, path, form in cs:
+                    st, hdrs, body = c.req(method, path, form)
+                    what = "%s %s %s (%s)" % (p["label"], method, path, kind or "-")
+                    for h, want in HEADERS.items():
+                        check("header %s on %s" % (h, what), h in hdrs and want in hdrs[h][0])
+                    check("no server error: " + what, st < 500, str(st))
+                    obj_unit = OBJECTS.get(kind)
+                    scoped = obj_unit is None or in_scope(p, obj_unit)
+                    if not allowed:
+                        check("refused: " + what, st != 200 and st < 500, str(st))
+                        continue
+                    if route["pattern"] == "/search":
+                        # Always 200 (a search in the user's scope); the row must show only in scope.
+                        code = head[obj_unit][0]
+                        check("search %s: in scope shows, out of scope hides" % what,
+                              st == 200 and ((code in body) == scoped), "%d %s" % (st, code in body))
+                        continue
+                    if obj_unit is not None and not scoped:
+                        check("never 200 out of scope: " + what, st != 200, str(st))
+                        if method == "POST":
+                            con = sqlite3.connect(db)
+                            n = con.execute("SELECT count(*) FROM audit_log WHERE action LIKE 'survey.%' "
+                                            "AND object = ? AND actor = ?",
+                                            ("household:" + head[obj_unit][0], "web:%s" % p["name"])).fetchone()[0]
+                            con.close()
+                            check("out-of-scope edit changed nothing: " + what, n == 0, str(n))
+                        continue
+                    if route["pattern"] in ("/", "/logout") or (method == "POST" and "/edit" in path):
+                        check("answered: " + what, st == 303, str(st))
+                    elif route["pattern"] == "/login" and method == "POST":
+                        check("bad login refused: " + what, st in (401, 429), str(st))
+                    elif route["pattern"] == "/login":
+                        check("answered: " + what, st in (200, 303), str(st))
+                    else:
+                        check("allowed in scope: " + what, st == 200, str(st))
+                    # Lists and exports never carry an out-of-scope household.
+                    if st == 200 and route["pattern"] in ("/households", "/households.csv"):
+                        for u, codes in homes.items():
+                            if in_scope(p, u) or u not in OBJECTS.values():
+                                continue
+                            leak = [x for x in codes if x in body]
+                            check("no out-of-scope rows in " + what, not leak, str(leak[:3]))
+                    if st == 200 and route["pattern"] in ("/dashboard", "/dashboard.csv"):
+                        if not in_scope(p, OTHER_COMMUNE):
+                            check("no other district in " + what, "Thử" not in body)
+        for route in routes:
+            check("route covered: " + route["method"] + " " + route["pattern"],
+                  route["method"] + " " + route["pattern"] in known)
+        # After logout, the session is gone.
+        c = clients["commune@communeA"]
+        st, hdrs, _ = c.req("GET", "/dashboard")
+        check("after logout: back to login", st == 303 and hdrs.get("location", [""])[0] == "/login", str(st))
+    finally:
+        rc = srv.stop()
+        check("graceful stop on SIGTERM", rc == 0, str(rc))
+    # Exports and views of personal data were recorded.
+    con = sqlite3.connect(db)
+    n = con.execute("SELECT count(*) FROM audit_log WHERE action = 'access.export'").fetchone()[0]
+    check("exports recorded in the audit log", n > 0, str(n))
+    con.close()
+    out = subprocess.run([GNBV, "--db", db, "audit", "verify"], capture_output=True, text=True)
+    check("audit chain intact", out.returncode == 0, out.stderr)
+
+print("%d checks, %d failed" % (len(results), results.count(False)))
+sys.exit(0 if all(results) else 1)
