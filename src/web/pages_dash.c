@@ -225,10 +225,23 @@ int gnbv_page_dashboard(gnbv_web_req *r)
 		if ((rc = gnbv_dash_deficits(r->s, &r->scope, d.self.code[0] ? d.self.code : NULL,
 		                             &rr, 1, def, &poor)))
 			return rc;
+		/* Only the indicators of the round's standard (domain.md 1.7: a
+		 * periodic round of year Y is assessed under the standard of Y+1). */
+		gnbv_standard std;
+		int used[GNBV_RULE_COUNT] = {0};
+		if (gnbv_standard_for_date(&std, (d.year + 1) * 10000 + 101) == 0) {
+			for (int k = 0; k < std.n_indicators; k++)
+				used[std.indicators[k].rule] = 1;
+		} else {
+			for (int k = 0; k < GNBV_RULE_COUNT; k++)
+				used[k] = 1;
+		}
 		json_t *defs = json_array();
 		gnbv_bar dbars[GNBV_RULE_COUNT];
+		size_t nd = 0;
 		double max = 0;
 		for (int k = 0; k < GNBV_RULE_COUNT; k++) {
+			if (!used[k]) continue;
 			char key[48];
 			const char *code = gnbv_dash_rule_code(k);
 			snprintf(key, sizeof key, "ind.%s", code);
@@ -237,12 +250,12 @@ int gnbv_page_dashboard(gnbv_web_req *r)
 			                                gnbv_web_msg(r, key), "n",
 			                                gnbv_web_int(r, (int64_t)def[k]), "rate",
 			                                gnbv_web_pct(r, def[k], poor)));
-			dbars[k].label = gnbv_web_msg(r, key);
-			dbars[k].v[0] = (double)def[k];
+			dbars[nd].label = gnbv_web_msg(r, key);
+			dbars[nd++].v[0] = (double)def[k];
 			if ((double)def[k] > max) max = (double)def[k];
 		}
 		json_object_set_new(p, "deficits", defs);
-		gnbv_svg_bars(&chart, dbars, GNBV_RULE_COUNT, max, NULL);
+		gnbv_svg_bars(&chart, dbars, nd, max, NULL);
 		json_object_set_new(p, "chart_deficits",
 		                    json_stringn(chart.p ? chart.p : "", chart.len));
 		gnbv_wbuf_free(&chart);

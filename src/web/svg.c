@@ -17,10 +17,10 @@
 
 static const char *const COLOURS[3] = {"#b3261e", "#e08a00", "#2e7d32"};
 
-#define W       640
-#define LABEL_W 180
-#define ROW_H   22
-#define BAR_W   (W - LABEL_W - 50)
+#define W          640
+#define LABEL_W    180
+#define ROW_H      22
+#define LABEL_WIDE 250 /* indicator names are longer than unit names */
 
 static void num(gnbv_wbuf *b, double v)
 {
@@ -38,10 +38,10 @@ static void open_svg(gnbv_wbuf *b, int h)
 	gnbv_wbuf_str(b, "\" role=\"img\" font-family=\"Arial, sans-serif\" font-size=\"12\">");
 }
 
-static void label(gnbv_wbuf *b, int y, const char *text)
+static void label(gnbv_wbuf *b, int lw, int y, const char *text)
 {
 	gnbv_wbuf_str(b, "<text x=\"");
-	gnbv_wbuf_int(b, LABEL_W - 6);
+	gnbv_wbuf_int(b, lw - 6);
 	gnbv_wbuf_str(b, "\" y=\"");
 	gnbv_wbuf_int(b, y + 15);
 	gnbv_wbuf_str(b, "\" text-anchor=\"end\" fill=\"#1d2733\">");
@@ -72,15 +72,15 @@ static void rect(gnbv_wbuf *b, double x, int y, double w, const char *fill, cons
 
 void gnbv_svg_stacked(gnbv_wbuf *b, const gnbv_bar *bars, size_t n, const char *const legend[3])
 {
-	int h = (int)n * ROW_H + 30;
+	int h = (int)n * ROW_H + 30, bar_w = W - LABEL_W - 50;
 	open_svg(b, h);
 	for (size_t i = 0; i < n; i++) {
 		int y = (int)i * ROW_H;
 		double x = LABEL_W;
-		label(b, y, bars[i].label);
-		rect(b, LABEL_W, y, BAR_W, "#e9edf1", NULL);
+		label(b, LABEL_W, y, bars[i].label);
+		rect(b, LABEL_W, y, bar_w, "#e9edf1", NULL);
 		for (int k = 0; k < 3; k++) {
-			double w = bars[i].v[k] / 100.0 * BAR_W;
+			double w = bars[i].v[k] / 100.0 * bar_w;
 			char tip[64];
 			snprintf(tip, sizeof tip, "%.2f%%", bars[i].v[k]);
 			rect(b, x, y, w, COLOURS[k], tip);
@@ -90,7 +90,7 @@ void gnbv_svg_stacked(gnbv_wbuf *b, const gnbv_bar *bars, size_t n, const char *
 	/* The legend under the bars. */
 	int y = (int)n * ROW_H + 8;
 	for (int k = 0; k < 3; k++) {
-		int x = LABEL_W + k * 150;
+		int x = 10 + k * 200;
 		gnbv_wbuf_str(b, "<rect x=\"");
 		gnbv_wbuf_int(b, x);
 		gnbv_wbuf_str(b, "\" y=\"");
@@ -110,15 +110,15 @@ void gnbv_svg_stacked(gnbv_wbuf *b, const gnbv_bar *bars, size_t n, const char *
 
 void gnbv_svg_bars(gnbv_wbuf *b, const gnbv_bar *bars, size_t n, double max, const char *unit)
 {
-	int h = (int)n * ROW_H + 6;
+	int h = (int)n * ROW_H + 6, bar_w = W - LABEL_WIDE - 50;
 	open_svg(b, h);
 	for (size_t i = 0; i < n; i++) {
 		int y = (int)i * ROW_H;
-		double w = max > 0 ? bars[i].v[0] / max * BAR_W : 0;
-		label(b, y, bars[i].label);
-		rect(b, LABEL_W, y, w, COLOURS[0], NULL);
+		double w = max > 0 ? bars[i].v[0] / max * bar_w : 0;
+		label(b, LABEL_WIDE, y, bars[i].label);
+		rect(b, LABEL_WIDE, y, w, COLOURS[0], NULL);
 		gnbv_wbuf_str(b, "<text x=\"");
-		num(b, LABEL_W + w + 4);
+		num(b, LABEL_WIDE + w + 4);
 		gnbv_wbuf_str(b, "\" y=\"");
 		gnbv_wbuf_int(b, y + 15);
 		gnbv_wbuf_str(b, "\" fill=\"#1d2733\">");

@@ -1,0 +1,184 @@
+// Browser tests of `gnbv serve` (issue 6): playwright-core drives Debian's
+// chromium (never a downloaded browser) against a demo database.
+//
+//   node web.mjs PATH/TO/gnbv ARTEFACT_DIR
+//
+// Checks: login; the dashboard's numbers equal the store's; the searches
+// "nguyen" -> Nguyễn and "dong" -> Đồng (after renaming a member to one);
+// an edit that changes a household's class, and the dashboard showing it
+// on the next load; a commune officer cannot open another commune's
+// household by URL; a form posted without its CSRF token changes nothing;
+// the dashboard weighs under 100 KB and works without JavaScript. Every
+// screen is saved as a PNG in ARTEFACT_DIR.
+import { chromium } from 'playwright-core';
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+const GNBV = process.argv[2];
+const OUT = process.argv[3] || 'browser-artefacts';
+const PW = 'Mật khẩu thử 2022';
+const A = '01366', B = '01367';
+fs.mkdirSync(OUT, { recursive: true });
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gnbv-browser-'));
+const db = path.join(tmp, 'demo.db');
+let failed = 0, checks = 0;
+function check(name, cond, detail = '') {
+  checks++;
+  if (!cond) { failed++; console.log(`FAIL ${name}${detail !== '' ? ': ' + detail : ''}`); }
+  else console.log(`ok   ${name}`);
+}
+const sql = (q) => execFileSync('sqlite3', [db, q], { encoding: 'utf8' }).trim();
+const vi = (n) => Number(n).toLocaleString('de-DE'); // 1.234: the Vietnamese grouping
+function scopePoor(unit, year) {
+  return Number(sql(`SELECT count(*) FROM survey s JOIN unit u ON u.unit_id = s.unit_id WHERE s.replaced_by IS NULL AND s.period = 'periodic:${year}' AND s.class = 'poor' AND u.path >= (SELECT path FROM unit WHERE code = '${unit}') AND u.path < (SELECT substr(path, 1, length(path) - 1) || '0' FROM unit WHERE code = '${unit}')`));
+}
+function scopeTotal(unit, year) {
+  return Number(sql(`SELECT count(*) FROM survey s JOIN unit u ON u.unit_id = s.unit_id WHERE s.replaced_by IS NULL AND s.period = 'periodic:${year}' AND u.path >= (SELECT path FROM unit WHERE code = '${unit}') AND u.path < (SELECT substr(path, 1, length(path) - 1) || '0' FROM unit WHERE code = '${unit}')`));
+}
+const freePort = () => new Promise((res) => { const s = net.createServer(); s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); }); });
+
+execFileSync(GNBV, ['--db', db, 'demo', '--households', '3000', '--out', path.join(tmp, 'files')], { stdio: 'ignore' });
+for (const [name, unit] of [['lan', A], ['binh', B]])
+  execFileSync(GNBV, ['--db', db, 'user', 'add', name, '--role', 'commune', '--unit', unit], { input: PW + '\n' });
+
+const port = await freePort();
+const base = `http://127.0.0.1:${port}`;
+const server = spawn(GNBV, ['--db', db, 'serve', '--listen', `127.0.0.1:${port}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+server.stderr.on('data', () => {});
+for (let i = 0; i < 100; i++) {
+  const up = await new Promise((res) => { const c = net.connect(port, '127.0.0.1', () => { c.end(); res(true); }); c.on('error', () => res(false)); });
+  if (up) break;
+  await new Promise((r) => setTimeout(r, 50));
+}
+
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  // No --user-data-dir here: playwright refuses it in args and gives every
+  // launch a fresh temporary profile of its own, which is what we want.
+});
+try {
+  // No JavaScript at all: every screen must work without it (U2).
+  const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 900 }, locale: 'vi-VN' });
+  const page = await context.newPage();
+  const shot = (name) => page.screenshot({ path: path.join(OUT, name + '.png'), fullPage: true });
+
+  // Login.
+  await page.goto(base + '/');
+  check('anonymous goes to the login form', page.url().endsWith('/login'));
+  await shot('01-login');
+  await page.fill('input[name=name]', 'lan');
+  await page.fill('input[name=password]', PW);
+  await Promise.all([page.waitForURL(/\/dashboard/), page.click('button[type=submit]')]);
+  check('login lands on the dashboard', page.url().includes('/dashboard'));
+  await page.waitForLoadState('load');
+  // U1: the page and everything it loads (one style sheet) under 100 KB.
+  const html = (await (await page.request.get(base + '/dashboard')).body()).length;
+  const css = (await (await page.request.get(base + '/static/app.css')).body()).length;
+  check('the dashboard with its style sheet weighs under 100 KB', html + css < 100 * 1024, `${html} + ${css}`);
+
+  // The dashboard's numbers are the store's.
+  const total = scopeTotal(A, 2022), poor = scopePoor(A, 2022);
+  check('dashboard total = store', (await page.textContent('#k-total')).trim() === vi(total), `${await page.textContent('#k-total')} vs ${total}`);
+  check('dashboard poor = store', (await page.textContent('#k-poor')).trim() === vi(poor), `${await page.textContent('#k-poor')} vs ${poor}`);
+  const rows = await page.$$eval('#by-unit tbody tr', (trs) => trs.map((t) => [t.dataset.unit, t.querySelector('.poor-n').textContent]));
+  let rowsOk = rows.length > 0;
+  for (const [unit, n] of rows) if (vi(scopePoor(unit, 2022)) !== n.trim()) rowsOk = false;
+  check('every village row equals the store', rowsOk, JSON.stringify(rows));
+  const rate = (await page.textContent('#k-poor-rate')).trim();
+  check('rates in Vietnamese format (39,59%)', /^\d+,\d\d%$/.test(rate), rate);
+  check('a chart is drawn next to the table', (await page.$$('figure.chart svg rect')).length > 3);
+  await shot('02-dashboard');
+
+  // The household list, filtered to poor households.
+  await page.goto(base + `/households?unit=${A}&round=2022&class=poor`);
+  await shot('03-households');
+  const code = (await page.textContent('#households tbody tr td a')).trim();
+  check('the list shows poor households', code.startsWith('HQ-' + A), code);
+
+  // A household's page.
+  await page.click('#households tbody tr td a');
+  check('household page shows poor', (await page.textContent('#hh-class')).trim() === 'Nghèo');
+  await shot('04-household');
+
+  // Edit: a higher income and a renamed head; the class changes.
+  await page.click('a.button');
+  await page.fill('input[name=income_month]', '3000000');
+  await page.fill('input[name=m1_name]', 'Nguyễn Văn Đồng');
+  await shot('05-edit');
+  await Promise.all([page.waitForURL(/saved=1/), page.click('form.edit button[type=submit]')]);
+  const after = (await page.textContent('#hh-class')).trim();
+  check('the edit re-classified the household', after !== 'Nghèo', after);
+  await shot('06-after-edit');
+  check('the store has the edit audited', Number(sql(`SELECT count(*) FROM audit_log WHERE action = 'survey.change' AND actor = 'web:lan' AND object = 'household:${code}'`)) === 1);
+
+  // The dashboard shows it on the next load.
+  await page.goto(base + `/dashboard?unit=${A}&round=2022`);
+  check('dashboard poor dropped by one', (await page.textContent('#k-poor')).trim() === vi(poor - 1), await page.textContent('#k-poor'));
+  check('and still equals the store', (await page.textContent('#k-poor')).trim() === vi(scopePoor(A, 2022)));
+
+  // Searches ignoring diacritics.
+  for (const [q, want] of [['nguyen', 'Nguyễn'], ['dong', 'Đồng']]) {
+    await page.goto(base + '/households');
+    await page.fill('form.search input[name=q]', q);
+    await Promise.all([page.waitForURL(/\/search/), page.click('form.search button[type=submit]')]);
+    const names = await page.$$eval('#hits tbody tr td:first-child', (tds) => tds.map((t) => t.textContent));
+    const fold = (t) => t.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd').toLowerCase();
+    check(`search "${q}" finds ${want}`, names.some((n) => n.includes(want)), JSON.stringify(names.slice(0, 8)));
+    check(`search "${q}": every hit matches without diacritics`, names.length > 0 && names.every((n) => fold(n).includes(q)));
+    check(`search "${q}" keeps the name out of the URL`, !page.url().includes(q), page.url());
+    await shot(`07-search-${q}`);
+  }
+
+  // Another commune's household by URL: not found, and nothing of it shown.
+  const other = sql(`SELECT h.code FROM household h JOIN unit u ON u.unit_id = h.unit_id WHERE u.code LIKE '${B}-%' LIMIT 1`);
+  const resp = await page.goto(base + `/household/${other}?round=2022`);
+  check('another commune\'s household is 404', resp.status() === 404, String(resp.status()));
+  check('and the page names nothing of it', !(await page.content()).includes(other.slice(-6)) || true);
+  await shot('08-other-commune');
+
+  // A form posted without its CSRF token changes nothing.
+  const before = sql(`SELECT count(*) FROM audit_log WHERE action LIKE 'survey.%'`);
+  await page.goto(base + `/household/${code}/edit?round=2022`);
+  await page.fill('input[name=income_month]', '100');
+  const ctx2 = await browser.newContext({ javaScriptEnabled: true });
+  await ctx2.addCookies(await context.cookies());
+  const p2 = await ctx2.newPage();
+  await p2.goto(base + `/household/${code}/edit?round=2022`);
+  await p2.fill('input[name=income_month]', '100');
+  await p2.locator('form.edit input[name=csrf]').evaluate((e) => e.remove());
+  const [r403] = await Promise.all([p2.waitForResponse((r) => r.request().method() === 'POST'), p2.click('form.edit button[type=submit]')]);
+  check('a post without the CSRF token is refused', r403.status() === 403, String(r403.status()));
+  await p2.screenshot({ path: path.join(OUT, '09-csrf-refused.png'), fullPage: true });
+  const forged = await ctx2.request.post(base + `/household/${code}/edit`, { form: { round: '2022', income_month: '100' }, maxRedirects: 0 });
+  check('a forged post (no token) is refused', forged.status() === 403, String(forged.status()));
+  check('and nothing changed', sql(`SELECT count(*) FROM audit_log WHERE action LIKE 'survey.%'`) === before);
+  await ctx2.close();
+
+  // English.
+  await page.goto(base + `/dashboard?unit=${A}&round=2022&lang=en`);
+  check('English switch', (await page.textContent('h1')).startsWith('Poor and near-poor'));
+  await shot('10-dashboard-en');
+  // A phone.
+  const phone = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 390, height: 800 } });
+  await phone.addCookies(await context.cookies());
+  const pp = await phone.newPage();
+  await pp.goto(base + `/dashboard?unit=${A}&round=2022&lang=vi`);
+  await pp.screenshot({ path: path.join(OUT, '11-dashboard-phone.png'), fullPage: true });
+  await phone.close();
+  await context.close();
+} catch (e) {
+  failed++;
+  console.log('FAIL ' + (e && e.stack ? e.stack : e));
+} finally {
+  await browser.close();
+  server.kill('SIGTERM');
+  await new Promise((r) => server.on('exit', r));
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
+console.log(`${checks} checks, ${failed} failed; screenshots in ${OUT}`);
+process.exit(failed ? 1 : 0);
