@@ -31,10 +31,13 @@ test-asan: deps
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest $(CTEST_FLAGS)
 
-# The seed's district in a new database (build/demo/demo.db), rebuilt each time.
+# The seed's district in a new database (build/demo/demo.db), rebuilt each
+# time, then served (Ctrl-C stops) with the demo's logins printed.
+DEMO_LISTEN ?= 127.0.0.1:8080
 demo: build
 	rm -rf $(BUILD)/demo
 	$(BUILD)/gnbv demo --out $(BUILD)/demo
+	$(BUILD)/gnbv --db $(BUILD)/demo/demo.db serve --demo-accounts --listen $(DEMO_LISTEN)
 
 lint:
 	@sh tools/lint.sh .

@@ -78,11 +78,12 @@ static const gnbv_command COMMANDS[] = {
 	 "  list              name,role,unit,status\n"},
 #endif
 #ifdef GNBV_HAVE_WEB
-	{"serve", gnbv_cmd_serve, "[--listen ADDR:PORT] [--config FILE] [--routes]",
+	{"serve", gnbv_cmd_serve, "[--listen ADDR:PORT] [--config FILE] [--routes] [--demo-accounts]",
 	 "serve the web application",
 	 "  --listen A:P      address and port (default 127.0.0.1:8080)\n"
 	 "  --config FILE     INI settings (docs/web.md)\n"
-	 "  --routes          print the route table as JSON and exit\n"},
+	 "  --routes          print the route table as JSON and exit\n"
+	 "  --demo-accounts   (make demo) create the demo's logins, print them, then serve\n"},
 #endif
 	{"standards", gnbv_cmd_standards, "[NAME]",
 	 "list the built-in poverty standards, or show one's parameters", ""},
