@@ -1,0 +1,187 @@
+#!/usr/bin/env python3
+"""Sessions, CSRF, headers, limits and errors of `gnbv serve` (quality.md
+S4, S5, S7, F2), over real HTTP on a loopback port:
+
+- cookies HttpOnly and SameSite=Strict; a new session token at each login;
+  logout, disable and password reset end sessions;
+- a POST with a foreign Origin, with no Origin or Referer, or without a
+  valid CSRF token changes nothing; the login form has its own token;
+- five failed logins throttle the name (429), known or not;
+- security headers and a generic page on errors (404, 405, 413), also on
+  civetweb's own errors (oversized headers);
+- a body over max_body_bytes is refused unread; a slow client is cut off
+  after request_timeout_ms while others are answered;
+- the settings file is read, and a bad one refused.
+
+Usage: web_security.py PATH/TO/gnbv
+"""
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from webtest import COMMUNE_A, PASSWORD, Client, Server, add_user, fixture, run  # noqa: E402
+
+GNBV = sys.argv[1]
+results = []
+
+
+def check(name, cond, detail=""):
+    results.append(cond)
+    print(("ok   " if cond else "FAIL ") + name + ("" if cond else ": " + str(detail)))
+
+
+def changes(db):
+    con = sqlite3.connect(db)
+    n = con.execute("SELECT count(*) FROM audit_log WHERE action LIKE 'survey.%'").fetchone()[0]
+    con.close()
+    return n
+
+
+with tempfile.TemporaryDirectory() as d:
+    db, homes = fixture(GNBV, d)
+    add_user(GNBV, db, "lan", "commune", COMMUNE_A)
+    add_user(GNBV, db, "hoa", "commune", COMMUNE_A)
+    code = homes[COMMUNE_A][0]
+    cfg = os.path.join(d, "serve.ini")
+    with open(cfg, "w") as f:
+        f.write("[server]\nrequest_timeout_ms = 1500\nmax_body_bytes = 4096\nthreads = 4\n")
+    bad = os.path.join(d, "bad.ini")
+    with open(bad, "w") as f:
+        f.write("max_body_byte = 4096\n")
+    p = subprocess.run([GNBV, "--db", db, "serve", "--config", bad], capture_output=True, text=True, timeout=10)
+    check("a misspelt setting is refused", p.returncode != 0 and "max_body_byte" in p.stderr, p.stderr)
+
+    srv = Server(GNBV, db, os.path.join(d, "serve.log"), config=cfg)
+    try:
+        c = Client(srv.port)
+        st, h, body = c.req("GET", "/login")
+        pre = [v for v in h.get("set-cookie", []) if v.startswith("gnbv_pre=")]
+        check("the login form sets its CSRF cookie HttpOnly, SameSite=Strict",
+              pre and "HttpOnly" in pre[0] and "SameSite=Strict" in pre[0], pre)
+        st, h, _ = c.req("POST", "/login", {"csrf": "x" * 43, "name": "lan", "password": PASSWORD})
+        check("a login with a wrong form token is refused", st == 403, st)
+        st, h, _ = c.login("lan")
+        sess = [v for v in h.get("set-cookie", []) if v.startswith("gnbv_session=")]
+        check("login sets the session cookie HttpOnly, SameSite=Strict, no Secure on plain HTTP",
+              st == 303 and sess and "HttpOnly" in sess[0] and "SameSite=Strict" in sess[0]
+              and "Secure" not in sess[0], sess)
+        t1 = c.cookies.get("gnbv_session")
+        fix = Client(srv.port)
+        fix.cookies = {"gnbv_session": "P" * 43}  # a token planted before login (fixation)
+        fix.login("lan")
+        check("a new token at every login", fix.cookies.get("gnbv_session") not in (None, t1, "P" * 43))
+        old = Client(srv.port)
+        old.cookies = {"gnbv_session": t1}
+        check("the earlier session still works until it ends",
+              old.req("GET", "/dashboard")[0] == 200)
+        csrf = c.session_csrf()
+
+        # CSRF and Origin.
+        n0 = changes(db)
+        edit = "/household/%s/edit" % code
+        form = {"csrf": csrf, "round": "2022", "income_month": "123456"}
+        st, _, _ = c.req("POST", edit, form, origin="http://evil.example")
+        check("a foreign Origin is refused", st == 403, st)
+        st, _, _ = c.req("POST", edit, form, origin=None)
+        check("no Origin and no Referer is refused", st == 403, st)
+        st, _, _ = c.req("POST", edit, form, origin=None,
+                         headers={"Referer": "http://evil.example/x"})
+        check("a foreign Referer is refused", st == 403, st)
+        st, _, _ = c.req("POST", edit, dict(form, csrf="A" * 43))
+        check("a wrong CSRF token is refused", st == 403, st)
+        st, _, _ = c.req("POST", edit, {"round": "2022", "income_month": "123456"})
+        check("a missing CSRF token is refused", st == 403, st)
+        other = Client(srv.port)
+        other.login("hoa")
+        st, _, _ = c.req("POST", edit, dict(form, csrf=other.session_csrf()))
+        check("another session's CSRF token is refused", st == 403, st)
+        check("and nothing changed", changes(db) == n0, changes(db) - n0)
+        st, h, _ = c.req("POST", edit, form, origin=None,
+                         headers={"Referer": "http://127.0.0.1:%d/household/x" % srv.port})
+        check("a same-origin Referer with the token is accepted", st == 303, st)
+        check("and the edit is recorded", changes(db) == n0 + 1)
+        st, _, _ = c.req("GET", "/household/%s/edit?income_month=1" % code)
+        check("GET changes nothing", st == 200 and changes(db) == n0 + 1)
+
+        # Headers and generic errors.
+        for method, path, want in (("GET", "/nope", 404), ("DELETE", "/dashboard", 405),
+                                   ("GET", "/household/NOPE-1", 404), ("GET", "/static/../x", 404),
+                                   ("GET", "/households?class=bogus", 400)):
+            st, h, body = c.req(method, path)
+            main = body.split("<main>")[-1]
+            ok = st == want and "frame-ancestors 'none'" in h.get("content-security-policy", [""])[0] \
+                and h.get("x-content-type-options") == ["nosniff"] \
+                and "charset=utf-8" in h.get("content-type", [""])[0] \
+                and ("Lỗi %d" % want) in main and "NOPE" not in main and "class:" not in main \
+                and "sqlite" not in main.lower()
+            check("%s %s: %d with headers and a generic page" % (method, path, want), ok, st)
+        st, h, _ = c.req("GET", "/static/app.css")
+        check("the style sheet may be cached, with nosniff", st == 200 and "max-age" in h["cache-control"][0]
+              and h["x-content-type-options"] == ["nosniff"], h.get("cache-control"))
+        st, h, _ = c.req("GET", "/dashboard")
+        check("pages are not cached", h["cache-control"] == ["no-store"], h.get("cache-control"))
+
+        # Limits.
+        st, _, _ = c.req("POST", "/search", {"csrf": csrf, "q": "x" * 5000})
+        check("a body over max_body_bytes is 413", st == 413, st)
+        s = socket.create_connection(("127.0.0.1", srv.port))
+        s.sendall(b"GET /login HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 40000 + b"\r\n\r\n")
+        resp = b""
+        s.settimeout(5)
+        try:
+            while True:
+                k = s.recv(4096)
+                if not k:
+                    break
+                resp += k
+        except OSError:
+            pass
+        resp = resp.decode("latin-1")
+        s.close()
+        check("oversized headers get a 4xx with the security headers",
+              resp[9:10] == "4" and "nosniff" in resp, resp[:200])
+        slow = socket.create_connection(("127.0.0.1", srv.port))
+        slow.sendall(b"GET /login HTTP/1.1\r\nHost: x\r\n")  # and never the blank line
+        t0 = time.time()
+        check("others are answered while a slow client hangs", Client(srv.port).req("GET", "/login")[0] == 200)
+        slow.settimeout(10)
+        try:
+            data = slow.recv(4096)
+        except OSError:
+            data = b""
+        check("the slow client is cut off after the request timeout", time.time() - t0 < 8, time.time() - t0)
+        slow.close()
+
+        # Sessions end.
+        st, _, _ = c.req("POST", "/logout", {"csrf": c.session_csrf()})
+        check("logout", st == 303)
+        old.cookies = {"gnbv_session": t1}
+        cc = Client(srv.port)
+        cc.cookies = {"gnbv_session": c.cookies.get("gnbv_session", "") or "gone"}
+        check("after logout the session is gone", c.req("GET", "/dashboard")[0] == 303)
+        run(GNBV, db, "user", "reset", "lan", stdin="Một mật khẩu mới 1\n")
+        check("a password reset ends the other sessions", old.req("GET", "/dashboard")[0] == 303)
+        st, _, _ = other.req("GET", "/dashboard")
+        check("(other users' sessions live on)", st == 200, st)
+        run(GNBV, db, "user", "disable", "hoa")
+        check("disabling ends the user's sessions", other.req("GET", "/dashboard")[0] == 303)
+        check("a disabled user cannot log in", other.login("hoa")[0] == 401)
+
+        # Throttling.
+        t = Client(srv.port)
+        sts = [t.login("lan", "wrong password!")[0] for _ in range(6)]
+        check("five failures, then throttled (429)", sts[:5] == [401] * 5 and sts[5] == 429, sts)
+        check("throttled even with the right password", t.login("lan", "Một mật khẩu mới 1")[0] == 429)
+        sts = [t.login("no-such-user", "wrong password!")[0] for _ in range(6)]
+        check("unknown names are throttled the same way", sts[:5] == [401] * 5 and sts[5] == 429, sts)
+    finally:
+        rc = srv.stop()
+    check("SIGTERM stops the server cleanly", rc == 0, rc)
+
+print("%d checks, %d failed" % (len(results), results.count(False)))
+sys.exit(0 if all(results) else 1)
