@@ -160,6 +160,7 @@ int gnbv_page_households(gnbv_web_req *r)
 	                             &n, parent, sizeof parent)))
 		goto done;
 	json_t *units = json_array();
+	json_object_set_new(p, "units", units); /* owned by the page; filled below */
 	const char *sel = q.unit ? q.unit : self.code;
 	json_array_append_new(units,
 	                      json_pack("{s:s,s:s,s:b}", "code", self.code, "name",
@@ -180,7 +181,6 @@ int gnbv_page_households(gnbv_web_req *r)
 	if (!found_sel)
 		json_array_append_new(units, json_pack("{s:s,s:s,s:b}", "code", target.code, "name",
 		                                       target.name, "selected", 1));
-	json_object_set_new(p, "units", units);
 	json_object_set_new(p, "unit",
 	                    json_pack("{s:s,s:s}", "code", target.code, "name",
 	                              target.name[0] ? target.name : gnbv_web_msg(r, "unit.all")));

@@ -47,7 +47,8 @@ for (const [name, unit] of [['lan', A], ['binh', B]])
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
 const server = spawn(GNBV, ['--db', db, 'serve', '--listen', `127.0.0.1:${port}`], { stdio: ['ignore', 'ignore', 'pipe'] });
-server.stderr.on('data', () => {});
+let serverLog = '';
+server.stderr.on('data', (b) => { serverLog = (serverLog + b.toString()).slice(-20000); });
 for (let i = 0; i < 100; i++) {
   const up = await new Promise((res) => { const c = net.connect(port, '127.0.0.1', () => { c.end(); res(true); }); c.on('error', () => res(false)); });
   if (up) break;
@@ -177,7 +178,8 @@ try {
 } finally {
   await browser.close();
   server.kill('SIGTERM');
-  await new Promise((r) => server.on('exit', r));
+  const code = await new Promise((r) => server.on('exit', (c) => r(c)));
+  check('the server stops cleanly on SIGTERM', code === 0, serverLog.split('\n').filter((l) => !/^(GET|POST|HEAD) /.test(l)).slice(-40).join('\n'));
   fs.rmSync(tmp, { recursive: true, force: true });
 }
 console.log(`${checks} checks, ${failed} failed; screenshots in ${OUT}`);

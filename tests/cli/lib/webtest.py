@@ -85,6 +85,10 @@ class Server:
             self.p.kill()
             rc = -9
         self.log.close()
+        if rc != 0:  # show why (a sanitizer report, a crash)
+            with open(self.log.name, encoding="utf-8", errors="replace") as f:
+                lines = [x for x in f.read().splitlines() if not x.startswith(("GET ", "POST ", "HEAD "))]
+            print("\n".join(lines[-60:]))
         return rc
 
 
