@@ -1,7 +1,7 @@
 /*
  * gnbv/plan.h - program structures, plans and budgets (M6).
  *
- * A program (data/programs/*.json, format gnbv-program/1) is a tree of
+ * A program (a data/programs file, format gnbv-program/1) is a tree of
  * components: projects (DA1 .. DA7) and their sub-projects (DA3.1, ...),
  * each with the capital types it may use. A plan document (the Kế hoạch of
  * a unit) reports on year N (section A) and proposes year N+1 (section B);
