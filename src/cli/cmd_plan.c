@@ -390,7 +390,7 @@ static int show_json(const year_view *v, const char *unit, int year)
 		for (size_t i = 0; i < v->n; i++)
 			any |= v->lines[i]->stage == stage;
 		if (!any) continue;
-		printf("%s\"%s\":{\"all\":%lld,\"state_budget\":%lld,\"DTPT\":%lld,\"SN\":%lld",
+		printf("%s\"%s\":{\"all\":%lld,\"state_budget_total\":%lld,\"DTPT\":%lld,\"SN\":%lld",
 		       first ? "" : ",", gnbv_stage_code(stage),
 		       (long long)view_sum(v, stage, 0, -1, NULL),
 		       (long long)view_sum(v, stage, STATE_MASK, -1, NULL),
