@@ -71,6 +71,11 @@ const gnbv_component *gnbv_doc_find_component(const gnbv_program *prog, const ch
 	return NULL;
 }
 
+const char *gnbv_doc_comp_name(const gnbv_component *c)
+{
+	return c && c->name_known && c->name_vi && *c->name_vi ? c->name_vi : NULL;
+}
+
 /* ---- Rows --------------------------------------------------------------- */
 
 /* 1 when some line (any section) sits exactly on / under the component. */

@@ -56,6 +56,11 @@ int gnbv_doc_code_in(const char *code, const char *prefix);
  * own lookup lives with the loader; documents need only this). */
 const gnbv_component *gnbv_doc_find_component(const gnbv_program *prog, const char *code);
 
+/* The component's official name, or NULL when the program has none (its
+ * name_vi is then only a label made from the code, which the documents
+ * write themselves). */
+const char *gnbv_doc_comp_name(const gnbv_component *c);
+
 /* ---- The rows a table shows -------------------------------------------- */
 
 enum {

@@ -333,7 +333,8 @@ static void heading_text(const gnbv_doc_row *r, char *buf, size_t cap)
 {
 	char label[128];
 	gnbv_doc_comp_label(r, label, sizeof label);
-	const char *name = r->comp && r->comp->name_vi ? r->comp->name_vi : "";
+	const char *name = gnbv_doc_comp_name(r->comp);
+	if (!name) name = "";
 	if (r->kind == GNBV_DOC_ROW_SUB)
 		snprintf(buf, cap, "%d.%d. %s%s%s", r->number, r->sub_number, label,
 		         *name ? ": " : "", name);
@@ -723,7 +724,7 @@ static void organisation(dctx *d)
 			if (r->lead && strcmp(r->lead, ag->code) == 0) {
 				gnbv_sb_put(&sl, sl.len ? "; " : "");
 				gnbv_sb_put(&sl, ref);
-				if (c->name_vi) {
+				if (gnbv_doc_comp_name(c)) {
 					gnbv_sb_put(&sl, ": ");
 					gnbv_sb_put(&sl, c->name_vi);
 				}
@@ -732,7 +733,7 @@ static void organisation(dctx *d)
 				if (r->cooperating[k] && strcmp(r->cooperating[k], ag->code) == 0) {
 					gnbv_sb_put(&sc, sc.len ? "; " : "");
 					gnbv_sb_put(&sc, ref);
-					if (c->name_vi) {
+					if (gnbv_doc_comp_name(c)) {
 						gnbv_sb_put(&sc, ": ");
 						gnbv_sb_put(&sc, c->name_vi);
 					}

@@ -531,9 +531,10 @@ static int write_sheet(xctx *x)
 			snprintf(stt, sizeof stt, "-");
 		put_text(x, row, C_STT, stt, x->f_text[style == S_LEAF ? S_PROJECT : style]);
 		gnbv_doc_comp_label(r, label, sizeof label);
-		if (r->comp && r->kind != GNBV_DOC_ROW_DIRECT && r->comp->name_vi &&
-		    *r->comp->name_vi)
-			snprintf(name, sizeof name, "%s: %s", label, r->comp->name_vi);
+		const char *cname =
+		    r->kind != GNBV_DOC_ROW_DIRECT ? gnbv_doc_comp_name(r->comp) : NULL;
+		if (cname)
+			snprintf(name, sizeof name, "%s: %s", label, cname);
 		else
 			snprintf(name, sizeof name, "%s", label);
 		put_text(x, row, C_NAME, name, x->f_name[style]);

@@ -26,12 +26,12 @@
 #define M(x) ((int64_t)(x)*1000000)
 
 static gnbv_component comps[] = {
-    {"DA1", NULL, "Hỗ trợ đầu tư phát triển hạ tầng kinh tế - xã hội", NULL, 3, NULL, 0},
-    {"DA1.1", "DA1", NULL, NULL, 3, NULL, 1},
-    {"DA2", NULL, "Đa dạng hóa sinh kế", NULL, 2, NULL, 2},
-    {"DA3", NULL, "Hỗ trợ phát triển sản xuất, cải thiện dinh dưỡng", NULL, 2, NULL, 3},
-    {"DA3.1", "DA3", "Hỗ trợ phát triển sản xuất trong lĩnh vực nông nghiệp", NULL, 2, NULL, 4},
-    {"DA3.2", "DA3", "Cải thiện dinh dưỡng", NULL, 2, NULL, 5},
+    {"DA1", NULL, "Hỗ trợ đầu tư phát triển hạ tầng kinh tế - xã hội", NULL, 1, 3, NULL, 0},
+    {"DA1.1", "DA1", NULL, NULL, 0, 3, NULL, 1},
+    {"DA2", NULL, "Đa dạng hóa sinh kế", NULL, 1, 2, NULL, 2},
+    {"DA3", NULL, "Hỗ trợ phát triển sản xuất, cải thiện dinh dưỡng", NULL, 1, 2, NULL, 3},
+    {"DA3.1", "DA3", "Hỗ trợ phát triển sản xuất trong lĩnh vực nông nghiệp", NULL, 1, 2, NULL, 4},
+    {"DA3.2", "DA3", "Cải thiện dinh dưỡng", NULL, 1, 2, NULL, 5},
 };
 static gnbv_program prog = {
     "test", "Chương trình thử", NULL, 2021, 2025, comps, sizeof comps / sizeof comps[0], NULL};
