@@ -445,7 +445,11 @@ size_t gnbv_doc_json_str(const char *json, const char *key, char *buf, size_t ca
 	if (v && json_is_string(v)) {
 		const char *s = json_string_value(v);
 		len = strlen(s);
-		if (len >= cap) len = cap - 1;
+		if (len >= cap) {
+			len = cap - 1; /* cut on a character boundary */
+			while (len && ((unsigned char)s[len] & 0xC0) == 0x80)
+				len--;
+		}
 		memcpy(buf, s, len);
 		buf[len] = '\0';
 	}

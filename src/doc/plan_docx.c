@@ -109,8 +109,10 @@ static void run(dctx *d, int flags, int size, const char *text)
 	gnbv_doc_raw(d->b, "<w:r><w:rPr>");
 	if (flags & R_B) gnbv_doc_raw(d->b, "<w:b/><w:bCs/>");
 	if (flags & R_I) gnbv_doc_raw(d->b, "<w:i/><w:iCs/>");
-	if (flags & R_U) gnbv_doc_raw(d->b, "<w:u w:val=\"single\"/>");
+	/* CT_RPr is a sequence: b, i, then sz, then u (Word rejects another
+	 * order; LibreOffice does not care). */
 	if (size) gnbv_doc_rawf(d->b, "<w:sz w:val=\"%d\"/><w:szCs w:val=\"%d\"/>", size, size);
+	if (flags & R_U) gnbv_doc_raw(d->b, "<w:u w:val=\"single\"/>");
 	gnbv_doc_raw(d->b, "</w:rPr><w:t xml:space=\"preserve\">");
 	gnbv_doc_esc(d->b, text);
 	gnbv_doc_raw(d->b, "</w:t></w:r>");
@@ -789,7 +791,7 @@ static void signature_block(dctx *d)
 	int wl = 4536, wr = PAGE_W - MARGIN_LEFT - MARGIN_RIGHT - wl;
 
 	tbl_begin(d, wl, wr, 0);
-	gnbv_doc_raw(d->b, "<w:tr><w:cantSplit/>");
+	gnbv_doc_raw(d->b, "<w:tr><w:trPr><w:cantSplit/></w:trPr>");
 	tc_begin(d, wl);
 	pstyle s = {P_LEFT, 0, 0, 0, 120, 0, 0};
 	para(d, &s, R_B | R_I, SZ_RECV_H, "Nơi nhận:");
@@ -839,6 +841,8 @@ static void document_xml(dctx *d)
 	section_b(d, rows, n);
 	organisation(d);
 	signature_block(d);
+	/* Word wants a paragraph between a final table and sectPr. */
+	para(d, &PS_CENTER, 0, 4, "");
 	/* Page numbers: centred at the top from page 2 (titlePg leaves the
 	 * first page's header empty). */
 	gnbv_doc_rawf(d->b,

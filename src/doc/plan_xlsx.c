@@ -480,7 +480,7 @@ static void setup_sheet(xctx *x, int last_row)
 	worksheet_set_landscape(x->ws);
 	worksheet_set_paper(x->ws, 9); /* A4 */
 	/* Inches: left/right 0.5 (12.7 mm), top/bottom 0.6. */
-	worksheet_set_margins(x->ws, 0.5, 0.4, 0.6, 0.6);
+	worksheet_set_margins(x->ws, 0.5, 0.5, 0.6, 0.6);
 	worksheet_fit_to_pages(x->ws, 1, 0);
 	worksheet_center_horizontally(x->ws);
 	keep(x, worksheet_repeat_rows(x->ws, R_HEAD1, R_COLNO));
