@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import unicodedata
+import xml.etree.ElementTree as ET
 import zipfile
 
 GNBV = sys.argv[1]
@@ -165,6 +166,14 @@ def check_docx_zip(path):
                  "word/settings.xml", "word/_rels/document.xml.rels", "docProps/core.xml",
                  "docProps/app.xml"]:
         check("DOCX part %s" % part, part in names, names)
+    for part in names:
+        if part.endswith(".xml") or part.endswith(".rels"):
+            try:
+                ET.fromstring(z.read(part))
+                ok = True
+            except ET.ParseError as e:
+                ok = e
+            check("DOCX part %s is well-formed XML" % part, ok is True, ok)
     doc = z.read("word/document.xml").decode("utf-8")
     check("A4 portrait, Decree 30 margins",
           '<w:pgSz w:w="11906" w:h="16838"/>' in doc and 'w:left="1701"' in doc, doc[-600:])

@@ -306,10 +306,39 @@ static void test_helpers(void **state)
 	assert_string_equal(b, "Hà Quảng");
 }
 
+/* The documents' sums agree with the library's (core/plan.c) wherever both
+ * can express the selection. */
+static void test_sums_agree(void **state)
+{
+	(void)state;
+	gnbv_plan p = make_plan();
+	static const char *prefixes[] = {NULL, "DA1", "DA3", "DA3.2"};
+	for (int sec = -1; sec < 2; sec++)
+		for (int stage = -1; stage < GNBV_STAGE_COUNT; stage++)
+			for (int cap = -1; cap < GNBV_CAP_COUNT; cap++)
+				for (int src = -1; src < GNBV_SRC_COUNT; src++)
+					for (size_t k = 0; k < 4; k++) {
+						gnbv_doc_sel sel = {sec,
+						                    stage,
+						                    cap,
+						                    src < 0 ? GNBV_DOC_SRC_ANY
+						                            : 1u << src,
+						                    prefixes[k] ? GNBV_DOC_COMP_TREE
+						                                : GNBV_DOC_COMP_ANY,
+						                    prefixes[k]};
+						assert_int_equal(gnbv_doc_sum(&p, &prog, &sel),
+						                 gnbv_plan_sum(&p, sec, stage, cap,
+						                               src, prefixes[k]));
+					}
+	gnbv_doc_sel unplaced = {-1, -1, -1, GNBV_DOC_SRC_ANY, GNBV_DOC_COMP_UNPLACED, NULL};
+	assert_int_equal(gnbv_doc_sum(&p, &prog, &unplaced), M(1000));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_helpers),
+	    cmocka_unit_test(test_sums_agree),
 	    cmocka_unit_test_setup_teardown(test_xlsx, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_docx, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_atomic_failure, setup, teardown),
