@@ -481,6 +481,33 @@ static void targets(dctx *d, int section)
 	}
 }
 
+/* Money of the section on no known component (the seed's 2022 mobilised
+ * 1.000): said once, so that the paragraphs add up to the totals. */
+static void unplaced(dctx *d, int section, int stage)
+{
+	int64_t v = sum(d, section, stage, -1, GNBV_DOC_SRC_ANY, GNBV_DOC_COMP_UNPLACED, NULL);
+	if (!v) return;
+	char buf[1024];
+	gnbv_sb sb;
+	gnbv_sb_init(&sb, buf, sizeof buf);
+	gnbv_sb_put(&sb, "- Vốn huy động, nội dung khác (không gắn dự án): ");
+	sb_million(&sb, v);
+	int first = 1;
+	for (int src = 0; src < GNBV_SRC_COUNT; src++) {
+		int64_t s = sum(d, section, stage, -1, 1u << src, GNBV_DOC_COMP_UNPLACED, NULL);
+		if (!s) continue;
+		gnbv_sb_put(&sb, first ? " (" : "; ");
+		gnbv_sb_put(&sb, source_name(src));
+		if (s != v) {
+			gnbv_sb_put(&sb, " ");
+			sb_million(&sb, s);
+		}
+		first = 0;
+	}
+	gnbv_sb_put(&sb, first ? "." : ").");
+	para(d, &PS_BODY, 0, 0, buf);
+}
+
 /* One project or sub-project of section A. */
 static void result_item(dctx *d, const gnbv_doc_row *r)
 {
@@ -554,13 +581,15 @@ static void section_a(dctx *d, const gnbv_doc_row *rows, size_t n)
 			if (any_line(d, 0, GNBV_DOC_COMP_EXACT, r->comp->code)) {
 				gnbv_doc_row direct = *r;
 				direct.kind = GNBV_DOC_ROW_DIRECT;
-				result_item(d, &direct);
+				result_item(d, &direct); /* with the project's contents */
+			} else {
+				contents(d, 0, r->comp->code, NULL);
 			}
-			contents(d, 0, r->comp->code, NULL);
 			continue;
 		}
 		result_item(d, r);
 	}
+	unplaced(d, 0, GNBV_STAGE_ALLOCATED);
 	/* Sources of the year's money, mobilised included. */
 	snprintf(t, sizeof t, "%s. Kết quả huy động nguồn lực thực hiện Chương trình",
 	         R[roman++ - 1]);
@@ -652,6 +681,7 @@ static void section_b(dctx *d, const gnbv_doc_row *rows, size_t n)
 		}
 		proposal_item(d, r, 1);
 	}
+	unplaced(d, 1, GNBV_STAGE_PROPOSED);
 	/* The totals, from the lines. */
 	gnbv_sb sb;
 	gnbv_sb_init(&sb, buf, sizeof buf);
@@ -975,6 +1005,10 @@ int gnbv_plan_write_docx(const gnbv_plan *p, const gnbv_program *prog, const cha
 	gnbv_doc_buf doc, core, fixed[6];
 	if (!p || !prog || !path)
 		return gnbv_error_set(GNBV_EINVALID, "plan docx: missing argument");
+	if (prog->n_components > 127) /* rows[256] in document_xml */
+		return gnbv_error_set(GNBV_ETOOBIG,
+		                      "%s: the program has %zu components (at most 127)", path,
+		                      prog->n_components);
 	gnbv_doc_buf_init(&doc, PART_MAX);
 	gnbv_doc_buf_init(&core, PART_MAX);
 	for (int i = 0; i < 6; i++)

@@ -587,6 +587,12 @@ int gnbv_plan_write_xlsx(const gnbv_plan *p, const gnbv_program *prog, const cha
 	int rc = 0;
 	if (!p || !prog || !path)
 		return gnbv_error_set(GNBV_EINVALID, "plan xlsx: missing argument");
+	/* Rows: at most a project, a "nội dung chung" row and the sub-projects
+	 * per component, plus the unplaced row. */
+	if (prog->n_components > (MAX_ROWS - 1) / 2)
+		return gnbv_error_set(GNBV_ETOOBIG,
+		                      "%s: the program has %zu components (at most %d)", path,
+		                      prog->n_components, (MAX_ROWS - 1) / 2);
 	rc = gnbv_doc_tmp_path(path, tmp, sizeof tmp);
 	if (rc) return rc;
 
