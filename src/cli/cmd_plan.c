@@ -242,6 +242,42 @@ static void show_row(const char *comp, const char *cap, const char *src, const c
 	printf("  %s\n", id);
 }
 
+/* The outputs and targets the plans give for the year. */
+static void show_outputs_targets(const gnbv_cli *g, const year_view *v, int year)
+{
+	const gnbv_numstyle *st = style(g);
+	char a[48];
+	int head = 0;
+	for (int k = 0; k < 2; k++) {
+		const gnbv_plan *p = v->plans[k];
+		int section = k == 0 ? 1 : 0;
+		for (size_t i = 0; p && i < p->n_outputs; i++) {
+			const gnbv_plan_output *u = &p->outputs[i];
+			if (u->section != section || (!u->has_quantity && !u->unit_vi)) continue;
+			if (!head++)
+				printf("\n%s\n", g->english ? "Outputs:" : "Sản phẩm, kết quả:");
+			printf("  %-8s ", u->component ? u->component : "-");
+			if (u->has_quantity)
+				printf("%s ", (gnbv_fmt_dec(a, sizeof a, u->quantity, 2, st), a));
+			printf("%s\n", g->english && u->unit_en ? u->unit_en
+			               : u->unit_vi             ? u->unit_vi
+			                                        : "");
+		}
+	}
+	head = 0;
+	for (int k = 0; k < 2; k++) {
+		const gnbv_plan *p = v->plans[k];
+		for (size_t i = 0; p && i < p->n_targets; i++) {
+			const gnbv_plan_target *t = &p->targets[i];
+			int ty = t->year ? t->year : (t->section ? p->plan_year : p->report_year);
+			if (ty != year) continue;
+			if (!head++)
+				printf("\n%s\n", g->english ? "Targets:" : "Chỉ tiêu, mục tiêu:");
+			printf("  %-16s %s\n", t->id, t->text ? t->text : t->indicator);
+		}
+	}
+}
+
 static int show_text(const gnbv_cli *g, const year_view *v, const char *unit, int year,
                      const gnbv_program *prog)
 {
@@ -286,28 +322,40 @@ static int show_text(const gnbv_cli *g, const year_view *v, const char *unit, in
 				       million(a, sizeof a, x, st));
 		}
 	}
-	printf("\n%s\n", g->english ? "Totals by project:" : "Tổng theo dự án:");
+	printf("\n%s\n",
+	       g->english ? "Totals by project and sub-project:" : "Tổng theo dự án, tiểu dự án:");
 	for (size_t k = 0; prog && k < prog->n_components; k++) {
 		const gnbv_component *cp = &prog->components[k];
-		if (cp->parent) continue;
 		int printed = 0;
+		int64_t alloc = view_sum(v, GNBV_STAGE_ALLOCATED, 0, -1, cp->code);
 		for (int stage = 0; stage < GNBV_STAGE_COUNT; stage++) {
 			int any = 0;
-			for (size_t i = 0; i < v->n; i++)
-				any |= v->lines[i]->stage == stage && v->lines[i]->component &&
-				       gnbv_program_project(prog, v->lines[i]->component) == cp;
+			for (size_t i = 0; i < v->n; i++) {
+				const gnbv_plan_line *l = v->lines[i];
+				any |=
+				    l->stage == stage && l->component &&
+				    (cp->parent ? strcmp(l->component, cp->code) == 0
+				                : gnbv_program_project(prog, l->component) == cp);
+			}
 			if (!any) continue;
 			if (!printed)
-				printf("  %s %s\n", cp->code,
+				printf("  %s%s %s\n", cp->parent ? "  " : "", cp->code,
 				       g->english && cp->name_en ? cp->name_en : cp->name_vi);
 			printed = 1;
-			printf("      ");
+			int64_t x = view_sum(v, stage, 0, -1, cp->code);
+			printf("      %s", cp->parent ? "  " : "");
 			gnbv_cli_pad(gnbv_stage_label(stage, L), 16, 0);
-			gnbv_cli_pad(million(a, sizeof a, view_sum(v, stage, 0, -1, cp->code), st),
-			             12, 1);
+			gnbv_cli_pad(million(a, sizeof a, x, st), 12, 1);
+			if ((stage == GNBV_STAGE_DISBURSED || stage == GNBV_STAGE_EST_DISBURSED) &&
+			    alloc > 0) {
+				gnbv_fmt_pct(b, sizeof b, (uint64_t)x, (uint64_t)alloc, st);
+				printf(g->english ? "  (%s of allocation)" : "  (%s kế hoạch giao)",
+				       b);
+			}
 			putchar('\n');
 		}
 	}
+	show_outputs_targets(g, v, year);
 	return 0;
 }
 
@@ -390,12 +438,13 @@ static int show_json(const year_view *v, const char *unit, int year)
 		for (size_t i = 0; i < v->n; i++)
 			any |= v->lines[i]->stage == stage;
 		if (!any) continue;
-		printf("%s\"%s\":{\"all\":%lld,\"state_budget_total\":%lld,\"DTPT\":%lld,\"SN\":%lld",
-		       first ? "" : ",", gnbv_stage_code(stage),
-		       (long long)view_sum(v, stage, 0, -1, NULL),
-		       (long long)view_sum(v, stage, STATE_MASK, -1, NULL),
-		       (long long)view_sum(v, stage, STATE_MASK, GNBV_CAP_DTPT, NULL),
-		       (long long)view_sum(v, stage, STATE_MASK, GNBV_CAP_SN, NULL));
+		printf(
+		    "%s\"%s\":{\"all\":%lld,\"state_budget_total\":%lld,\"DTPT\":%lld,\"SN\":%lld",
+		    first ? "" : ",", gnbv_stage_code(stage),
+		    (long long)view_sum(v, stage, 0, -1, NULL),
+		    (long long)view_sum(v, stage, STATE_MASK, -1, NULL),
+		    (long long)view_sum(v, stage, STATE_MASK, GNBV_CAP_DTPT, NULL),
+		    (long long)view_sum(v, stage, STATE_MASK, GNBV_CAP_SN, NULL));
 		for (int src = 0; src < GNBV_SRC_COUNT; src++)
 			printf(",\"%s\":%lld", gnbv_source_code(src),
 			       (long long)view_sum(v, stage, 1u << src, -1, NULL));

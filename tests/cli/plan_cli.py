@@ -111,8 +111,13 @@ with tempfile.TemporaryDirectory() as tmp:
           r.returncode == 0 and "ngân sách nhà nước 84.249 = ĐTPT 71.283 + SN 12.966" in out, out)
     check("2022 text: mobilised 1.000 and estimated disbursement 80.420,35",
           "Vốn huy động: 1.000" in out and "Ước giải ngân: 80.420,35" in out, out)
-    check("2022 text: DA1 73.359, DA2 4.855", re.search(r"DA1 .*\n\s+Kế hoạch giao\s+73.359", out)
+    check("2022 text: DA1 73.359 with 95,00% disbursed, DA2 4.855",
+          re.search(r"DA1 .*\n\s+Kế hoạch giao\s+73.359\n\s+Ước giải ngân\s+69.691,05  \(95,00% kế hoạch giao\)", out)
           and re.search(r"DA2 .*\n\s+Kế hoạch giao\s+4.855", out), out)
+    check("2022 text: DA4.1 disbursed at 90,00%, the seed's rate",
+          re.search(r"DA4.1 .*\n\s+Kế hoạch giao\s+1.607\n\s+Ước giải ngân\s+1.446,3  \(90,00%", out), out)
+    check("2022 text: outputs and targets of the year", "16 cụm loa thông minh" in out and
+          "A-T-JOBS" in out, out)
     r = run(db, "plan", "show", "--unit", "045", "--year", "2023")
     out = r.stdout
     check("2023 text: 133.086 = ĐTPT 73.913 + SN 59.173, plus 375 mobilised",
