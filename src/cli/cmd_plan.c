@@ -26,6 +26,7 @@
 
 typedef struct plan_opts {
 	const char *unit, *format, *xlsx, *docx, *json, *program;
+	const char *line, *amount, *number, *date, *signer, *status;
 	int year;
 } plan_opts;
 
@@ -35,7 +36,10 @@ static int parse_opts(const char *cmd, int argc, char **argv, plan_opts *o, int 
 	    {"unit", required_argument, NULL, 'u'},    {"year", required_argument, NULL, 'y'},
 	    {"format", required_argument, NULL, 'f'},  {"xlsx", required_argument, NULL, 'x'},
 	    {"docx", required_argument, NULL, 'd'},    {"json", required_argument, NULL, 'j'},
-	    {"program", required_argument, NULL, 'p'}, {NULL, 0, NULL, 0}};
+	    {"program", required_argument, NULL, 'p'}, {"line", required_argument, NULL, 'l'},
+	    {"amount", required_argument, NULL, 'a'},  {"number", required_argument, NULL, 'n'},
+	    {"date", required_argument, NULL, 'D'},    {"signer", required_argument, NULL, 's'},
+	    {"status", required_argument, NULL, 'S'},  {NULL, 0, NULL, 0}};
 	memset(o, 0, sizeof *o);
 	o->format = "text";
 	optind = 1;
@@ -59,6 +63,12 @@ static int parse_opts(const char *cmd, int argc, char **argv, plan_opts *o, int 
 		case 'd': o->docx = optarg; break;
 		case 'j': o->json = optarg; break;
 		case 'p': o->program = optarg; break;
+		case 'l': o->line = optarg; break;
+		case 'a': o->amount = optarg; break;
+		case 'n': o->number = optarg; break;
+		case 'D': o->date = optarg; break;
+		case 's': o->signer = optarg; break;
+		case 'S': o->status = optarg; break;
 		default: return gnbv_cli_usage("plan");
 		}
 	}
@@ -613,20 +623,81 @@ done:
 	return rc ? gnbv_cli_fail(rc) : EXIT_OK;
 }
 
+/* ---- set: one line's amount, or the document's number, date, signer and
+ * status (an officer's edit; every change is audited by the store) ---- */
+
+static int plan_set(const gnbv_cli *g, int argc, char **argv)
+{
+	plan_opts o;
+	int rc = parse_opts("set", argc, argv, &o, 1);
+	if (rc) return rc;
+	int doc = o.number || o.date || o.signer || o.status;
+	if (!!o.line != !!o.amount || (!o.line && !doc)) {
+		fprintf(stderr,
+		        "gnbv: plan set: give --line ID --amount VND, and/or --number, --date, "
+		        "--signer, --status\n");
+		return EXIT_USAGE;
+	}
+	int64_t amount = 0;
+	if (o.amount) {
+		char *end;
+		long long v = strtoll(o.amount, &end, 10);
+		if (*end || v < 0 || end == o.amount) {
+			fprintf(
+			    stderr,
+			    "gnbv: plan set: --amount is whole VND (e.g. 2100000000), not '%s'\n",
+			    o.amount);
+			return EXIT_USAGE;
+		}
+		amount = v;
+	}
+	int32_t day;
+	if (o.date && gnbv_cli_date(o.date, &day) < 0) {
+		fprintf(stderr, "gnbv: plan set: --date is YYYY-MM-DD, not '%s'\n", o.date);
+		return EXIT_USAGE;
+	}
+	int status = o.status ? gnbv_plan_status_parse(o.status) : -1;
+	if (o.status && status < 0) {
+		fprintf(stderr, "gnbv: plan set: --status is draft, submitted or approved\n");
+		return EXIT_USAGE;
+	}
+	gnbv_store *s = NULL;
+	gnbv_plan *p = NULL;
+	gnbv_scope all;
+	gnbv_store_scope_all(&all);
+	if ((rc = gnbv_cli_open_store(g, 0, &s))) goto done;
+	if (o.line && (rc = gnbv_store_plan_line_set(s, &all, o.unit, o.year, o.line, amount)))
+		goto done;
+	if (doc) {
+		int changed;
+		if ((rc = gnbv_store_plan_get(s, &all, o.unit, o.year, &p))) goto done;
+		if (o.number) p->number = *o.number ? o.number : NULL;
+		if (o.date) p->date = o.date;
+		if (o.signer) p->signer_name = o.signer;
+		if (status >= 0) p->status = status;
+		if ((rc = gnbv_store_plan_put(s, &all, p, &changed))) goto done;
+	}
+	printf(g->english ? "plan of %s proposing %d updated\n"
+	                  : "đã cập nhật kế hoạch của %s đề xuất năm %d\n",
+	       o.unit, o.year);
+done:
+	gnbv_plan_free(p);
+	gnbv_store_close(s);
+	return rc ? gnbv_cli_fail(rc) : EXIT_OK;
+}
+
 int gnbv_cmd_plan(const gnbv_cli *g, int argc, char **argv)
 {
 	static const struct {
 		const char *name;
 		int (*fn)(const gnbv_cli *, int, char **);
-	} subs[] = {{"import", plan_import},
-	            {"list", plan_list},
-	            {"show", plan_show},
-	            {"check", plan_check},
-	            {"export", plan_export}};
+	} subs[] = {{"import", plan_import}, {"list", plan_list},     {"show", plan_show},
+	            {"check", plan_check},   {"export", plan_export}, {"set", plan_set}};
 	if (argc < 2) return gnbv_cli_usage("plan");
 	for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
 		if (strcmp(argv[1], subs[i].name) == 0) return subs[i].fn(g, argc - 1, argv + 1);
-	fprintf(stderr, "gnbv: plan: unknown subcommand '%s' (import, list, show, check, export)\n",
+	fprintf(stderr,
+	        "gnbv: plan: unknown subcommand '%s' (import, list, show, check, export, set)\n",
 	        argv[1]);
 	return EXIT_USAGE;
 }

@@ -279,6 +279,31 @@ with tempfile.TemporaryDirectory() as tmp:
     r = run(db, "plan", "export", "--unit", "045", "--year", "2023", "--json", "-")
     check("export --json - writes to stdout", r.returncode == 0 and json.loads(r.stdout) == SEED)
 
+    # --- set: a line, the document's fields, both audited ---
+    sdb = fresh_db(tmp, "set.db")
+    run(sdb, "plan", "import", FIXTURE)
+    r = run(sdb, "plan", "set", "--unit", "045", "--year", "2023", "--line", "B-DA5",
+            "--amount", "21000000000")
+    rc, f = findings(sdb)
+    check("set a line: the amount changes, and the stated SN total no longer matches",
+          r.returncode == 0 and any(x["kind"] == "stated_total" and x["subject"] == "B-TOT-SN" and
+                                    x["computed"] == 60173000000 for x in f), r.stderr + str(f))
+    r = run(sdb, "plan", "set", "--unit", "045", "--year", "2023", "--number", "123/KH-UBND",
+            "--date", "2022-08-25", "--status", "submitted")
+    ex = json.loads(run(sdb, "plan", "export", "--unit", "045", "--year", "2023", "--json", "-").stdout)
+    check("set the number, date and status", r.returncode == 0 and ex["document"]["number"] ==
+          "123/KH-UBND" and ex["document"]["date"] == "2022-08-25" and
+          ex["document"]["status"] == "submitted", ex["document"])
+    au = subprocess.run(["sqlite3", sdb, "SELECT action, detail FROM audit_log ORDER BY seq"],
+                        capture_output=True, text=True).stdout
+    check("the edits are audited: line_set with old and new amounts, then replace",
+          "plan.line_set|" in au and '"old_vnd":20000000000,"new_vnd":21000000000' in au and
+          au.strip().endswith("}") and au.count("plan.replace") == 1, au)
+    r = run(sdb, "plan", "set", "--unit", "045", "--year", "2023", "--line", "NOPE", "--amount", "1")
+    check("an unknown line is refused", r.returncode == 1 and "has no line NOPE" in r.stderr, r.stderr)
+    r = run(sdb, "plan", "set", "--unit", "045", "--year", "2023", "--line", "B-DA5", "--amount", "-1")
+    check("a negative amount is a usage error", r.returncode == 2, r.stderr)
+
     # --- bad input ---
     def bad(name, text, pattern):
         path = os.path.join(tmp, "bad.json")
