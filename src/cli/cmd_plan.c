@@ -371,17 +371,7 @@ static int show_text(const gnbv_cli *g, const year_view *v, const char *unit, in
 
 static void csv_cell(const char *s)
 {
-	if (!s) return;
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, stdout);
-		return;
-	}
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"') putchar('"');
-		putchar(*s);
-	}
-	putchar('"');
+	if (s) gnbv_cli_csv_cell(s, 1);
 }
 
 static int show_csv(const year_view *v, const gnbv_program *prog)
@@ -496,6 +486,19 @@ done:
 	return rc ? gnbv_cli_fail(rc) : EXIT_OK;
 }
 
+/* Opens the store and reads the plan proposing o->year with its program. */
+static int open_plan(const gnbv_cli *g, const plan_opts *o, gnbv_store **s, gnbv_plan **p,
+                     gnbv_program **prog)
+{
+	gnbv_scope all;
+	gnbv_store_scope_all(&all);
+	int rc;
+	if ((rc = gnbv_cli_open_store(g, 0, s)) ||
+	    (rc = gnbv_store_plan_get(*s, &all, o->unit, o->year, p)))
+		return rc;
+	return gnbv_program_load(o->program ? o->program : (*p)->program, prog);
+}
+
 /* ---- check ---- */
 
 typedef struct check_out {
@@ -556,13 +559,8 @@ static int plan_check(const gnbv_cli *g, int argc, char **argv)
 	gnbv_store *s = NULL;
 	gnbv_program *prog = NULL;
 	gnbv_plan *p = NULL;
-	gnbv_scope all;
-	gnbv_store_scope_all(&all);
 	check_out c = {g, json, 0};
-	if ((rc = gnbv_cli_open_store(g, 0, &s)) ||
-	    (rc = gnbv_store_plan_get(s, &all, o.unit, o.year, &p)) ||
-	    (rc = gnbv_program_load(o.program ? o.program : p->program, &prog)))
-		goto done;
+	if ((rc = open_plan(g, &o, &s, &p, &prog))) goto done;
 	if (json)
 		printf("{\"unit\":\"%s\",\"plan_year\":%d,\"findings\":[", p->unit_code,
 		       p->plan_year);
@@ -596,12 +594,7 @@ static int plan_export(const gnbv_cli *g, int argc, char **argv)
 	gnbv_store *s = NULL;
 	gnbv_program *prog = NULL;
 	gnbv_plan *p = NULL;
-	gnbv_scope all;
-	gnbv_store_scope_all(&all);
-	if ((rc = gnbv_cli_open_store(g, 0, &s)) ||
-	    (rc = gnbv_store_plan_get(s, &all, o.unit, o.year, &p)) ||
-	    (rc = gnbv_program_load(o.program ? o.program : p->program, &prog)))
-		goto done;
+	if ((rc = open_plan(g, &o, &s, &p, &prog))) goto done;
 	if (o.json && (rc = gnbv_plan_write_json(p, o.json))) goto done;
 #ifdef GNBV_HAVE_DOC
 	if (o.xlsx && (rc = gnbv_plan_write_xlsx(p, prog, o.xlsx))) goto done;

@@ -140,6 +140,21 @@ void gnbv_cli_pad(const char *s, int width, int right)
 		for (int i = chars; i < width; i++) putchar(' ');
 }
 
+void gnbv_cli_csv_cell(const char *s, int first)
+{
+	if (!first) putchar(',');
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(s, stdout);
+		return;
+	}
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"') putchar('"');
+		putchar(*s);
+	}
+	putchar('"');
+}
+
 int gnbv_cli_usage(const char *name)
 {
 	const gnbv_command *c = find(name);
