@@ -70,7 +70,7 @@ static const gnbv_command COMMANDS[] = {
 	 "  --kind KIND       periodic (default) or adhoc\n"
 	 "  --as-of DATE      the ad-hoc round's date (with --kind adhoc)\n"},
 	{"plan", gnbv_cmd_plan,
-	 "import FILE | list | show|check|export --unit CODE --year YEAR [options]",
+	 "import FILE | list | show|check|export|set --unit CODE --year YEAR [options]",
 	 "program plans and budgets: store, show, check and export the Kế hoạch",
 	 "  import FILE       store a plan document (gnbv-plan/1 JSON; data/demo/README.md)\n"
 	 "  list              the stored plans\n"
@@ -82,6 +82,9 @@ static const gnbv_command COMMANDS[] = {
 	 "                    targets; exit 1 when anything is found; --format text|json\n"
 	 "  export            the plan proposing YEAR: --xlsx FILE (biểu chi tiết), --docx FILE\n"
 	 "                    (the Kế hoạch), --json FILE (gnbv-plan/1, '-' for stdout)\n"
+	 "  set               --line ID --amount VND: change one budget line; --number TEXT,\n"
+	 "                    --date YYYY-MM-DD, --signer NAME, --status draft|submitted|approved:\n"
+	 "                    the document's own fields (each change is audited)\n"
 	 "  --program NAME    the program structure (default: the plan's own)\n"},
 	{"audit", gnbv_cmd_audit, "verify", "verify the audit log's hash chain",
 	 "  verify            recompute the chain; names the first altered, inserted or removed record\n"},
@@ -135,6 +138,21 @@ void gnbv_cli_pad(const char *s, int width, int right)
 	fputs(s, stdout);
 	if (!right)
 		for (int i = chars; i < width; i++) putchar(' ');
+}
+
+void gnbv_cli_csv_cell(const char *s, int first)
+{
+	if (!first) putchar(',');
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(s, stdout);
+		return;
+	}
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"') putchar('"');
+		putchar(*s);
+	}
+	putchar('"');
 }
 
 int gnbv_cli_usage(const char *name)

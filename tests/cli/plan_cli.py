@@ -111,8 +111,13 @@ with tempfile.TemporaryDirectory() as tmp:
           r.returncode == 0 and "ngân sách nhà nước 84.249 = ĐTPT 71.283 + SN 12.966" in out, out)
     check("2022 text: mobilised 1.000 and estimated disbursement 80.420,35",
           "Vốn huy động: 1.000" in out and "Ước giải ngân: 80.420,35" in out, out)
-    check("2022 text: DA1 73.359, DA2 4.855", re.search(r"DA1 .*\n\s+Kế hoạch giao\s+73.359", out)
+    check("2022 text: DA1 73.359 with 95,00% disbursed, DA2 4.855",
+          re.search(r"DA1 .*\n\s+Kế hoạch giao\s+73.359\n\s+Ước giải ngân\s+69.691,05  \(95,00% kế hoạch giao\)", out)
           and re.search(r"DA2 .*\n\s+Kế hoạch giao\s+4.855", out), out)
+    check("2022 text: DA4.1 disbursed at 90,00%, the seed's rate",
+          re.search(r"DA4.1 .*\n\s+Kế hoạch giao\s+1.607\n\s+Ước giải ngân\s+1.446,3  \(90,00%", out), out)
+    check("2022 text: outputs and targets of the year", "16 cụm loa thông minh" in out and
+          "A-T-JOBS" in out, out)
     r = run(db, "plan", "show", "--unit", "045", "--year", "2023")
     out = r.stdout
     check("2023 text: 133.086 = ĐTPT 73.913 + SN 59.173, plus 375 mobilised",
@@ -273,6 +278,31 @@ with tempfile.TemporaryDirectory() as tmp:
           r.returncode == 0 and open(out1, "rb").read() == open(out2, "rb").read())
     r = run(db, "plan", "export", "--unit", "045", "--year", "2023", "--json", "-")
     check("export --json - writes to stdout", r.returncode == 0 and json.loads(r.stdout) == SEED)
+
+    # --- set: a line, the document's fields, both audited ---
+    sdb = fresh_db(tmp, "set.db")
+    run(sdb, "plan", "import", FIXTURE)
+    r = run(sdb, "plan", "set", "--unit", "045", "--year", "2023", "--line", "B-DA5",
+            "--amount", "21000000000")
+    rc, f = findings(sdb)
+    check("set a line: the amount changes, and the stated SN total no longer matches",
+          r.returncode == 0 and any(x["kind"] == "stated_total" and x["subject"] == "B-TOT-SN" and
+                                    x["computed"] == 60173000000 for x in f), r.stderr + str(f))
+    r = run(sdb, "plan", "set", "--unit", "045", "--year", "2023", "--number", "123/KH-UBND",
+            "--date", "2022-08-25", "--status", "submitted")
+    ex = json.loads(run(sdb, "plan", "export", "--unit", "045", "--year", "2023", "--json", "-").stdout)
+    check("set the number, date and status", r.returncode == 0 and ex["document"]["number"] ==
+          "123/KH-UBND" and ex["document"]["date"] == "2022-08-25" and
+          ex["document"]["status"] == "submitted", ex["document"])
+    au = subprocess.run(["sqlite3", sdb, "SELECT action, detail FROM audit_log ORDER BY seq"],
+                        capture_output=True, text=True).stdout
+    check("the edits are audited: line_set with old and new amounts, then replace",
+          "plan.line_set|" in au and '"old_vnd":20000000000,"new_vnd":21000000000' in au and
+          au.strip().endswith("}") and au.count("plan.replace") == 1, au)
+    r = run(sdb, "plan", "set", "--unit", "045", "--year", "2023", "--line", "NOPE", "--amount", "1")
+    check("an unknown line is refused", r.returncode == 1 and "has no line NOPE" in r.stderr, r.stderr)
+    r = run(sdb, "plan", "set", "--unit", "045", "--year", "2023", "--line", "B-DA5", "--amount", "-1")
+    check("a negative amount is a usage error", r.returncode == 2, r.stderr)
 
     # --- bad input ---
     def bad(name, text, pattern):
