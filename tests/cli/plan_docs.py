@@ -82,6 +82,25 @@ def body(soffice, tmp):
     check_xlsx(xlsx)
     check_docx_zip(docx)
 
+    # An edit reaches the documents: the number, the date (Decree 30: a day
+    # below 10 takes a leading zero) and a line, whose change moves the totals.
+    r1 = run([GNBV, "--db", db, "plan", "set", "--unit", "045", "--year", "2023", "--number",
+              "215/KH-UBND", "--date", "2022-08-05"])
+    r2 = run([GNBV, "--db", db, "plan", "set", "--unit", "045", "--year", "2023", "--line",
+              "B-DA2", "--amount", "15000000000"])
+    edited = os.path.join(tmp, "edited.docx")
+    r3 = run([GNBV, "--db", db, "plan", "export", "--unit", "045", "--year", "2023", "--docx",
+              edited])
+    check("plan set and export again", r1.returncode == r2.returncode == r3.returncode == 0,
+          r1.stderr + r2.stderr + r3.stderr)
+    if os.path.isfile(edited):
+        doc = zipfile.ZipFile(edited).read("word/document.xml").decode("utf-8")
+        check("edited: Số: 215/KH-UBND", "Số: 215/KH-UBND" in doc)
+        check("edited: ngày 05 tháng 8 năm 2022", "Hà Quảng, ngày 05 tháng 8 năm 2022" in doc)
+        check("edited: the total follows the line (134.086)",
+              "Dự kiến 134.086 triệu đồng. Trong đó: vốn đầu tư phát triển 73.913 triệu đồng, "
+              "vốn sự nghiệp 60.173 triệu đồng." in doc)
+
     # LibreOffice headless: a private profile so that parallel runs do not
     # share (and lock) one.
     pdf = os.path.join(tmp, "pdf")
