@@ -306,17 +306,45 @@ static size_t outputs_phrase(dctx *d, gnbv_sb *sb, int section, const char *comp
 	return n;
 }
 
-static void contents(dctx *d, int section, const char *comp, const char *label)
+/* The document's own words for a component (data/demo/README.md: as
+ * written, with their own "- Nội dung:" and "+" items, one per line): one
+ * paragraph per line, since a newline inside w:t is only a space. Returns
+ * how many texts there were. */
+static size_t contents(dctx *d, int section, const char *comp)
 {
+	size_t n = 0;
 	for (size_t i = 0; i < d->p->n_contents; i++) {
 		const gnbv_plan_content *c = &d->p->contents[i];
 		if (c->section != section || !c->component || strcmp(c->component, comp)) continue;
 		if (!c->text || !*c->text) continue;
-		p_begin(d, &PS_BODY);
-		if (label) run(d, R_I, 0, label);
-		run(d, 0, 0, c->text);
-		p_end(d);
+		n++;
+		const char *t = c->text;
+		while (*t) {
+			const char *nl = strchr(t, '\n');
+			size_t len = nl ? (size_t)(nl - t) : strlen(t);
+			char line[4096];
+			if (len >= sizeof line) len = sizeof line - 1;
+			while (len && ((unsigned char)t[len] & 0xC0) == 0x80)
+				len--;
+			memcpy(line, t, len);
+			line[len] = '\0';
+			if (len) para(d, &PS_BODY, 0, 0, line);
+			if (!nl) break;
+			t = nl + 1;
+		}
 	}
+	return n;
+}
+
+static int has_contents(dctx *d, int section, const char *comp)
+{
+	for (size_t i = 0; i < d->p->n_contents; i++) {
+		const gnbv_plan_content *c = &d->p->contents[i];
+		if (c->section == section && c->component && !strcmp(c->component, comp) &&
+		    c->text && *c->text)
+			return 1;
+	}
+	return 0;
 }
 
 static int any_line(dctx *d, int section, int mode, const char *comp)
@@ -523,13 +551,16 @@ static void result_item(dctx *d, const gnbv_doc_row *r)
 	gnbv_sb_put(&sb, ".");
 	disb_phrase(d, &sb, mode, code);
 	para(d, &PS_BODY, 0, 0, buf);
+	/* The document's own account when it has one (its words name the
+	 * outputs); else the outputs as data. The amounts above are always
+	 * the lines' sums, whatever the text says. */
+	if (contents(d, 0, code)) return;
 	gnbv_sb_init(&sb, buf, sizeof buf);
 	gnbv_sb_put(&sb, "Kết quả: ");
 	if (outputs_phrase(d, &sb, 0, code)) {
 		gnbv_sb_put(&sb, ".");
 		para(d, &PS_BODY, 0, 0, buf);
 	}
-	contents(d, 0, code, NULL);
 }
 
 static void section_a(dctx *d, const gnbv_doc_row *rows, size_t n)
@@ -583,7 +614,7 @@ static void section_a(dctx *d, const gnbv_doc_row *rows, size_t n)
 				direct.kind = GNBV_DOC_ROW_DIRECT;
 				result_item(d, &direct); /* with the project's contents */
 			} else {
-				contents(d, 0, r->comp->code, NULL);
+				contents(d, 0, r->comp->code);
 			}
 			continue;
 		}
@@ -631,14 +662,14 @@ static void proposal_item(dctx *d, const gnbv_doc_row *r, int with_heading)
 	}
 	gnbv_sb sb;
 	gnbv_sb_init(&sb, buf, sizeof buf);
-	if (outputs_phrase(d, &sb, 1, code)) {
+	if (!has_contents(d, 1, code) && outputs_phrase(d, &sb, 1, code)) {
 		p_begin(d, &PS_BODY);
 		run(d, R_I, 0, "- Nội dung: ");
 		run(d, 0, 0, buf);
 		run(d, 0, 0, ".");
 		p_end(d);
 	}
-	contents(d, 1, code, "- Nội dung: ");
+	contents(d, 1, code);
 	gnbv_sb_init(&sb, buf, sizeof buf);
 	gnbv_sb_put(&sb, "Dự kiến ");
 	money_phrase(d, &sb, 1, GNBV_STAGE_PROPOSED, mode, code, 1, 1);

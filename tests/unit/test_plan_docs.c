@@ -67,6 +67,10 @@ static gnbv_plan_target targets[] = {
     {.id = "B-T1", .section = 1, .text = "giảm tỷ lệ hộ nghèo trên 7%"},
 };
 
+static gnbv_plan_content contents[] = {
+    {1, "DA3.2", "- Nội dung:\n+ Hỗ trợ <a> trẻ em\n+ Bữa ăn học đường"},
+};
+
 static gnbv_plan make_plan(void)
 {
 	gnbv_plan p = {0};
@@ -93,6 +97,8 @@ static gnbv_plan make_plan(void)
 	p.n_roles = sizeof roles / sizeof roles[0];
 	p.targets = targets;
 	p.n_targets = 1;
+	p.contents = contents;
+	p.n_contents = 1;
 	return p;
 }
 
@@ -224,6 +230,10 @@ static void test_docx(void **state)
 	assert_non_null(strstr(doc, "TM. ỦY BAN NHÂN DÂN"));
 	assert_non_null(strstr(doc, "CHỦ TỊCH"));
 	assert_non_null(strstr(doc, "Chủ trì thực hiện Dự án 1"));
+	/* A content text: one paragraph per line, escaped. */
+	assert_non_null(strstr(doc, ">- Nội dung:</w:t>"));
+	assert_non_null(strstr(doc, ">+ Hỗ trợ &lt;a&gt; trẻ em</w:t>"));
+	assert_null(strstr(doc, "\n+")); /* no newline left inside a w:t */
 	assert_non_null(strstr(doc, "w:w=\"11906\" w:h=\"16838\""));
 	free(doc);
 	char *types = zip_entry(path, "[Content_Types].xml");
