@@ -1,7 +1,7 @@
 /*
  * gnbv/plan.h - program structures, plans and budgets (M6).
  *
- * A program (data/programs/*.json, format gnbv-program/1) is a tree of
+ * A program (a data/programs file, format gnbv-program/1) is a tree of
  * components: projects (DA1 .. DA7) and their sub-projects (DA3.1, ...),
  * each with the capital types it may use. A plan document (the Kế hoạch of
  * a unit) reports on year N (section A) and proposes year N+1 (section B);
@@ -86,12 +86,14 @@ const char *gnbv_stage_label(int s, const char *lang);
 /* ---- Program structure -------------------------------------------------- */
 
 typedef struct gnbv_component {
-	const char *code;   /* "DA1", "DA3.1" */
-	const char *parent; /* project code for a sub-project, NULL for a project */
-	const char *name_vi, *name_en;
-	unsigned capital_mask;  /* bit (1u << gnbv_capital) per allowed type */
-	const char *lead_kind;  /* usual lead agency kind code, or NULL */
-	int order;              /* position in the program (documents list in it) */
+	const char *code;              /* "DA1", "DA3.1" */
+	const char *parent;            /* project code for a sub-project, NULL for a project */
+	const char *name_vi, *name_en; /* name_vi is never NULL; name_en may be */
+	int name_known;                /* 0: the official name was not read; name_vi is
+	                                * then a label made from the code */
+	unsigned capital_mask;         /* bit (1u << gnbv_capital) per allowed type */
+	const char *lead_kind;         /* usual lead agency kind code, or NULL */
+	int order;                     /* position in the program (documents list in it) */
 } gnbv_component;
 
 typedef struct gnbv_program {
@@ -118,16 +120,16 @@ const gnbv_component *gnbv_program_project(const gnbv_program *p, const char *co
 #define GNBV_PLAN_SECTIONS 2
 
 typedef struct gnbv_plan_line {
-	const char *id;        /* stable within the plan, e.g. "B-DA4.3-DTPT" */
-	int section;           /* 0 = A, 1 = B */
+	const char *id; /* stable within the plan, e.g. "B-DA4.3-DTPT" */
+	int section;    /* 0 = A, 1 = B */
 	int year;
 	const char *component; /* NULL when the document names none */
 	int capital;           /* gnbv_capital */
 	int source;            /* gnbv_fund_source */
 	int stage;             /* gnbv_stage */
 	int64_t amount_vnd;
-	const char *item;      /* what the line pays for, or NULL */
-	const char *extra;     /* JSON object of the other fields, or NULL */
+	const char *item;  /* what the line pays for, or NULL */
+	const char *extra; /* JSON object of the other fields, or NULL */
 } gnbv_plan_line;
 
 /* Which lines a stated total covers. Unset members match every line. */
@@ -145,7 +147,7 @@ typedef struct gnbv_plan_filter {
 typedef struct gnbv_plan_total {
 	const char *id;
 	int section;
-	const char *what;  /* short description */
+	const char *what; /* short description */
 	gnbv_plan_filter filter;
 	int64_t amount_vnd;
 	const char *where; /* where the document states it ("A.III 2.5") */
@@ -159,7 +161,7 @@ typedef struct gnbv_plan_output {
 	int capital;      /* GNBV_CAP_NONE when not split by capital */
 	int has_quantity; /* 0: the document gives no number */
 	double quantity;
-	const char *unit_vi, *unit_en;
+	const char *unit_vi, *unit_en; /* NULL when not given */
 	const char *extra;
 } gnbv_plan_output;
 
@@ -171,6 +173,7 @@ typedef struct gnbv_plan_target {
 	int section;
 	const char *indicator;
 	const char *text;
+	int year; /* the year the target is for; 0: the section's */
 	int has_value;
 	double value;
 	int has_households, has_rate;
@@ -185,7 +188,7 @@ typedef struct gnbv_plan_target {
 typedef struct gnbv_plan_role {
 	int section;
 	const char *component;
-	const char *lead;        /* agency code */
+	const char *lead; /* agency code */
 	const char **cooperating;
 	size_t n_cooperating;
 	const char *extra;
@@ -213,11 +216,11 @@ typedef struct gnbv_plan {
 	const char *number; /* NULL: not yet numbered */
 	const char *date;   /* YYYY-MM-DD, NULL: not yet dated */
 	const char *signer_name, *signer_title;
-	int status;         /* gnbv_plan_status */
+	int status; /* gnbv_plan_status */
 	const char *title_vi, *issuer_vi;
-	const char *unit_extra;     /* JSON object: the file's "unit" minus code/name */
-	const char *doc_extra;      /* JSON object: the file's "document" */
-	const char *top_extra;      /* JSON object: other top-level members (notes, ...) */
+	const char *unit_extra; /* JSON object: the file's "unit" minus code/name */
+	const char *doc_extra;  /* JSON object: the file's "document" */
+	const char *top_extra;  /* JSON object: other top-level members (notes, ...) */
 	const char *section_extra[GNBV_PLAN_SECTIONS]; /* other section members */
 	const char *section_title[GNBV_PLAN_SECTIONS];
 
@@ -251,6 +254,19 @@ int gnbv_plan_parse_json(const char *name, const char *text, size_t len, gnbv_pl
  * plan). Atomic: the file appears whole or not at all. path "-": stdout. */
 int gnbv_plan_write_json(const gnbv_plan *p, const char *path);
 
+/* The plan as gnbv-plan/1 text (malloc'd, NUL-terminated; free it). */
+int gnbv_plan_to_json(const gnbv_plan *p, char **out);
+
+/* Building a plan in code (the store, the web editor): an empty plan with
+ * its arena, then arrays and strings allocated in it. */
+int gnbv_plan_new(gnbv_plan **out);
+void *gnbv_plan_alloc(gnbv_plan *p, size_t n);
+/* A copy of s[0..n) in the plan's arena; NULL in, NULL out. */
+const char *gnbv_plan_strndup(gnbv_plan *p, const char *s, size_t n);
+/* Sets t's value from its JSON text (a number, an object such as
+ * {households, rate_percent}, or NULL for none). */
+int gnbv_plan_target_set_value(gnbv_plan *p, gnbv_plan_target *t, const char *value_json);
+
 /* The agency with this code, or NULL. */
 const gnbv_plan_agency *gnbv_plan_agency_find(const gnbv_plan *p, const char *code);
 /* The lead role for a component in a section, or NULL: the component's
@@ -268,7 +284,7 @@ int64_t gnbv_plan_sum(const gnbv_plan *p, int section, int stage, int capital, i
 /* ---- Consistency checks (src/core/plan_check.c) ------------------------ */
 
 typedef enum gnbv_finding_kind {
-	GNBV_FIND_STATED_TOTAL = 0, /* a stated total differs from its lines */
+	GNBV_FIND_STATED_TOTAL = 0,    /* a stated total differs from its lines */
 	GNBV_FIND_CAPITAL_NOT_ALLOWED, /* capital type not allowed for the component */
 	GNBV_FIND_UNKNOWN_COMPONENT,
 	GNBV_FIND_OVER_DISBURSED,   /* disbursement above allocation */
@@ -282,13 +298,13 @@ typedef enum gnbv_finding_kind {
 #define GNBV_FINDING_MAX_LINES 8
 
 typedef struct gnbv_finding {
-	int kind;             /* gnbv_finding_kind */
+	int kind; /* gnbv_finding_kind */
 	int section;
-	const char *subject;  /* the stated total, target or line the finding is about */
-	int64_t stated, computed; /* amounts (VND), where they apply */
+	const char *subject;         /* the stated total, target or line the finding is about */
+	int64_t stated, computed;    /* amounts (VND), where they apply */
 	double stated_d, computed_d; /* other figures (households, %), where they apply */
 	const char *lines[GNBV_FINDING_MAX_LINES]; /* ids of the lines involved */
-	size_t n_lines;       /* how many are listed */
+	size_t n_lines;                            /* how many are listed */
 	size_t n_lines_total; /* how many there are (more than listed: "...") */
 	char message[512];    /* English, for logs; documents use the kind */
 } gnbv_finding;

@@ -17,6 +17,7 @@
 #include "gnbv/gen.h"
 
 #include "cmd_db.h"
+#include "cmd_plan.h"
 #include "demo_rounds.h"
 #include "io/csv.h"
 #include "io/units.h"
@@ -46,29 +47,18 @@ typedef struct commune {
 } commune;
 
 /* Pads to `width` characters (code points, not bytes: names are UTF-8). */
-static void put_padded(const char *s, int width, int right)
-{
-	int chars = 0;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) chars += (*p & 0xC0) != 0x80;
-	if (right)
-		for (int i = chars; i < width; i++) putchar(' ');
-	fputs(s, stdout);
-	if (!right)
-		for (int i = chars; i < width; i++) putchar(' ');
-}
-
 static void put_num(uint64_t v, int width, const gnbv_numstyle *st)
 {
 	char b[32];
 	gnbv_fmt_int(b, sizeof b, (int64_t)v, st);
-	put_padded(b, width, 1);
+	gnbv_cli_pad(b, width, 1);
 }
 
 static void put_rate(uint64_t part, uint64_t whole, int width, const gnbv_numstyle *st)
 {
 	char b[48];
 	gnbv_fmt_pct(b, sizeof b, part, whole, st);
-	put_padded(b, width, 1);
+	gnbv_cli_pad(b, width, 1);
 }
 
 static int find_or_add(commune *c, size_t *n, size_t cap, const char *code, const char *name)
@@ -266,6 +256,11 @@ int gnbv_cmd_demo(const gnbv_cli *g, int argc, char **argv)
 		gnbv_store_close(s);
 		return gnbv_cli_fail(rc);
 	}
+	/* 4. The seed itself: the district's 2022 report and 2023 plan. */
+	if ((rc = gnbv_cli_plan_load_demo(&gd, s))) {
+		gnbv_store_close(s);
+		return gnbv_cli_fail(rc);
+	}
 	gnbv_store_close(s);
 
 	gnbv_units *units = NULL;
@@ -286,17 +281,17 @@ int gnbv_cmd_demo(const gnbv_cli *g, int argc, char **argv)
 		    "Review rounds of 2021 and 2022 under the 2022-2025 multidimensional standard (vn-2022-2026)\n\n"
 		  : "gnbv demo: huyện Hà Quảng, tỉnh Cao Bằng (dữ liệu mô phỏng)\n"
 		    "Rà soát năm 2021 và 2022 theo chuẩn nghèo đa chiều giai đoạn 2022 - 2025 (vn-2022-2026)\n\n");
-	put_padded(en ? "Commune / town" : "Xã / thị trấn", 24, 0);
-	put_padded(en ? "Households" : "Số hộ", 11, 1);
-	put_padded(en ? "Poor 2021" : "Nghèo 2021", 12, 1);
-	put_padded(en ? "Rate" : "Tỷ lệ", 9, 1);
-	put_padded(en ? "Near-poor" : "Cận nghèo", 11, 1);
-	put_padded(en ? "Poor 2022" : "Nghèo 2022", 12, 1);
-	put_padded(en ? "Rate" : "Tỷ lệ", 9, 1);
+	gnbv_cli_pad(en ? "Commune / town" : "Xã / thị trấn", 24, 0);
+	gnbv_cli_pad(en ? "Households" : "Số hộ", 11, 1);
+	gnbv_cli_pad(en ? "Poor 2021" : "Nghèo 2021", 12, 1);
+	gnbv_cli_pad(en ? "Rate" : "Tỷ lệ", 9, 1);
+	gnbv_cli_pad(en ? "Near-poor" : "Cận nghèo", 11, 1);
+	gnbv_cli_pad(en ? "Poor 2022" : "Nghèo 2022", 12, 1);
+	gnbv_cli_pad(en ? "Rate" : "Tỷ lệ", 9, 1);
 	putchar('\n');
 	uint64_t th = 0, tp = 0, tn = 0, tp2 = 0;
 	for (size_t i = 0; i < n; i++) {
-		put_padded(rows[i].name, 24, 0);
+		gnbv_cli_pad(rows[i].name, 24, 0);
 		put_num(rows[i].households, 11, st);
 		put_num(rows[i].poor, 12, st);
 		put_rate(rows[i].poor, rows[i].households, 9, st);
@@ -309,7 +304,7 @@ int gnbv_cmd_demo(const gnbv_cli *g, int argc, char **argv)
 		tn += rows[i].near_poor;
 		tp2 += rows[i].poor2;
 	}
-	put_padded(en ? "Whole district" : "Toàn huyện", 24, 0);
+	gnbv_cli_pad(en ? "Whole district" : "Toàn huyện", 24, 0);
 	put_num(th, 11, st);
 	put_num(tp, 12, st);
 	put_rate(tp, th, 9, st);

@@ -11,6 +11,7 @@
 #include "io/exchange.h"
 #ifdef GNBV_HAVE_STORE
 #include "cmd_db.h"
+#include "cmd_plan.h"
 #endif
 
 #include <stdio.h>
@@ -68,6 +69,23 @@ static const gnbv_command COMMANDS[] = {
 	 "  --out DIR         folder for households.csv and members.csv\n"
 	 "  --kind KIND       periodic (default) or adhoc\n"
 	 "  --as-of DATE      the ad-hoc round's date (with --kind adhoc)\n"},
+	{"plan", gnbv_cmd_plan,
+	 "import FILE | list | show|check|export|set --unit CODE --year YEAR [options]",
+	 "program plans and budgets: store, show, check and export the Kế hoạch",
+	 "  import FILE       store a plan document (gnbv-plan/1 JSON; data/demo/README.md)\n"
+	 "  list              the stored plans\n"
+	 "  show              year YEAR's budget lines and totals by component, capital type,\n"
+	 "                    source and stage (the proposal for YEAR and the allocation and\n"
+	 "                    disbursement reported on YEAR); --format text|csv|json\n"
+	 "  check             consistency checks of the plan proposing YEAR: stated totals,\n"
+	 "                    capital types, disbursement above allocation, contradicting\n"
+	 "                    targets; exit 1 when anything is found; --format text|json\n"
+	 "  export            the plan proposing YEAR: --xlsx FILE (biểu chi tiết), --docx FILE\n"
+	 "                    (the Kế hoạch), --json FILE (gnbv-plan/1, '-' for stdout)\n"
+	 "  set               --line ID --amount VND: change one budget line; --number TEXT,\n"
+	 "                    --date YYYY-MM-DD, --signer NAME, --status draft|submitted|approved:\n"
+	 "                    the document's own fields (each change is audited)\n"
+	 "  --program NAME    the program structure (default: the plan's own)\n"},
 	{"audit", gnbv_cmd_audit, "verify", "verify the audit log's hash chain",
 	 "  verify            recompute the chain; names the first altered, inserted or removed record\n"},
 	{"user", gnbv_cmd_user, "add NAME --role ROLE [--unit CODE] | disable NAME | reset NAME | list",
@@ -123,6 +141,32 @@ static int cmd_help(const gnbv_cli *g, int argc, char **argv)
 	}
 	printf("usage: gnbv %s %s\n\n%s\n%s", c->name, c->args, c->summary, c->help);
 	return EXIT_OK;
+}
+
+void gnbv_cli_pad(const char *s, int width, int right)
+{
+	int chars = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) chars += (*p & 0xC0) != 0x80;
+	if (right)
+		for (int i = chars; i < width; i++) putchar(' ');
+	fputs(s, stdout);
+	if (!right)
+		for (int i = chars; i < width; i++) putchar(' ');
+}
+
+void gnbv_cli_csv_cell(const char *s, int first)
+{
+	if (!first) putchar(',');
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(s, stdout);
+		return;
+	}
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"') putchar('"');
+		putchar(*s);
+	}
+	putchar('"');
 }
 
 int gnbv_cli_usage(const char *name)

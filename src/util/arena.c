@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ARENA_ALIGN     16
-#define ARENA_FIRST     4096
-#define ARENA_BLOCK_MAX (1u << 20)
+#define ARENA_ALIGN       16
+#define ARENA_FIRST       4096
+#define ARENA_BLOCK_MAX   (1u << 20)
 #define ARENA_DEFAULT_MAX ((size_t)256 << 20)
 
 typedef struct block {
@@ -55,13 +55,15 @@ void *gnbv_arena_alloc(gnbv__arena *a, size_t n)
 {
 	size_t need = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
 	if (need < n || a->total + need > a->max || a->total + need < a->total) {
-		gnbv_error_set(GNBV_ETOOBIG, "more than %zu bytes in one document or request", a->max);
+		gnbv_error_set(GNBV_ETOOBIG, "more than %zu bytes in one document or request",
+		               a->max);
 		return NULL;
 	}
 	block *b = a->head;
 	if (!b || b->cap - b->used < need) {
 		size_t cap = a->next_cap;
-		while (cap < need) cap *= 2;
+		while (cap < need)
+			cap *= 2;
 		b = malloc(sizeof *b + cap);
 		if (!b) {
 			gnbv_error_set(GNBV_ENOMEM, "out of memory");
@@ -128,4 +130,7 @@ char *gnbv_arena_printf(gnbv__arena *a, const char *fmt, ...)
 	return d;
 }
 
-size_t gnbv_arena_used(const gnbv__arena *a) { return a->total; }
+size_t gnbv_arena_used(const gnbv__arena *a)
+{
+	return a->total;
+}

@@ -84,6 +84,15 @@ with tempfile.TemporaryDirectory() as d:
         rows = list(csv.DictReader(f))
     check("assessments carry a Vietnamese reason", any("hộ nghèo" in r["reason"] for r in rows))
 
+    p = subprocess.run([GNBV, "--db", db, "plan", "show", "--unit", "045", "--year", "2023"],
+                       capture_output=True, text=True)
+    check("the demo holds the seed's 2023 plan: 133.086 = ĐTPT 73.913 + SN 59.173",
+          p.returncode == 0 and "133.086 = ĐTPT 73.913 + SN 59.173" in p.stdout, p.stdout + p.stderr)
+    p = subprocess.run([GNBV, "--db", db, "plan", "show", "--unit", "045", "--year", "2022"],
+                       capture_output=True, text=True)
+    check("and its 2022 report: 84.249 = ĐTPT 71.283 + SN 12.966",
+          p.returncode == 0 and "84.249 = ĐTPT 71.283 + SN 12.966" in p.stdout, p.stdout + p.stderr)
+
     p = subprocess.run([GNBV, "--db", db, "demo", "--out", out], capture_output=True, text=True)
     check("an existing database is refused", p.returncode == 1 and "exists" in p.stderr, p.stderr)
 

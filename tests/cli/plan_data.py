@@ -6,8 +6,9 @@ its component may use, and the totals product.md quotes from the seed come
 out of the lines exactly (2022: 84,249 = ĐTPT 71,283 + SN 12,966; 2023:
 133,086 = ĐTPT 73,913 + SN 59,173, plus 375 mobilised). The document's own
 stated totals are compared with the lines they cover, so the fixture that
-`plan check` will use is itself checked. Until the plan module exists this
-is a data test; it takes the gnbv path for symmetry and ignores it.
+`plan check` uses is itself checked, independently of gnbv's code (the same
+figures through gnbv are tests/cli/plan_cli.py). It takes the gnbv path for
+symmetry and ignores it.
 """
 import json
 import os
