@@ -13,13 +13,17 @@
  * 13/2023) seen and changed only by the roles whose work needs them: the
  * commune officer who surveys, the standing office that consolidates,
  * and the administrator. Agencies, finance and viewers see counts only.
+ * Plans hold no personal data: every role reads them; the standing office
+ * that writes the plan and the finance office that allocates change its
+ * budget lines (agencies lead single components, a finer scope than the
+ * store has yet: they read).
  */
 #include "web.h"
 
 #include <string.h>
 
 static const char *const PERMS[GNBV_PERM_COUNT] = {"public", "user", "dashboard", "personal",
-                                                   "edit"};
+                                                   "edit",   "plan", "plan_edit"};
 
 /* Bit r set: role r holds the permission. */
 #define R(x) (1u << GNBV_ROLE_##x)
@@ -29,6 +33,8 @@ static const unsigned HOLDERS[GNBV_PERM_COUNT] = {
     [GNBV_PERM_DASH] = 0xFFu,
     [GNBV_PERM_PERSONAL] = R(ADMIN) | R(OFFICE) | R(COMMUNE),
     [GNBV_PERM_EDIT] = R(ADMIN) | R(OFFICE) | R(COMMUNE),
+    [GNBV_PERM_PLAN] = 0xFFu,
+    [GNBV_PERM_PLAN_EDIT] = R(ADMIN) | R(OFFICE) | R(FINANCE),
 };
 
 const char *gnbv_perm_name(int perm)
@@ -64,5 +70,14 @@ const gnbv_web_route GNBV_WEB_ROUTES[] = {
      "the edit form of a household and its members"},
     {"POST", "/household/*/edit", gnbv_page_household_edit, GNBV_PERM_EDIT,
      "save: validated, re-classified, audited"},
+    {"GET", "/plans", gnbv_page_plans, GNBV_PERM_PLAN, "the plans of the user's units"},
+    {"GET", "/plan/*/*", gnbv_page_plan, GNBV_PERM_PLAN,
+     "a plan (unit, year proposed): tables by project, capital type, source and stage; checks"},
+    {"GET", "/plan/*/*/edit", gnbv_page_plan_edit_form, GNBV_PERM_PLAN_EDIT,
+     "the budget lines' edit form, with the checks"},
+    {"POST", "/plan/*/*/edit", gnbv_page_plan_edit, GNBV_PERM_PLAN_EDIT,
+     "save changed budget lines (each audited)"},
+    {"GET", "/plan/*/*/xlsx", gnbv_page_plan_xlsx, GNBV_PERM_PLAN, "the biểu chi tiết (XLSX)"},
+    {"GET", "/plan/*/*/docx", gnbv_page_plan_docx, GNBV_PERM_PLAN, "the Kế hoạch (DOCX)"},
 };
 const size_t GNBV_WEB_NROUTES = sizeof GNBV_WEB_ROUTES / sizeof GNBV_WEB_ROUTES[0];

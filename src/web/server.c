@@ -123,16 +123,19 @@ const char *gnbv_web_pct(gnbv_web_req *r, uint64_t part, uint64_t whole)
 
 /* ---- routing ---- */
 
-/* Matches path against pattern; '*' takes one non-empty segment. */
-static int match(const char *pat, const char *path, char *arg, size_t cap)
+/* Matches path against pattern; each '*' takes one non-empty segment,
+ * the first into arg, the second into arg2 (cap bytes each). */
+static int match(const char *pat, const char *path, char *arg, char *arg2, size_t cap)
 {
-	arg[0] = '\0';
+	int stars = 0;
+	arg[0] = arg2[0] = '\0';
 	while (*pat) {
 		if (*pat == '*') {
 			size_t k = strcspn(path, "/");
-			if (k == 0 || k >= cap) return 0;
-			memcpy(arg, path, k);
-			arg[k] = '\0';
+			char *dst = stars++ ? arg2 : arg;
+			if (k == 0 || k >= cap || stars > 2) return 0;
+			memcpy(dst, path, k);
+			dst[k] = '\0';
 			path += k;
 			pat++;
 			continue;
@@ -371,7 +374,7 @@ static int handle(app *a, struct mg_connection *c)
 		head_only = 1;
 	}
 	for (size_t i = 0; i < GNBV_WEB_NROUTES && !route; i++) {
-		if (!match(GNBV_WEB_ROUTES[i].pattern, path, r.arg, sizeof r.arg)) continue;
+		if (!match(GNBV_WEB_ROUTES[i].pattern, path, r.arg, r.arg2, sizeof r.arg)) continue;
 		path_known = 1;
 		if (!strcmp(GNBV_WEB_ROUTES[i].method, method)) route = &GNBV_WEB_ROUTES[i];
 	}

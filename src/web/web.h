@@ -47,11 +47,13 @@ json_t *gnbv_web_config_json(void);
 /* ---- permissions and routes (routes.c) ---- */
 
 typedef enum gnbv_perm {
-	GNBV_PERM_PUBLIC,   /* anyone, logged in or not */
-	GNBV_PERM_USER,     /* any logged-in user */
-	GNBV_PERM_DASH,     /* aggregate dashboards: every role */
-	GNBV_PERM_PERSONAL, /* household records (personal data): admin, office, commune */
-	GNBV_PERM_EDIT,     /* changing household records: admin, office, commune */
+	GNBV_PERM_PUBLIC,    /* anyone, logged in or not */
+	GNBV_PERM_USER,      /* any logged-in user */
+	GNBV_PERM_DASH,      /* aggregate dashboards: every role */
+	GNBV_PERM_PERSONAL,  /* household records (personal data): admin, office, commune */
+	GNBV_PERM_EDIT,      /* changing household records: admin, office, commune */
+	GNBV_PERM_PLAN,      /* reading plans (no personal data): every role */
+	GNBV_PERM_PLAN_EDIT, /* changing budget lines: admin, office, finance */
 	GNBV_PERM_COUNT
 } gnbv_perm;
 
@@ -84,8 +86,8 @@ struct gnbv_web_req {
 	int64_t now;
 	int english;
 	const json_t *cat; /* the message catalogue of the language */
-	/* The path's '*' segment (URL-decoded by civetweb), "" when none. */
-	char arg[128];
+	/* The path's '*' segments (URL-decoded by civetweb), "" when none. */
+	char arg[128], arg2[128];
 	const char *query; /* the query string or "" */
 	const char *body;  /* the form body (POST) or "" */
 	size_t body_len;
@@ -145,6 +147,12 @@ int gnbv_page_search(gnbv_web_req *r);
 int gnbv_page_household(gnbv_web_req *r);
 int gnbv_page_household_edit_form(gnbv_web_req *r);
 int gnbv_page_household_edit(gnbv_web_req *r);
+int gnbv_page_plans(gnbv_web_req *r);
+int gnbv_page_plan(gnbv_web_req *r);
+int gnbv_page_plan_edit_form(gnbv_web_req *r);
+int gnbv_page_plan_edit(gnbv_web_req *r);
+int gnbv_page_plan_xlsx(gnbv_web_req *r);
+int gnbv_page_plan_docx(gnbv_web_req *r);
 
 /* Shared by the pages (pages_dash.c): the round asked for (?round= or the
  * form's round; default the latest) and the one before it (0 none), with

@@ -41,8 +41,8 @@ function scopeTotal(unit, year) {
 const freePort = () => new Promise((res) => { const s = net.createServer(); s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); }); });
 
 execFileSync(GNBV, ['--db', db, 'demo', '--households', '3000', '--out', path.join(tmp, 'files')], { stdio: 'ignore' });
-for (const [name, unit] of [['lan', A], ['binh', B]])
-  execFileSync(GNBV, ['--db', db, 'user', 'add', name, '--role', 'commune', '--unit', unit], { input: PW + '\n' });
+for (const [name, role, unit] of [['lan', 'commune', A], ['binh', 'commune', B], ['hoa', 'office', '045']])
+  execFileSync(GNBV, ['--db', db, 'user', 'add', name, '--role', role, '--unit', unit], { input: PW + '\n' });
 
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
@@ -171,7 +171,43 @@ try {
   await pp.goto(base + `/dashboard?unit=${A}&round=2022&lang=vi`);
   await pp.screenshot({ path: path.join(OUT, '11-dashboard-phone.png'), fullPage: true });
   await phone.close();
+  // A commune officer sees no district plan.
+  await page.goto(base + '/plans');
+  check('a commune officer sees no district plan', (await page.$$('#plans a')).length === 0);
   await context.close();
+
+  // Plans: the district office sees the seed's plan with its totals.
+  const office = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  const op = await office.newPage();
+  await op.goto(base + '/login');
+  await op.fill('input[name=name]', 'hoa');
+  await op.fill('input[name=password]', PW);
+  await Promise.all([op.waitForURL(/\/dashboard/), op.click('button[type=submit]')]);
+  await op.goto(base + '/plans');
+  await Promise.all([op.waitForURL(/\/plan\/045\/2023/), op.click('#plans a')]);
+  const totals = await op.$$eval('#plan-total th', (ths) => ths.map((t) => t.textContent.trim()));
+  check('plan: 2022 allocated 84.249 = ĐTPT 71.283 + SN 12.966', totals[2] === '84.249' && totals[3] === '71.283' && totals[4] === '12.966', JSON.stringify(totals));
+  check('plan: 2023 proposed 133.086 = ĐTPT 73.913 + SN 59.173', totals[7] === '133.086' && totals[8] === '73.913' && totals[9] === '59.173', JSON.stringify(totals));
+  await op.screenshot({ path: path.join(OUT, '12-plan.png'), fullPage: true });
+  for (const kind of ['xlsx', 'docx']) {
+    const [dl] = await Promise.all([op.waitForEvent('download'), op.click(`a[href$="/${kind}"]`)]);
+    const file = path.join(tmp, 'plan.' + kind);
+    await dl.saveAs(file);
+    const head = fs.readFileSync(file).subarray(0, 2).toString();
+    check(`plan ${kind} downloads (a zip)`, head === 'PK', head);
+  }
+  // Edit a line: the table and the checks follow.
+  const findingsBefore = (await op.$$('#findings li')).length;
+  await op.click('a.button');
+  await op.fill('input[name="a_B-DA7.2"]', '1.084.000.000');
+  await op.screenshot({ path: path.join(OUT, '13-plan-edit.png'), fullPage: true });
+  await Promise.all([op.waitForURL(/saved=1/), op.click('form.edit button[type=submit]')]);
+  const after2 = await op.$$eval('#plan-total th', (ths) => ths.map((t) => t.textContent.trim()));
+  check('plan edit: the proposal total follows (+1.000)', after2[7] === '134.086', JSON.stringify(after2));
+  check('plan edit: a new finding on the stated total', (await op.$$('#findings li')).length > findingsBefore);
+  check('plan edit audited', Number(sql(`SELECT count(*) FROM audit_log WHERE actor = 'web:hoa' AND object = 'plan:045:2023'`)) === 1);
+  await op.screenshot({ path: path.join(OUT, '14-plan-after-edit.png'), fullPage: true });
+  await office.close();
 } catch (e) {
   failed++;
   console.log('FAIL ' + (e && e.stack ? e.stack : e));

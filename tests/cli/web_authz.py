@@ -22,8 +22,8 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from webtest import (COMMUNE_A, COMMUNE_B, DISTRICT, OTHER_COMMUNE, Client, Server,  # noqa: E402
-                     add_user, fixture, run)
+from webtest import (COMMUNE_A, COMMUNE_B, DISTRICT, OTHER_COMMUNE, OTHER_DISTRICT,  # noqa: E402
+                     Client, Server, add_user, fixture, run)
 
 GNBV = sys.argv[1]
 ROLES = ["admin", "office", "commune", "agency", "finance", "viewer"]
@@ -47,13 +47,17 @@ HEADERS = {"content-security-policy": "frame-ancestors 'none'", "x-content-type-
            "referrer-policy": "", "content-type": "charset=utf-8"}
 
 
+# Plans belong to districts: the own district's plan and the other district's.
+PLAN_OBJECTS = {"own": DISTRICT, "other": OTHER_DISTRICT}
+
+
 def in_scope(principal, obj_unit):
-    """Whether a principal's scope holds the unit (commune)."""
+    """Whether a principal's scope holds the unit (a commune, or a district for plans)."""
     scope = principal["unit"]
     if scope is None:
         return True
     if scope == DISTRICT:
-        return obj_unit in (COMMUNE_A, COMMUNE_B)
+        return obj_unit in (COMMUNE_A, COMMUNE_B, DISTRICT)
     return obj_unit == scope
 
 
@@ -114,6 +118,18 @@ with tempfile.TemporaryDirectory() as d:
             if pat in ("/dashboard", "/dashboard.csv", "/households", "/households.csv"):
                 out = [(k, m, "%s?unit=%s&round=2022" % (pat, u), None) for k, u in OBJECTS.items()]
                 return out + [(None, m, pat, None)]
+            if (m, pat) == ("GET", "/plans"):
+                return [(None, m, "/plans", None)]
+            if pat.startswith("/plan/*/*"):
+                out = []
+                for k, u in PLAN_OBJECTS.items():
+                    path = pat.replace("*/*", "%s/2023" % u, 1)
+                    form = None
+                    if m == "POST":
+                        income[0] += 1
+                        form = {"csrf": csrf, "a_B-DA7.2": str(84000000 + income[0])}
+                    out.append(("plan-" + k, m, path, form))
+                return out
             if pat.startswith("/household/*"):
                 out = []
                 for k, u in OBJECTS.items():
@@ -147,9 +163,11 @@ with tempfile.TemporaryDirectory() as d:
                     st, hdrs, body = c.req(method, path, form)
                     what = "%s %s %s (%s)" % (p["label"], method, path, kind or "-")
                     for h, want in HEADERS.items():
+                        if h == "content-type" and hdrs.get(h, [""])[0].startswith("application/"):
+                            want = "openxmlformats"  # binary documents: no charset to name
                         check("header %s on %s" % (h, what), h in hdrs and want in hdrs[h][0])
                     check("no server error: " + what, st < 500, str(st))
-                    obj_unit = OBJECTS.get(kind)
+                    obj_unit = OBJECTS.get(kind) or PLAN_OBJECTS.get((kind or "")[5:])
                     scoped = obj_unit is None or in_scope(p, obj_unit)
                     if not allowed:
                         check("refused: " + what, st != 200 and st < 500, str(st))
@@ -162,7 +180,13 @@ with tempfile.TemporaryDirectory() as d:
                         continue
                     if obj_unit is not None and not scoped:
                         check("never 200 out of scope: " + what, st != 200, str(st))
-                        if method == "POST":
+                        if method == "POST" and kind.startswith("plan-"):
+                            con = sqlite3.connect(db)
+                            n = con.execute("SELECT count(*) FROM audit_log WHERE actor = ? AND "
+                                            "object LIKE ?", ("web:%s" % p["name"], "%" + obj_unit + "%2023%")).fetchone()[0]
+                            con.close()
+                            check("out-of-scope plan edit changed nothing: " + what, n == 0, str(n))
+                        elif method == "POST":
                             con = sqlite3.connect(db)
                             n = con.execute("SELECT count(*) FROM audit_log WHERE action LIKE 'survey.%' "
                                             "AND object = ? AND actor = ?",
@@ -185,6 +209,10 @@ with tempfile.TemporaryDirectory() as d:
                                 continue
                             leak = [x for x in codes if x in body]
                             check("no out-of-scope rows in " + what, not leak, str(leak[:3]))
+                    if st == 200 and route["pattern"] == "/plans":
+                        check("no out-of-scope plan in " + what,
+                              ("/plan/%s/" % OTHER_DISTRICT) not in body
+                              and (("/plan/%s/" % DISTRICT) in body) == in_scope(p, DISTRICT))
                     if st == 200 and route["pattern"] in ("/dashboard", "/dashboard.csv"):
                         if not in_scope(p, OTHER_COMMUNE):
                             check("no other district in " + what, "Thử" not in body)

@@ -7,6 +7,7 @@ port, and a small HTTP client that keeps cookies and sends the Origin a
 browser would send.
 """
 import http.client
+import json
 import os
 import re
 import socket
@@ -36,6 +37,15 @@ def fixture(gnbv, d):
     subprocess.run([gnbv, "gen", "--households", "30", "--profile", "poor-district", "--units",
                     os.path.join(HERE, "data", "units-other-district.csv"), "--seed", "2", "--out",
                     os.path.join(d, "b")], check=True, capture_output=True)
+    # The seed's plan for the district, and a copy of it for the other district.
+    seed = os.path.join(os.path.dirname(os.path.dirname(HERE)), "data", "demo", "ha-quang-plan-2023.json")
+    run(gnbv, db, "plan", "import", seed)
+    plan = json.load(open(seed, encoding="utf-8"))
+    plan["unit"]["code"], plan["unit"]["name"] = OTHER_DISTRICT, "Huyện Thử Nghiệm (test)"
+    other = os.path.join(d, "plan-099.json")
+    with open(other, "w", encoding="utf-8") as f:
+        json.dump(plan, f, ensure_ascii=False)
+    run(gnbv, db, "plan", "import", other)
     homes = {}
     for sub in ("a", "b"):
         run(gnbv, db, "import", "--round", "2022", os.path.join(d, sub, "households.csv"),
