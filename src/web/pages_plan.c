@@ -23,7 +23,6 @@
 
 #include <civetweb.h>
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -329,42 +328,6 @@ done:
 
 /* ---- documents ---- */
 
-/* civetweb's workers run on small stacks (Debian builds it with
- * USE_STACK_SIZE: about 100 KB), and the XLSX and DOCX writers need more,
- * so they run on a thread of their own with an 8 MiB stack; the worker
- * waits for it (one document at a time per request, nothing shared). */
-typedef struct doc_job {
-	const gnbv_plan *p;
-	const gnbv_program *prog;
-	const char *path;
-	int docx, rc;
-	char err[512];
-} doc_job;
-
-static void *doc_thread(void *arg)
-{
-	doc_job *j = arg;
-	j->rc = j->docx ? gnbv_plan_write_docx(j->p, j->prog, j->path)
-	                : gnbv_plan_write_xlsx(j->p, j->prog, j->path);
-	/* The message slot is per thread: carry it back. */
-	if (j->rc) snprintf(j->err, sizeof j->err, "%s", gnbv_error_message());
-	return NULL;
-}
-
-static int write_doc(const gnbv_plan *p, const gnbv_program *prog, const char *path, int docx)
-{
-	doc_job j = {p, prog, path, docx, 0, ""};
-	pthread_attr_t attr;
-	pthread_t t;
-	pthread_attr_init(&attr);
-	pthread_attr_setstacksize(&attr, 8u << 20);
-	int e = pthread_create(&t, &attr, doc_thread, &j);
-	pthread_attr_destroy(&attr);
-	if (e) return gnbv_error_set(GNBV_ENOMEM, "document thread: %s", strerror(e));
-	pthread_join(t, NULL);
-	return j.rc ? gnbv_error_set(j.rc, "%s", j.err) : 0;
-}
-
 static int document(gnbv_web_req *r, int docx)
 {
 	gnbv_plan *p;
@@ -382,10 +345,10 @@ static int document(gnbv_web_req *r, int docx)
 		goto done;
 	}
 	close(fd);
-	rc = write_doc(p, prog, path, docx);
+	rc = docx ? gnbv_plan_write_docx(p, prog, path) : gnbv_plan_write_xlsx(p, prog, path);
 	if (!rc) {
 		FILE *f = fopen(path, "rb");
-		char buf[8192]; /* the worker's stack is small */
+		char buf[8192];
 		size_t k;
 		if (!f) {
 			rc = gnbv_error_set(GNBV_EIO, "temporary file: %s", strerror(errno));

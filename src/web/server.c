@@ -3,7 +3,9 @@
  * per worker thread, and everything every request goes through before and
  * after its handler.
  *
- * A request: an arena for its small allocations (style.md 6), the
+ * A request runs on a thread of its own with a large stack (civetweb's
+ * workers have 100 KB; see begin_request) and gets an arena for its small
+ * allocations (style.md 6), the
  * language (?lang= or the gnbv_lang cookie; Vietnamese by default), the
  * session (the gnbv_session cookie, checked in the store), the route
  * (GNBV_WEB_ROUTES, routes.c) and its permission, and for a POST the body
@@ -34,6 +36,7 @@
 #include "util/numfmt.h"
 
 #include <civetweb.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -308,10 +311,9 @@ static int csrf_ok(gnbv_web_req *r)
 
 /* ---- one request ---- */
 
-static int handle(app *a, struct mg_connection *c)
+static int handle(app *a, struct mg_connection *c, worker *w)
 {
 	const struct mg_request_info *ri = mg_get_request_info(c);
-	worker *w = mg_get_thread_pointer(c);
 	gnbv_web_req r;
 	struct timespec t0, t1;
 	int rc = 0, head_only = 0;
@@ -429,10 +431,43 @@ send:
 	return status;
 }
 
+/* civetweb's workers run on small stacks (Debian builds it with
+ * USE_STACK_SIZE=102400), less than SQLite, the store's writer (18 KB of
+ * it is one struct) and the document writers may need under a sanitizer.
+ * So each request runs on a thread of its own with an 8 MiB stack (mapped
+ * lazily: only what is touched costs memory) while the worker waits; the
+ * connection and the store are still used by one thread at a time. */
+typedef struct job {
+	app *a;
+	struct mg_connection *c;
+	worker *w;
+	int status;
+} job;
+
+static void *job_run(void *arg)
+{
+	job *j = arg;
+	j->status = handle(j->a, j->c, j->w);
+	return NULL;
+}
+
+#define REQUEST_STACK (8u << 20)
+
 static int begin_request(struct mg_connection *c)
 {
-	app *a = mg_get_request_info(c)->user_data;
-	return handle(a, c);
+	job j = {mg_get_request_info(c)->user_data, c, mg_get_thread_pointer(c), 500};
+	pthread_attr_t attr;
+	pthread_t t;
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, REQUEST_STACK);
+	int e = pthread_create(&t, &attr, job_run, &j);
+	pthread_attr_destroy(&attr);
+	if (e) {
+		mg_send_http_error(c, 503, "%s", "busy");
+		return 503;
+	}
+	pthread_join(t, NULL);
+	return j.status;
 }
 
 /* Errors civetweb raises itself (a malformed request, headers too large):
