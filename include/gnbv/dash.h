@@ -10,6 +10,15 @@
  * same answer as a unit that does not exist), and rows outside are never
  * counted or listed. Counts come from the surveys themselves with one
  * GROUP BY, so an edit shows up in the next request (quality.md P3).
+ *
+ * A cache (optional: NULL computes every time) keeps, per round, the
+ * households of every unit by class and the poor households deficient per
+ * indicator, computed once for the whole tree and checked at every call
+ * against the survey id counter: every change to a survey inserts a new
+ * survey (history is never overwritten), so an unchanged counter means
+ * unchanged counts, and a changed one recomputes them before answering.
+ * Scope is applied when the per-unit counts are rolled up, as without a
+ * cache. One cache serves one database; it may be shared by threads.
  */
 #ifndef GNBV_DASH_H
 #define GNBV_DASH_H
@@ -22,6 +31,26 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+typedef struct gnbv_dash_cache gnbv_dash_cache;
+/* NULL on ENOMEM. */
+gnbv_dash_cache *gnbv_dash_cache_new(void);
+void gnbv_dash_cache_free(gnbv_dash_cache *c);
+/* Fills the cache for the latest `rounds` periodic rounds (a server does
+ * it before its first request, so that none waits for it). */
+int gnbv_dash_cache_warm(gnbv_store *s, gnbv_dash_cache *c, int rounds);
+/* After an edit of one household (gnbv_store_household_put), moves it from
+ * its old class and deficits to its new ones in the cache instead of
+ * recounting the round: `version_before` is gnbv_dash_version read before
+ * the edit. When anything else was written in between (the version moved
+ * by more than the edit's one survey), the round is recounted at its next
+ * use instead. Indicators are given by rule (GNBV_RULE_COUNT entries). */
+int gnbv_dash_cache_note_edit(gnbv_store *s, gnbv_dash_cache *c, const gnbv_round_ref *round,
+                              const char *unit_code, int64_t version_before, int old_class,
+                              const signed char old_ind[GNBV_RULE_COUNT], int new_class,
+                              const signed char new_ind[GNBV_RULE_COUNT]);
+/* The version the cache compares (the survey id counter). */
+int gnbv_dash_version(gnbv_store *s, int64_t *out);
 
 /* One unit's counts in one round: households by class. */
 typedef struct gnbv_dash_row {
@@ -41,15 +70,15 @@ typedef struct gnbv_dash_row {
  * unit's own totals; rows (cap GNBV_DASH_MAX_ROWS, allocated by the
  * caller) the children in code order, *n their number. `parent` (may be
  * NULL) gets the parent's code when the parent is also in scope, else "". */
-int gnbv_dash_by_child(gnbv_store *s, const gnbv_scope *scope, const char *unit_code,
-                       const gnbv_round_ref *round, gnbv_dash_row *self, gnbv_dash_row *rows,
-                       size_t cap, size_t *n, char *parent, size_t parent_cap);
+int gnbv_dash_by_child(gnbv_store *s, const gnbv_scope *scope, gnbv_dash_cache *cache,
+                       const char *unit_code, const gnbv_round_ref *round, gnbv_dash_row *self,
+                       gnbv_dash_row *rows, size_t cap, size_t *n, char *parent, size_t parent_cap);
 
 /* Households of the unit's subtree in the round deficient in each
  * indicator (by rule, GNBV_RULE_COUNT entries: certainly deficient), and
  * the households counted (*total). poor_only: only poor households. */
-int gnbv_dash_deficits(gnbv_store *s, const gnbv_scope *scope, const char *unit_code,
-                       const gnbv_round_ref *round, int poor_only,
+int gnbv_dash_deficits(gnbv_store *s, const gnbv_scope *scope, gnbv_dash_cache *cache,
+                       const char *unit_code, const gnbv_round_ref *round, int poor_only,
                        uint64_t deficient[GNBV_RULE_COUNT], uint64_t *total);
 
 /* The code of a rule ("health_insurance"), or NULL. */
@@ -78,10 +107,11 @@ typedef struct gnbv_hh_item {
 } gnbv_hh_item;
 typedef int (*gnbv_hh_fn)(void *ctx, const gnbv_hh_item *it);
 
-/* The page of households matching f, in unit then code order; *total
- * (may be NULL) gets how many match in all. */
-int gnbv_dash_households(gnbv_store *s, const gnbv_scope *scope, const gnbv_hh_filter *f,
-                         gnbv_hh_fn fn, void *ctx, uint64_t *total);
+/* The page of households matching f, by unit (tree order) then in the
+ * order their surveys were written (import order: by code); *total (may
+ * be NULL) gets how many match in all. */
+int gnbv_dash_households(gnbv_store *s, const gnbv_scope *scope, gnbv_dash_cache *cache,
+                         const gnbv_hh_filter *f, gnbv_hh_fn fn, void *ctx, uint64_t *total);
 
 /* One survey of a household's history (corrections included). */
 typedef struct gnbv_hh_hist {

@@ -151,7 +151,7 @@ static int load(gnbv_web_req *r, dash *d)
 	d->rows = gnbv_arena_array(r->arena, GNBV_DASH_MAX_ROWS, sizeof *d->rows);
 	if (!d->rows) return GNBV_ENOMEM;
 	gnbv_round_ref rr = {GNBV_ROUND_PERIODIC, d->year ? d->year : 2000, 0, NULL};
-	if ((rc = gnbv_dash_by_child(r->s, &r->scope, unit, &rr, &d->self, d->rows,
+	if ((rc = gnbv_dash_by_child(r->s, &r->scope, r->cache, unit, &rr, &d->self, d->rows,
 	                             GNBV_DASH_MAX_ROWS, &d->n, d->parent, sizeof d->parent)))
 		return rc;
 	if (d->prev) {
@@ -159,8 +159,9 @@ static int load(gnbv_web_req *r, dash *d)
 		if (!d->prows) return GNBV_ENOMEM;
 		gnbv_round_ref pr = {GNBV_ROUND_PERIODIC, d->prev, 0, NULL};
 		char dummy[GNBV_STORE_CODE_MAX + 1];
-		if ((rc = gnbv_dash_by_child(r->s, &r->scope, unit, &pr, &d->pself, d->prows,
-		                             GNBV_DASH_MAX_ROWS, &d->pn, dummy, sizeof dummy)))
+		if ((rc = gnbv_dash_by_child(r->s, &r->scope, r->cache, unit, &pr, &d->pself,
+		                             d->prows, GNBV_DASH_MAX_ROWS, &d->pn, dummy,
+		                             sizeof dummy)))
 			return rc;
 	}
 	return 0;
@@ -222,8 +223,9 @@ int gnbv_page_dashboard(gnbv_web_req *r)
 
 	if (d.self.total) {
 		gnbv_round_ref rr = {GNBV_ROUND_PERIODIC, d.year, 0, NULL};
-		if ((rc = gnbv_dash_deficits(r->s, &r->scope, d.self.code[0] ? d.self.code : NULL,
-		                             &rr, 1, def, &poor)))
+		if ((rc = gnbv_dash_deficits(r->s, &r->scope, r->cache,
+		                             d.self.code[0] ? d.self.code : NULL, &rr, 1, def,
+		                             &poor)))
 			return rc;
 		/* Only the indicators of the round's standard (domain.md 1.7: a
 		 * periodic round of year Y is assessed under the standard of Y+1). */

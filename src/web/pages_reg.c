@@ -156,8 +156,8 @@ int gnbv_page_households(gnbv_web_req *r)
 		rc = GNBV_ENOMEM;
 		goto done;
 	}
-	if ((rc = gnbv_dash_by_child(r->s, &r->scope, NULL, &rr, &self, rows, GNBV_DASH_MAX_ROWS,
-	                             &n, parent, sizeof parent)))
+	if ((rc = gnbv_dash_by_child(r->s, &r->scope, r->cache, NULL, &rr, &self, rows,
+	                             GNBV_DASH_MAX_ROWS, &n, parent, sizeof parent)))
 		goto done;
 	json_t *units = json_array();
 	json_object_set_new(p, "units", units); /* owned by the page; filled below */
@@ -175,7 +175,7 @@ int gnbv_page_households(gnbv_web_req *r)
 	}
 	/* A deeper unit (a village): check it and show its name. */
 	gnbv_dash_row target;
-	if ((rc = gnbv_dash_by_child(r->s, &r->scope, q.unit, &rr, &target, rows,
+	if ((rc = gnbv_dash_by_child(r->s, &r->scope, r->cache, q.unit, &rr, &target, rows,
 	                             GNBV_DASH_MAX_ROWS, &n, parent, sizeof parent)))
 		goto done;
 	if (!found_sel)
@@ -202,7 +202,8 @@ int gnbv_page_households(gnbv_web_req *r)
 	json_t *items = json_array();
 	items_ctx ic = {r, items, q.year};
 	gnbv_hh_filter f = {q.unit, q.klass, q.rule, rr, (q.page - 1) * ps, ps};
-	if (q.year && (rc = gnbv_dash_households(r->s, &r->scope, &f, add_item, &ic, &total))) {
+	if (q.year &&
+	    (rc = gnbv_dash_households(r->s, &r->scope, r->cache, &f, add_item, &ic, &total))) {
 		json_decref(items);
 		goto done;
 	}
@@ -277,7 +278,7 @@ int gnbv_page_households_csv(gnbv_web_req *r)
 	for (uint64_t off = 0; q.year;) {
 		gnbv_hh_filter f = {q.unit, q.klass, q.rule, rr, off, 1000};
 		uint64_t before = c.rows;
-		if ((rc = gnbv_dash_households(r->s, &r->scope, &f, csv_item, &c,
+		if ((rc = gnbv_dash_households(r->s, &r->scope, r->cache, &f, csv_item, &c,
 		                               off ? NULL : &total)))
 			return rc;
 		if (c.rows - before < 1000 || r->out.overflow) break;
@@ -733,6 +734,17 @@ int gnbv_page_household_edit(gnbv_web_req *r)
 		goto done;
 	}
 	gnbv_round_ref rr = {GNBV_ROUND_PERIODIC, year, 0, NULL};
+	/* The class and deficits before, by rule, for the dashboard's cache. */
+	signed char old_ind[GNBV_RULE_COUNT], new_ind[GNBV_RULE_COUNT];
+	int old_class = rec->a.klass;
+	int64_t version = 0;
+	gnbv_standard std;
+	memset(old_ind, -1, sizeof old_ind);
+	memset(new_ind, -1, sizeof new_ind);
+	int have_std = gnbv_standard_load(&std, rec->standard) == 0;
+	for (int k = 0; have_std && k < std.n_indicators; k++)
+		old_ind[std.indicators[k].rule] = rec->a.ind[k];
+	if ((rc = gnbv_dash_version(r->s, &version))) goto done;
 	rc = gnbv_store_household_put(r->s, &r->scope, &rr, rec, &changed);
 	if (rc == GNBV_EINVALID) {
 		/* The store's own checks: show the form again, unsaved. */
@@ -743,6 +755,15 @@ int gnbv_page_household_edit(gnbv_web_req *r)
 		goto done;
 	}
 	if (rc) goto done;
+	if (changed) {
+		for (int k = 0; have_std && k < std.n_indicators; k++)
+			new_ind[std.indicators[k].rule] = rec->a.ind[k];
+		if (!have_std) old_class = -1; /* unknown: the cache recounts */
+		if ((rc =
+		         gnbv_dash_cache_note_edit(r->s, r->cache, &rr, rec->unit_code, version,
+		                                   old_class, old_ind, (int)rec->a.klass, new_ind)))
+			goto done;
+	}
 	char loc[256], enc[160];
 	mg_url_encode(rec->code, enc, sizeof enc);
 	snprintf(loc, sizeof loc, "/household/%s?round=%d&saved=%d", enc, year, changed ? 1 : 0);

@@ -30,6 +30,7 @@
  */
 #include "web.h"
 
+#include "gnbv/dash.h"
 #include "gnbv/error.h"
 
 #include "io/embed.h"
@@ -47,6 +48,7 @@ typedef struct app {
 	const gnbv_web_config *cfg;
 	json_t *cat[2]; /* vi, en */
 	gnbv_session_limits lim;
+	gnbv_dash_cache *cache;
 	FILE *log;
 } app;
 
@@ -345,6 +347,7 @@ static int handle(app *a, struct mg_connection *c, worker *w)
 		}
 	}
 	r.s = w->s;
+	r.cache = a->cache;
 
 	/* Language: ?lang= sets the cookie; else the cookie; else Vietnamese. */
 	char lang[8];
@@ -531,7 +534,15 @@ int gnbv_web_serve(const char *db, const gnbv_web_config *cfg, FILE *log)
 	gnbv_store_opts o = GNBV_STORE_OPTS_INIT;
 	o.actor = "web";
 	if ((rc = gnbv_store_open(&s, db, &o))) return rc;
+	if (!(a.cache = gnbv_dash_cache_new())) {
+		gnbv_store_close(s);
+		return GNBV_ENOMEM;
+	}
+	/* The counts of the two latest rounds (the dashboard and its change
+	 * column), before the first request. */
+	rc = gnbv_dash_cache_warm(s, a.cache, 2);
 	gnbv_store_close(s);
+	if (rc) goto done;
 	if ((rc = gnbv_web_i18n_load(&a.cat[0], &a.cat[1]))) goto done;
 
 	int tls = cfg->tls_certificate[0] != '\0';
@@ -596,6 +607,7 @@ int gnbv_web_serve(const char *db, const gnbv_web_config *cfg, FILE *log)
 	fprintf(log, "gnbv serve: stopped\n");
 	rc = 0;
 done:
+	gnbv_dash_cache_free(a.cache);
 	json_decref(a.cat[0]);
 	json_decref(a.cat[1]);
 	return rc;

@@ -83,6 +83,7 @@ struct gnbv_web_req {
 	const gnbv_web_config *cfg;
 	gnbv__arena *arena;
 	gnbv_store *s;
+	struct gnbv_dash_cache *cache; /* the server's counts by unit (gnbv/dash.h) */
 	int64_t now;
 	int english;
 	const json_t *cat; /* the message catalogue of the language */
