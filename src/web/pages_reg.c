@@ -314,6 +314,24 @@ static int add_hit(void *ctx, const gnbv_member_hit *h)
 	return 0;
 }
 
+/* Unit codes of the hits -> unit names, in one walk of the units. */
+typedef struct names_ctx {
+	json_t *hits;
+} names_ctx;
+
+static int name_units(void *ctx, const gnbv_unit *u)
+{
+	names_ctx *c = ctx;
+	size_t i;
+	json_t *h;
+	json_array_foreach(c->hits, i, h)
+	{
+		if (!strcmp(json_string_value(json_object_get(h, "unit")), u->code))
+			json_object_set_new(h, "unit", json_string(u->name));
+	}
+	return 0;
+}
+
 int gnbv_page_search(gnbv_web_req *r)
 {
 	const char *q = gnbv_web_form(r, "q", 100);
@@ -326,6 +344,11 @@ int gnbv_page_search(gnbv_web_req *r)
 	gnbv_round_ref rr = {GNBV_ROUND_PERIODIC, year, 0, NULL};
 	if (*q && (rc = gnbv_store_member_search(r->s, &r->scope, year ? &rr : NULL, q, 100,
 	                                         add_hit, &c))) {
+		json_decref(hits);
+		return rc;
+	}
+	names_ctx nc = {hits};
+	if (json_array_size(hits) && (rc = gnbv_store_units_each(r->s, name_units, &nc))) {
 		json_decref(hits);
 		return rc;
 	}

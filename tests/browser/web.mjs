@@ -164,6 +164,23 @@ try {
   await page.goto(base + `/dashboard?unit=${A}&round=2022&lang=en`);
   check('English switch', (await page.textContent('h1')).startsWith('Poor and near-poor'));
   await shot('10-dashboard-en');
+  // U2: slow 3G (400 kbit/s, 400 ms round trips) and a CPU slowed 4x:
+  // the dashboard still loads whole, without JavaScript; the time is
+  // printed, never asserted (quality.md: speeds are benchmark targets).
+  const slow = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1024, height: 768 } });
+  await slow.addCookies(await context.cookies());
+  const sp = await slow.newPage();
+  const cdp = await slow.newCDPSession(sp);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 400, downloadThroughput: 50 * 1024, uploadThroughput: 50 * 1024 });
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+  const t0 = Date.now();
+  await sp.goto(base + `/dashboard?unit=${A}&round=2022&lang=vi`, { waitUntil: 'load' });
+  const ms = Date.now() - t0;
+  check('slow 3G, slow CPU: the dashboard loads whole', (await sp.$$('#by-unit tbody tr')).length > 0 && (await sp.$$('figure.chart svg')).length === 2);
+  console.log(`info dashboard on slow 3G with a 4x slower CPU: ${ms} ms (an old office PC on a poor line)`);
+  await sp.screenshot({ path: path.join(OUT, '15-dashboard-1024-slow3g.png'), fullPage: true });
+  await slow.close();
   // A phone.
   const phone = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 390, height: 800 } });
   await phone.addCookies(await context.cookies());
