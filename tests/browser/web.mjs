@@ -117,6 +117,17 @@ try {
   await shot('06-after-edit');
   check('the store has the edit audited', Number(sql(`SELECT count(*) FROM audit_log WHERE action = 'survey.change' AND actor = 'web:lan' AND object = 'household:${code}'`)) === 1);
 
+  // S6: markup and a formula in a name stay text on the page and in the CSV.
+  const evil = '=HYPERLINK("http://x")</script><img src=x id=pwn>';
+  await page.goto(base + `/household/${code}/edit?round=2022`);
+  await page.fill('input[name=m2_name]', evil);
+  await Promise.all([page.waitForURL(/saved=/), page.click('form.edit button[type=submit]')]);
+  check('a name with markup renders as text', (await page.$$('#pwn')).length === 0 && (await page.textContent('#members')).includes(evil));
+  const csv = await (await page.request.get(base + `/households.csv?unit=${A}&round=2022`)).text();
+  check('the CSV export is UTF-8 with a BOM', csv.charCodeAt(0) === 0xfeff);
+  const edited = sql(`SELECT name FROM member m JOIN survey s ON s.survey_id = m.survey_id JOIN household h ON h.household_id = s.household_id WHERE h.code = '${code}' AND s.replaced_by IS NULL AND s.period = 'periodic:2022' AND m.member_no = 1`);
+  check('the CSV carries the edited head', csv.includes(edited), edited);
+
   // The dashboard shows it on the next load.
   await page.goto(base + `/dashboard?unit=${A}&round=2022`);
   check('dashboard poor dropped by one', (await page.textContent('#k-poor')).trim() === vi(poor - 1), await page.textContent('#k-poor'));
