@@ -55,14 +55,15 @@ for (let i = 0; i < 100; i++) {
   await new Promise((r) => setTimeout(r, 50));
 }
 
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  // No --user-data-dir here: playwright refuses it in args and gives every
-  // launch a fresh temporary profile of its own, which is what we want.
-});
+let browser = null;
 try {
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    // No --user-data-dir here: playwright refuses it in args and gives every
+    // launch a fresh temporary profile of its own, which is what we want.
+  });
   // No JavaScript at all: every screen must work without it (U2).
   const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 900 }, locale: 'vi-VN' });
   const page = await context.newPage();
@@ -240,7 +241,7 @@ try {
   failed++;
   console.log('FAIL ' + (e && e.stack ? e.stack : e));
 } finally {
-  await browser.close();
+  if (browser) await browser.close();
   server.kill('SIGTERM');
   const code = await new Promise((r) => server.on('exit', (c) => r(c)));
   check('the server stops cleanly on SIGTERM', code === 0, serverLog.split('\n').filter((l) => !/^(GET|POST|HEAD) /.test(l)).slice(-40).join('\n'));
