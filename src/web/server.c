@@ -17,7 +17,8 @@
  * Referrer-Policy, frame-ancestors, charset) and "no-store" unless it is
  * the static style sheet.
  *
- * Cookies are HttpOnly, Secure under TLS, and SameSite=Strict: officers
+ * Cookies are HttpOnly, Secure under TLS (or behind a TLS proxy:
+ * secure_cookies), and SameSite=Strict: officers
  * open the application directly, never from links on other sites, so
  * Strict costs nothing and keeps the session off every cross-site request,
  * GET included, on top of the CSRF token and the Origin check.
@@ -101,7 +102,8 @@ void gnbv_web_cookie(gnbv_web_req *r, const char *name, const char *value, int m
 	if (max_age >= 0) snprintf(age, sizeof age, "; Max-Age=%d", max_age);
 	snprintf(r->cookies[r->ncookies++], sizeof r->cookies[0],
 	         "%s=%s; Path=/%s%s; SameSite=Strict%s", name, value, age,
-	         http_only ? "; HttpOnly" : "", r->ri->is_ssl ? "; Secure" : "");
+	         http_only ? "; HttpOnly" : "",
+	         r->ri->is_ssl || r->cfg->secure_cookies ? "; Secure" : "");
 }
 
 const char *gnbv_web_msg(const gnbv_web_req *r, const char *key)
@@ -175,7 +177,7 @@ static void send_response(gnbv_web_req *r, int head_only)
 	struct mg_connection *c = r->conn;
 	char len[32];
 	mg_response_header_start(c, r->status);
-	security_headers(c, r->cacheable, r->ri->is_ssl);
+	security_headers(c, r->cacheable, r->ri->is_ssl || r->cfg->secure_cookies);
 	mg_response_header_add(c, "Content-Type", r->ctype ? r->ctype : "text/html; charset=utf-8",
 	                       -1);
 	if (r->location[0]) mg_response_header_add(c, "Location", r->location, -1);
@@ -546,6 +548,17 @@ int gnbv_web_serve(const char *db, const gnbv_web_config *cfg, FILE *log)
 	if ((rc = gnbv_web_i18n_load(&a.cat[0], &a.cat[1]))) goto done;
 
 	int tls = cfg->tls_certificate[0] != '\0';
+	/* Debian's civetweb 1.15 loads OpenSSL 3 through a table of 1.1 symbols
+	 * and calls a NULL one on the first HTTPS request (civetweb issue 1334,
+	 * seen here as a segfault): refuse rather than crash in production. */
+	if (tls && !getenv("GNBV_CIVETWEB_TLS")) {
+		rc = gnbv_error_set(
+		    GNBV_EINVALID,
+		    "tls_certificate: this civetweb crashes on HTTPS with OpenSSL 3; "
+		    "terminate TLS at a reverse proxy and set secure_cookies = 1 "
+		    "(GNBV_CIVETWEB_TLS=1 tries anyway)");
+		goto done;
+	}
 	snprintf(ports, sizeof ports, "%s%s", cfg->listen, tls ? "s" : "");
 	snprintf(threads, sizeof threads, "%d", cfg->threads);
 	snprintf(rto, sizeof rto, "%d", cfg->request_timeout_ms);

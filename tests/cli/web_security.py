@@ -56,6 +56,30 @@ with tempfile.TemporaryDirectory() as d:
     p = subprocess.run([GNBV, "--db", db, "serve", "--config", bad], capture_output=True, text=True, timeout=10)
     check("a misspelt setting is refused", p.returncode != 0 and "max_body_byte" in p.stderr, p.stderr)
 
+    tls = os.path.join(d, "tls.ini")
+    with open(tls, "w") as f:
+        f.write("tls_certificate = /nonexistent.pem\n")
+    p = subprocess.run([GNBV, "--db", db, "serve", "--config", tls], capture_output=True, text=True, timeout=30)
+    check("in-process TLS is refused with the reason (civetweb 1.15 + OpenSSL 3 crashes)",
+          p.returncode != 0 and "reverse proxy" in p.stderr, p.stderr)
+    prox = os.path.join(d, "proxy.ini")
+    with open(prox, "w") as f:
+        f.write("secure_cookies = 1\npublic_origin = https://gnbv.example\n")
+    ps = Server(GNBV, db, os.path.join(d, "proxy.log"), config=prox)
+    try:
+        pc = Client(ps.port)
+        st, h, body = pc.req("GET", "/login")
+        pre = [v for v in h.get("set-cookie", []) if v.startswith("gnbv_pre=")]
+        check("behind a TLS proxy: Secure cookies and HSTS",
+              pre and "; Secure" in pre[0] and "max-age" in h.get("strict-transport-security", [""])[0], h)
+        st, _, _ = pc.req("POST", "/login", {"csrf": pc.csrf(body), "name": "lan", "password": PASSWORD})
+        check("behind a proxy the Origin must be public_origin", st == 403, st)
+        st, _, _ = pc.req("POST", "/login", {"csrf": pc.csrf(body), "name": "lan", "password": PASSWORD},
+                          origin="https://gnbv.example")
+        check("and with it the login goes through", st == 303, st)
+    finally:
+        ps.stop()
+
     srv = Server(GNBV, db, os.path.join(d, "serve.log"), config=cfg)
     try:
         c = Client(srv.port)
