@@ -580,6 +580,11 @@ int gnbv_web_serve(const char *db, const gnbv_web_config *cfg, FILE *log)
 	opts[k++] = hdr;
 	opts[k++] = "linger_timeout_ms";
 	opts[k++] = "1000";
+	/* Headers and body go out in two writes: without TCP_NODELAY, Nagle
+	 * holds the body for the client's delayed ACK, 40 ms a request
+	 * (measured: 23 requests/s on one connection, 44 ms each). */
+	opts[k++] = "tcp_nodelay";
+	opts[k++] = "1";
 	if (tls) {
 		opts[k++] = "ssl_certificate";
 		opts[k++] = cfg->tls_certificate;
