@@ -38,10 +38,11 @@ typedef struct setting {
 
 static const setting SETTINGS[] = {
     STR_SET("listen", listen, "127.0.0.1:8080", "address and port to listen on"),
-    INT_SET("threads", threads, 8, 1, 256, "worker threads (connections served at once)"),
+    INT_SET("threads", threads, 64, 1, 1024,
+            "worker threads: connections served at once (civetweb holds one per connection)"),
     INT_SET("request_timeout_ms", request_timeout_ms, 10000, 100, 600000,
             "time allowed for one request, headers and body (slow clients are cut off)"),
-    INT_SET("keep_alive_ms", keep_alive_ms, 2000, 0, 600000,
+    INT_SET("keep_alive_ms", keep_alive_ms, 1000, 0, 600000,
             "idle time allowed between requests on one connection"),
     INT_SET("max_header_bytes", max_header_bytes, 16384, 1024, 1048576,
             "largest request line and headers"),
