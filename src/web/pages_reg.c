@@ -541,15 +541,18 @@ static json_t *select_json(gnbv_web_req *r, const char *field, int v)
 		                 gnbv_web_msg(r, "tri.unknown"), "selected", v != 'M' && v != 'F',
 		                 "v", "M", "name", gnbv_web_msg(r, "sex.M"), "selected", v == 'M',
 		                 "v", "F", "name", gnbv_web_msg(r, "sex.F"), "selected", v == 'F');
-	} else if (!strcmp(field, "work")) {
+	} else if (!strcmp(field, "work") || !strcmp(field, "relation")) {
+		int work = field[0] == 'w';
+		const char *const *words = work ? WORK : REL;
 		opts = json_array();
 		json_array_append_new(opts,
 		                      json_pack("{s:s,s:s,s:b}", "v", "", "name",
 		                                gnbv_web_msg(r, "tri.unknown"), "selected", v < 0));
 		for (int k = 0; k < 6; k++)
-			json_array_append_new(opts, json_pack("{s:s,s:s,s:b}", "v", WORK[k], "name",
-			                                      kmsg(r, "work.", WORK[k]), "selected",
-			                                      v == k));
+			json_array_append_new(opts,
+			                      json_pack("{s:s,s:s,s:b}", "v", words[k], "name",
+			                                kmsg(r, work ? "work." : "rel.", words[k]),
+			                                "selected", v == k));
 	} else {
 		opts = tri_options(r, v);
 	}
@@ -583,21 +586,31 @@ static void edit_page(gnbv_web_req *r, const gnbv_household_rec *rec, int year, 
 		                                      tri_options(r, *hh_tri(&h, i))));
 	json_object_set_new(p, "tris", tris);
 	json_t *members = json_array();
-	for (size_t i = 0; i < rec->n_members; i++) {
-		const gnbv_member_rec *m = &rec->members[i];
+	for (size_t i = 0; i <= rec->n_members; i++) {
+		/* The row after the last: a new member, added when named. */
+		gnbv_member_rec blank;
+		memset(&blank, 0, sizeof blank);
+		blank.m.sex = GNBV_SEX_UNKNOWN;
+		blank.m.relation = blank.m.work = -1;
+		blank.m.health_insurance = blank.m.in_school = blank.m.able_to_work = GNBV_UNKNOWN;
+		int is_new = i == rec->n_members;
+		if (is_new && rec->n_members >= GNBV_STORE_MAX_MEMBERS) break;
+		const gnbv_member_rec *m = is_new ? &blank : &rec->members[i];
 		json_t *sel = json_array();
 		json_array_append_new(sel, select_json(r, "sex", m->m.sex));
+		json_array_append_new(sel, select_json(r, "relation", m->m.relation));
 		json_array_append_new(sel, select_json(r, "insurance", m->m.health_insurance));
 		json_array_append_new(sel, select_json(r, "school", m->m.in_school));
 		json_array_append_new(sel, select_json(r, "able", m->m.able_to_work));
 		json_array_append_new(sel, select_json(r, "work", m->m.work));
-		json_t *mo = json_pack("{s:i,s:s,s:s,s:o}", "no", m->m.member_no, "name", m->name,
-		                       "birth", m->birth_date, "selects", sel);
-		char k[32];
-		snprintf(k, sizeof k, "m%d_name", m->m.member_no);
+		char no[16], k[32];
+		snprintf(no, sizeof no, is_new ? "new" : "%d", m->m.member_no);
+		json_t *mo = json_pack("{s:s,s:s,s:s,s:o,s:b}", "no", no, "name", m->name, "birth",
+		                       m->birth_date, "selects", sel, "is_new", is_new);
+		snprintf(k, sizeof k, "m%s_name", no);
 		if (bad && json_object_get(bad, k))
 			json_object_set_new(mo, "name_bad", json_true());
-		snprintf(k, sizeof k, "m%d_birth", m->m.member_no);
+		snprintf(k, sizeof k, "m%s_birth", no);
 		if (bad && json_object_get(bad, k))
 			json_object_set_new(mo, "birth_bad", json_true());
 		json_array_append_new(members, mo);
@@ -641,7 +654,7 @@ int gnbv_page_household_edit_form(gnbv_web_req *r)
 /* A tri-state field: "" unknown, "1", "0"; absent keeps the old value. */
 static int tri_field(gnbv_web_req *r, const char *name, gnbv_tri *v, json_t *bad)
 {
-	const char *s = gnbv_web_form(r, name, 2);
+	const char *s = gnbv_web_form(r, name, 8);
 	if (!s) return 0;
 	if (!*s)
 		*v = GNBV_UNKNOWN;
@@ -649,7 +662,7 @@ static int tri_field(gnbv_web_req *r, const char *name, gnbv_tri *v, json_t *bad
 		*v = GNBV_YES;
 	else if (!strcmp(s, "0"))
 		*v = GNBV_NO;
-	else
+	else if (bad)
 		json_object_set_new(bad, name, json_true());
 	return 0;
 }
@@ -734,6 +747,17 @@ int gnbv_page_household_edit(gnbv_web_req *r)
 		tri_field(r, k, &m->m.in_school, bad);
 		snprintf(k, sizeof k, "m%d_able", no);
 		tri_field(r, k, &m->m.able_to_work, bad);
+		snprintf(k, sizeof k, "m%d_relation", no);
+		const char *rel = gnbv_web_form(r, k, 16);
+		if (rel) {
+			signed char v = -1;
+			for (int q = 0; q < 6; q++)
+				if (!strcmp(rel, REL[q])) v = (signed char)q;
+			if (v < 0 && *rel)
+				json_object_set_new(bad, k, json_true());
+			else
+				m->m.relation = v;
+		}
 		snprintf(k, sizeof k, "m%d_work", no);
 		const char *w = gnbv_web_form(r, k, 16);
 		if (w) {
@@ -750,12 +774,71 @@ int gnbv_page_household_edit(gnbv_web_req *r)
 				m->m.work = v;
 		}
 	}
+	/* Removed members (ticked), then a new one (named or dated): checked
+	 * first, applied only when the whole form is valid. */
+	unsigned char *removed = gnbv_arena_alloc(r->arena, rec->n_members + 1);
+	size_t kept = 0;
+	int max_no = 0;
+	if (!removed) {
+		rc = GNBV_ENOMEM;
+		goto done;
+	}
+	for (size_t i = 0; i < rec->n_members; i++) {
+		char k[32];
+		snprintf(k, sizeof k, "m%d_remove", rec->members[i].m.member_no);
+		const char *rm = gnbv_web_form(r, k, 2);
+		if (rec->members[i].m.member_no > max_no) max_no = rec->members[i].m.member_no;
+		removed[i] = rm && !strcmp(rm, "1");
+		kept += !removed[i];
+	}
+	const char *nn = gnbv_web_form(r, "mnew_name", GNBV_STORE_NAME_MAX);
+	const char *nb = gnbv_web_form(r, "mnew_birth", 10);
+	int add = (nn && *nn) || (nb && *nb);
+	if (add) {
+		json_t *probe = json_string(nn ? nn : "");
+		if (!probe) json_object_set_new(bad, "mnew_name", json_true());
+		json_decref(probe);
+		if (nb && !date_ok(nb)) json_object_set_new(bad, "mnew_birth", json_true());
+		if (kept >= GNBV_STORE_MAX_MEMBERS)
+			json_object_set_new(bad, "members", json_true());
+	}
+	if (kept + (size_t)add == 0) /* a household has members */
+		json_object_set_new(bad, "members", json_true());
 	if (json_object_size(bad)) {
 		edit_page(r, rec, year, bad);
 		r->status = 400;
 		rc = 0;
 		goto done;
 	}
+	kept = 0;
+	for (size_t i = 0; i < rec->n_members; i++)
+		if (!removed[i]) rec->members[kept++] = rec->members[i];
+	if (add) {
+		gnbv_member_rec *m = &rec->members[kept++];
+		memset(m, 0, sizeof *m);
+		m->m.member_no = max_no + 1;
+		m->m.sex = GNBV_SEX_UNKNOWN;
+		m->m.relation = m->m.work = m->m.level = -1;
+		m->m.able_to_work = m->m.health_insurance = m->m.stunted = m->m.underweight =
+		    m->m.in_school = m->m.uses_internet = m->m.social_allowance = GNBV_UNKNOWN;
+		snprintf(m->name, sizeof m->name, "%s", nn ? nn : "");
+		snprintf(m->birth_date, sizeof m->birth_date, "%s", nb ? nb : "");
+		const char *sx = gnbv_web_form(r, "mnew_sex", 1);
+		if (sx)
+			m->m.sex = !strcmp(sx, "M")   ? 'M'
+			           : !strcmp(sx, "F") ? 'F'
+			                              : GNBV_SEX_UNKNOWN;
+		const char *rel = gnbv_web_form(r, "mnew_relation", 16);
+		for (int q = 0; rel && q < 6; q++)
+			if (!strcmp(rel, REL[q])) m->m.relation = (signed char)q;
+		const char *w = gnbv_web_form(r, "mnew_work", 16);
+		for (int q = 0; w && q < 6; q++)
+			if (!strcmp(w, WORK[q])) m->m.work = (signed char)q;
+		tri_field(r, "mnew_insurance", &m->m.health_insurance, NULL);
+		tri_field(r, "mnew_school", &m->m.in_school, NULL);
+		tri_field(r, "mnew_able", &m->m.able_to_work, NULL);
+	}
+	rec->n_members = kept;
 	gnbv_round_ref rr = {GNBV_ROUND_PERIODIC, year, 0, NULL};
 	/* The class and deficits before, by rule, for the dashboard's cache. */
 	signed char old_ind[GNBV_RULE_COUNT], new_ind[GNBV_RULE_COUNT];
