@@ -181,6 +181,35 @@ with tempfile.TemporaryDirectory() as d:
         check("the slow client is cut off after the request timeout", time.time() - t0 < 8, time.time() - t0)
         slow.close()
 
+        # F2: pipelining, malformed framing; the server keeps answering.
+        def raw(data, wait=3):
+            s = socket.create_connection(("127.0.0.1", srv.port))
+            s.sendall(data)
+            s.settimeout(wait)
+            got = b""
+            try:
+                while True:
+                    k = s.recv(65536)
+                    if not k:
+                        break
+                    got += k
+            except OSError:
+                pass
+            s.close()
+            return got.decode("latin-1")
+        two = raw(b"GET /login HTTP/1.1\r\nHost: x\r\n\r\nGET /static/app.css HTTP/1.1\r\nHost: x\r\n"
+                  b"Connection: close\r\n\r\n")
+        check("pipelined requests get both answers, in order",
+              two.count("HTTP/1.1 200") == 2 and two.index("text/html") < two.index("text/css"), two[:120])
+        for what, data in (("a bad Content-Length", b"POST /login HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n"),
+                           ("a negative Content-Length", b"POST /login HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n"),
+                           ("a garbage request line", b"\x00\x01\x02 / HTTP/9.9\r\n\r\n"),
+                           ("a huge chunked body", b"POST /search HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                            + b"2000\r\n" + b"a" * 0x2000 + b"\r\n0\r\n\r\n")):
+            resp = raw(data)
+            check("%s: a 4xx (or the connection closed)" % what, resp == "" or resp[9:10] == "4", resp[:60])
+        check("and the server still answers", Client(srv.port).req("GET", "/login")[0] == 200)
+
         # Sessions end.
         st, _, _ = c.req("POST", "/logout", {"csrf": c.session_csrf()})
         check("logout", st == 303)
