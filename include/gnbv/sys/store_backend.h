@@ -149,6 +149,7 @@ struct gnbv_backend_ops {
 
 /* The backends built into libgnbv. */
 const gnbv_backend_ops *gnbv_backend_sqlite(void);
+const gnbv_backend_ops *gnbv_backend_postgresql(void);
 
 #ifdef __cplusplus
 }
