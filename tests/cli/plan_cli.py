@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """`gnbv plan import|show|check|export --json` end to end (stdlib only).
 
-Usage: python3 tests/cli/plan_cli.py PATH/TO/gnbv
+Usage: python3 tests/cli/plan_cli.py PATH/TO/gnbv [--pg DIR]
+
+With --pg DIR every database is a fresh schema on the PostgreSQL server of
+tests/pg/pg-test-server in DIR (`init` as the migration role, the rest as the
+application role).
 
 - The seed's plan (data/demo/ha-quang-plan-2023.json) is stored, and `plan show`
   reproduces the seed's figures: 2022 allocated 84.249 = ĐTPT 71.283 + SN 12.966
@@ -31,6 +35,9 @@ ROOT = os.environ.get("GNBV_SOURCE_DIR") or os.path.join(os.path.dirname(__file_
 FIXTURE = os.path.join(ROOT, "data/demo/ha-quang-plan-2023.json")
 SEED = json.load(open(FIXTURE, encoding="utf-8"))
 results = []
+PG_DIR = sys.argv[sys.argv.index("--pg") + 1] if "--pg" in sys.argv else None
+PG_SERVER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pg", "pg-test-server")
+PG_SCHEMAS = []
 
 
 def check(name, cond, detail=""):
@@ -44,8 +51,15 @@ def run(db, *args, lang=None):
 
 
 def fresh_db(tmp, name):
-    db = os.path.join(tmp, name)
-    r = run(db, "init")
+    db = init = os.path.join(tmp, name)
+    if PG_DIR:
+        schema = "p_%d_%d" % (os.getpid(), len(PG_SCHEMAS))
+        out = subprocess.run(["bash", PG_SERVER, "schema", PG_DIR, schema], capture_output=True,
+                             text=True, check=True).stdout
+        env = dict(l.split("=", 1) for l in out.splitlines() if "=" in l)
+        db, init = env["GNBV_PG_URL"].strip("'"), env["GNBV_PG_MIGRATE_URL"].strip("'")
+        PG_SCHEMAS.append(schema)
+    r = run(init, "init")
     assert r.returncode == 0, r.stderr
     return db
 
@@ -305,5 +319,7 @@ with tempfile.TemporaryDirectory() as tmp:
     t = raw.replace('"lead": "district_labour_office"', '"lead": "no_such_office"', 1)
     bad("a role naming an unknown agency", t, r"agency no_such_office is not in the plan's agencies")
 
+for schema in PG_SCHEMAS:
+    subprocess.run(["bash", PG_SERVER, "drop", PG_DIR, schema], capture_output=True)
 print("%d passed, %d failed" % (results.count(True), results.count(False)))
 sys.exit(0 if all(results) else 1)

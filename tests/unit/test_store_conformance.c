@@ -5,6 +5,15 @@
  * GNBV_STORE_TEST_TARGET at an empty database; each test then needs a fresh
  * one, which the PostgreSQL harness will provide).
  *
+ * On PostgreSQL (GNBV_STORE_TEST_TARGET a postgresql:// URL, as
+ * tests/pg/pg-test-server exec sets it), each test gets a fresh schema:
+ * the fixture asks the superuser (GNBV_PG_ADMIN_URL) for it through
+ * gnbv_test_fresh(), the migration role (GNBV_PG_MIGRATE_URL) applies the
+ * migrations, and the test itself runs as the application role, which may
+ * change rows but owns nothing (quality.md R5). The schema is dropped
+ * afterwards. libpq is used for that fixture only; the tests use the
+ * public API.
+ *
  * Covered: opening and migrations; units (idempotent import, tree order,
  * reused codes resolved by date, successors, bad input with FILE:LINE:COL);
  * the registry (import/export round trip, re-import a no-op, a new round
@@ -23,6 +32,7 @@
 #include "gnbv/store.h"
 
 #include <dirent.h>
+#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,10 +43,78 @@
 
 typedef struct fx {
 	char dir[256];
-	char db[300];
+	char db[1024];
+	char schema[64]; /* PostgreSQL: this test's schema */
 	gnbv_store *s;
 	gnbv_scope all;
 } fx;
+
+static int is_pg(const char *target)
+{
+	return target &&
+	       (!strncmp(target, "postgresql://", 13) || !strncmp(target, "postgres://", 11));
+}
+
+static void quiet(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+/* Runs gnbv_test_fresh(name) or gnbv_test_drop(name) as the superuser. */
+static int pg_admin(const char *fn_sql, const char *name)
+{
+	const char *admin = getenv("GNBV_PG_ADMIN_URL");
+	if (!admin || !*admin) {
+		fprintf(stderr,
+		        "GNBV_PG_ADMIN_URL is not set (run under tests/pg/pg-test-server exec)\n");
+		return -1;
+	}
+	PGconn *c = PQconnectdb(admin);
+	int ok = PQstatus(c) == CONNECTION_OK;
+	if (ok) {
+		PQsetNoticeProcessor(c, quiet, NULL); /* "drop cascades to ..." */
+		const char *vals[] = {name};
+		PGresult *r = PQexecParams(c, fn_sql, 1, NULL, vals, NULL, NULL, 0);
+		ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+		if (!ok) fprintf(stderr, "%s: %s", fn_sql, PQresultErrorMessage(r));
+		PQclear(r);
+	} else {
+		fprintf(stderr, "admin connection: %s", PQerrorMessage(c));
+	}
+	PQfinish(c);
+	return ok ? 0 : -1;
+}
+
+/* url with the schema as its search_path. */
+static void pg_url(const char *url, const char *schema, char *out, size_t cap)
+{
+	snprintf(out, cap, "%s%soptions=-csearch_path%%3D%s", url, strchr(url, '?') ? "&" : "?",
+	         schema);
+}
+
+/* A fresh schema for this test, migrated by the migration role; f->db is
+ * the application role's URL for it. */
+static int pg_fresh(fx *f, const char *target)
+{
+	static int n;
+	char mig[1024];
+	const char *m = getenv("GNBV_PG_MIGRATE_URL");
+	snprintf(f->schema, sizeof f->schema, "t_%ld_%d", (long)getpid(), ++n);
+	if (pg_admin("SELECT public.gnbv_test_fresh($1)", f->schema)) return -1;
+	pg_url(m && *m ? m : target, f->schema, mig, sizeof mig);
+	pg_url(target, f->schema, f->db, sizeof f->db);
+	gnbv_store_opts o = GNBV_STORE_OPTS_INIT;
+	o.create = 1;
+	o.actor = "test:migrate";
+	gnbv_store *s = NULL;
+	if (gnbv_store_open(&s, mig, &o)) {
+		fprintf(stderr, "migrate: %s\n", gnbv_error_message());
+		return -1;
+	}
+	gnbv_store_close(s);
+	return 0;
+}
 
 static void rm_tree(const char *dir)
 {
@@ -66,6 +144,7 @@ static int setup(void **state)
 	if (!mkdtemp(f->dir)) return -1;
 	const char *target = getenv("GNBV_STORE_TEST_TARGET");
 	snprintf(f->db, sizeof f->db, "%s", target && *target ? target : "");
+	if (is_pg(target) && pg_fresh(f, target)) return -1;
 	if (!f->db[0]) snprintf(f->db, sizeof f->db, "%s/test.db", f->dir);
 	gnbv_store_opts o = GNBV_STORE_OPTS_INIT;
 	o.create = 1;
@@ -83,6 +162,7 @@ static int teardown(void **state)
 {
 	fx *f = *state;
 	gnbv_store_close(f->s);
+	if (f->schema[0]) pg_admin("SELECT public.gnbv_test_drop($1)", f->schema);
 	rm_tree(f->dir);
 	free(f);
 	return 0;
@@ -186,6 +266,41 @@ static uint64_t count(fx *f, const gnbv_scope *sc, int year, int klass)
 
 /* ---- opening ---- */
 
+/* PostgreSQL: what the application role may not do, and what messages
+ * never show. */
+static void test_pg_roles(fx *f)
+{
+	const char *target = getenv("GNBV_STORE_TEST_TARGET");
+	char url[1024], other[80];
+	gnbv_store *s2 = NULL;
+	gnbv_store_opts o = GNBV_STORE_OPTS_INIT;
+	/* A schema without a registry is not one, unless asked to create. */
+	snprintf(other, sizeof other, "%s_x", f->schema);
+	assert_int_equal(pg_admin("SELECT public.gnbv_test_fresh($1)", other), 0);
+	pg_url(target, other, url, sizeof url);
+	assert_int_equal(gnbv_store_open(&s2, url, &o), GNBV_ENOTFOUND);
+	assert_null(s2);
+	/* Creating it takes the migration role: the application role may not
+	 * create the collation (nor tables), and is told who must. */
+	o.create = 1;
+	assert_int_equal(gnbv_store_open(&s2, url, &o), GNBV_EDENIED);
+	assert_non_null(strstr(gnbv_error_message(), "CREATE COLLATION"));
+	assert_int_equal(pg_admin("SELECT public.gnbv_test_drop($1)", other), 0);
+	/* A wrong password: GNBV_EIO with the server's message, never the
+	 * password. */
+	const char *tcp = getenv("GNBV_PG_TCP_URL");
+	const char *colon = tcp ? strchr(tcp + 13, ':') : NULL;
+	const char *at = tcp ? strchr(tcp, '@') : NULL;
+	if (colon && at && colon < at) {
+		snprintf(url, sizeof url, "%.*s:WrongSecret42%s", (int)(colon - tcp), tcp, at);
+		o.create = 0;
+		assert_int_equal(gnbv_store_open(&s2, url, &o), GNBV_EIO);
+		assert_non_null(strstr(gnbv_error_message(), "password authentication failed"));
+		assert_null(strstr(gnbv_error_message(), "WrongSecret42"));
+		assert_null(strstr(gnbv_error_message(), at - 8 > colon ? colon + 1 : "@@"));
+	}
+}
+
 static void test_open_and_migrations(void **state)
 {
 	fx *f = *state;
@@ -209,6 +324,7 @@ static void test_open_and_migrations(void **state)
 		assert_null(s2);
 		assert_int_equal(access(missing, F_OK), -1);
 	}
+	if (f->schema[0]) test_pg_roles(f);
 }
 
 /* ---- units ---- */
@@ -327,9 +443,9 @@ static void test_units_bad_input(void **state)
 	assert_non_null(strstr(gnbv_error_message(), "bad2.csv:2:3: column 'level'"));
 	/* Reusing a code while the old unit is still valid. */
 	write_file(f, "overlap.csv",
-		   "code,name,level,parent_code,area,valid_from\n"
-		   "01392,Xã Trường Hà,commune,04,rural,2025-07-01\n",
-		   path, sizeof path);
+	           "code,name,level,parent_code,area,valid_from\n"
+	           "01392,Xã Trường Hà,commune,04,rural,2025-07-01\n",
+	           path, sizeof path);
 	assert_int_equal(gnbv_store_units_import(f->s, &f->all, path, &st), GNBV_EINVALID);
 	assert_non_null(strstr(gnbv_error_message(), "overlap.csv:2:6: column 'valid_from'"));
 	write_file(f, "cycle.csv",
