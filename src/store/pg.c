@@ -56,6 +56,8 @@
 
 #include "gnbv/error.h"
 
+#include "pg_int.h"
+
 #include <libpq-fe.h>
 
 #include <math.h>
@@ -112,7 +114,7 @@ struct gnbv_bstmt {
 /* ---- messages ---- */
 
 /* target with the password of user:password@ and of ?password= masked. */
-static void mask_target(const char *t, char *out, size_t cap)
+void gnbv__pg_mask_target(const char *t, char *out, size_t cap)
 {
 	size_t o = 0, n = strlen(t);
 	const char *scheme = strstr(t, "://");
@@ -420,6 +422,32 @@ static int rewrite_params(const char *sql, sbuf *out, int *nparams)
 		p = e;
 	}
 	*nparams = max;
+	return rc;
+}
+
+int gnbv__pg_rewrite_params(const char *sql, char **out, int *nparams)
+{
+	sbuf b = {0};
+	int rc = rewrite_params(sql, &b, nparams);
+	if (!rc && !b.p) rc = sb_put(&b, "", 0);
+	if (rc) {
+		free(b.p);
+		b.p = NULL;
+	}
+	*out = b.p;
+	return rc;
+}
+
+int gnbv__pg_translate_ddl(const char *sql, char **out)
+{
+	sbuf b = {0};
+	int rc = translate_ddl(sql, &b);
+	if (!rc && !b.p) rc = sb_put(&b, "", 0);
+	if (rc) {
+		free(b.p);
+		b.p = NULL;
+	}
+	*out = b.p;
 	return rc;
 }
 
@@ -957,7 +985,7 @@ static int pg_open(const char *target, const gnbv_backend_config *cfg, gnbv_back
 	c = calloc(1, sizeof *c);
 	if (!c) return gnbv_error_set(GNBV_ENOMEM, "out of memory");
 	c->base.ops = &PG_OPS;
-	mask_target(target, c->shown, sizeof c->shown);
+	gnbv__pg_mask_target(target, c->shown, sizeof c->shown);
 	const char *const keys[] = {"dbname", "fallback_application_name", NULL};
 	const char *const vals[] = {target, "gnbv", NULL};
 	c->pg = PQconnectdbParams(keys, vals, 1);

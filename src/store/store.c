@@ -27,6 +27,7 @@
 #include "gnbv/error.h"
 
 #include "io/embed.h"
+#include "pg_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -529,6 +530,16 @@ int gnbv_store_open(gnbv_store **out, const char *target, const gnbv_store_opts 
 done:
 	gnbv_store_close(s);
 	return rc;
+}
+
+void gnbv_store_target_shown(const char *target, char *out, size_t cap)
+{
+	if (!cap) return;
+	if (!target) target = "";
+	if (gnbv_backend_postgresql()->accepts(target))
+		gnbv__pg_mask_target(target, out, cap);
+	else
+		snprintf(out, cap, "%s", target);
 }
 
 void gnbv_store_close(gnbv_store *s)
