@@ -35,11 +35,16 @@
  *     schema, which serialises the writers of one registry the way SQLite's
  *     BEGIN IMMEDIATE does (so that reads made before the id counters are
  *     locked are never stale); waiting is bounded by lock_timeout.
- *   - bulk hint: INSERTs without result rows are pipelined (libpq pipeline
- *     mode) until a statement needs its answer or the transaction ends, so
- *     an import is not one network round trip per statement. Their errors
- *     are then reported by the statement that drains the pipeline (at the
- *     latest the commit), which rolls everything back as before.
+ *   - bulk hint (gnbv import): a plain multi-row INSERT (`INSERT INTO t
+ *     (cols) VALUES (?, ...), ...` and nothing else) does not run: its bound
+ *     rows are appended to t's COPY buffer, and the buffers go to the server
+ *     as one `COPY t (cols) FROM STDIN` each, in the order the tables were
+ *     first written (the writer's foreign-key order), when a statement needs
+ *     an answer, at 4 MiB, or at commit. Other INSERTs without RETURNING are
+ *     pipelined (libpq pipeline mode) until a statement needs its answer. So
+ *     an import is a few dozen round trips, not one per statement; errors
+ *     (a duplicate, a foreign key) are reported by the statement or commit
+ *     that sends the rows, and the transaction rolls back as before.
  *   - check: invalid indexes and unvalidated constraints of the schema,
  *     then amcheck's bt_index_check on every B-tree index when the
  *     extension is installed and the role may run it; without amcheck only
@@ -71,14 +76,25 @@
 #define CACHE_SLOTS    4096       /* power of two: the statement cache's table */
 #define CACHE_MAX      2048       /* statements kept prepared per connection */
 #define PIPELINE_DEPTH 256        /* pipelined statements before results are read */
+#define COPY_TABLES    16         /* tables with rows waiting for COPY */
+#define COPY_FLUSH     (4u << 20) /* bytes of COPY rows kept before they are sent */
 
 typedef struct pg_prep {
 	char *sql;   /* the portable SQL as the store gave it: the cache key */
 	char *pgsql; /* with $n placeholders */
 	uint64_t hash;
 	int nparams;
-	char name[24]; /* server-side name; "" when run unnamed (over the cap) */
+	int copy_cols;     /* > 0: a plain multi-row INSERT of that many columns */
+	char *copy_target; /* then its "table (col, ...)" */
+	char name[24];     /* server-side name; "" when run unnamed (over the cap) */
 } pg_prep;
+
+/* Rows of one table waiting for COPY, in COPY's text format. */
+typedef struct pg_copy {
+	char *target; /* "table (col, ...)" */
+	char *data;
+	size_t len, cap;
+} pg_copy;
 
 typedef struct pg_conn {
 	gnbv_backend base; /* first: a gnbv_backend * is a pg_conn * */
@@ -87,9 +103,12 @@ typedef struct pg_conn {
 	size_t cached;
 	unsigned next_name;
 	int64_t changes;
-	int bulk;        /* between the BULK_BEGIN and BULK_END hints */
-	int pipelined;   /* in pipeline mode */
-	int queued;      /* statements sent whose results were not read */
+	int bulk;                  /* between the BULK_BEGIN and BULK_END hints */
+	int pipelined;             /* in pipeline mode */
+	int queued;                /* statements sent whose results were not read */
+	pg_copy copy[COPY_TABLES]; /* in the order the tables were first written */
+	int ncopy;
+	size_t copy_bytes;
 	char shown[256]; /* the target with any password masked, for messages */
 } pg_conn;
 
@@ -237,12 +256,73 @@ static int drain(pg_conn *c)
 	return rc;
 }
 
+/* Forgets the rows waiting for COPY (a rollback). */
+static void copy_discard(pg_conn *c)
+{
+	for (int i = 0; i < c->ncopy; i++)
+		c->copy[i].len = 0;
+	c->copy_bytes = 0;
+}
+
+/* Sends the rows waiting for COPY, one COPY per table in the order the
+ * tables were first written (households, surveys, members: the foreign
+ * keys' order, as the writer issues its INSERTs). */
+static int copy_flush(pg_conn *c)
+{
+	int rc = 0;
+	for (int i = 0; i < c->ncopy && !rc; i++) {
+		pg_copy *k = &c->copy[i];
+		if (!k->len) continue;
+		char cmd[1024];
+		size_t tl = strlen(k->target);
+		if (tl + 32 > sizeof cmd) {
+			rc = gnbv_error_set(GNBV_ETOOBIG, "database: copy: column list too long");
+			break;
+		}
+		/* Built from the store's own constant INSERT text, never from data. */
+		memcpy(cmd, "COPY ", 5);
+		memcpy(cmd + 5, k->target, tl);
+		memcpy(cmd + 5 + tl, " FROM STDIN", 12);
+		PGresult *r = PQexec(c->pg, cmd);
+		if (PQresultStatus(r) != PGRES_COPY_IN) {
+			rc = fail_res(c, r, "copy");
+			PQclear(r);
+			break;
+		}
+		PQclear(r);
+		if (PQputCopyData(c->pg, k->data, (int)k->len) != 1 ||
+		    PQputCopyEnd(c->pg, NULL) != 1)
+			rc = fail_res(c, NULL, "copy");
+		while ((r = PQgetResult(c->pg))) {
+			if (PQresultStatus(r) != PGRES_COMMAND_OK && !rc)
+				rc = fail_res(c, r, "copy");
+			PQclear(r);
+		}
+		k->len = 0;
+	}
+	copy_discard(c);
+	return rc;
+}
+
+/* Everything sent and answered: the pipeline's results read, the rows for
+ * COPY written. Every statement that needs an answer comes through here. */
+static int settle(pg_conn *c)
+{
+	int rc = drain(c);
+	if (!c->copy_bytes) return rc;
+	if (rc) {
+		copy_discard(c);
+		return rc;
+	}
+	return copy_flush(c);
+}
+
 /* ---- simple statements ---- */
 
 /* Runs constant SQL (no parameters, possibly several statements). */
 static int run(pg_conn *c, const char *sql, const char *what)
 {
-	int rc = drain(c);
+	int rc = settle(c);
 	if (rc) return rc;
 	PGresult *r = PQexec(c->pg, sql);
 	ExecStatusType s = PQresultStatus(r);
@@ -256,7 +336,7 @@ static int run(pg_conn *c, const char *sql, const char *what)
 static int query(pg_conn *c, const char *sql, int n, const char *const *vals, const char *what,
                  PGresult **out)
 {
-	int rc = drain(c);
+	int rc = settle(c);
 	*out = NULL;
 	if (rc) return rc;
 	PGresult *r = PQexecParams(c->pg, sql, n, NULL, vals, NULL, NULL, 0);
@@ -451,6 +531,110 @@ int gnbv__pg_translate_ddl(const char *sql, char **out)
 	return rc;
 }
 
+/* ---- COPY ---- */
+
+/* "INSERT INTO t (a, b) VALUES (?, ?), (?, ?)" and nothing else (no
+ * literal, expression, ON CONFLICT or RETURNING): its rows can go through
+ * COPY t (a, b) instead. Sets p->copy_cols and p->copy_target. */
+static int copy_shape(pg_prep *p)
+{
+	const char *q = p->sql, *t;
+	int n = 1, rows = 0;
+	if (strncmp(q, "INSERT INTO ", 12)) return 0;
+	t = q += 12;
+	while (is_word(*q))
+		q++;
+	if (q == t || strncmp(q, " (", 2)) return 0;
+	for (q += 2; *q && *q != ')'; q++) {
+		if (*q == ',')
+			n++;
+		else if (!is_word(*q) && *q != ' ')
+			return 0;
+	}
+	if (*q++ != ')' || strncmp(q, " VALUES ", 8)) return 0;
+	size_t tlen = (size_t)(q - t);
+	for (q += 8;; q += 2) {
+		if (*q++ != '(') return 0;
+		for (int i = 0; i < n; i++) {
+			if (i && strncmp(q, ", ", 2)) return 0;
+			q += i ? 2 : 0;
+			if (*q++ != '?') return 0;
+		}
+		if (*q++ != ')') return 0;
+		rows++;
+		if (!*q) break;
+		if (strncmp(q, ", ", 2)) return 0;
+	}
+	if (rows * n != p->nparams) return 0;
+	if (!(p->copy_target = strndup(t, tlen)))
+		return gnbv_error_set(GNBV_ENOMEM, "out of memory");
+	p->copy_cols = n;
+	return 0;
+}
+
+static int copy_put(pg_copy *k, const char *v, size_t n)
+{
+	if (k->len + n + 1 > k->cap) {
+		size_t cap = k->cap ? k->cap : 65536;
+		while (cap < k->len + n + 1)
+			cap *= 2;
+		char *d = realloc(k->data, cap);
+		if (!d) return gnbv_error_set(GNBV_ENOMEM, "out of memory");
+		k->data = d;
+		k->cap = cap;
+	}
+	memcpy(k->data + k->len, v, n);
+	k->len += n;
+	return 0;
+}
+
+/* One value in COPY's text format: \N for NULL, backslash, newline,
+ * carriage return and tab escaped. */
+static int copy_value(pg_copy *k, const char *v)
+{
+	int rc = 0;
+	if (!v) return copy_put(k, "\\N", 2);
+	while (*v && !rc) {
+		const char *e = v;
+		while (*e && *e != '\\' && *e != '\n' && *e != '\r' && *e != '\t')
+			e++;
+		rc = copy_put(k, v, (size_t)(e - v));
+		if (rc || !*e) break;
+		char esc[2] = {'\\', *e == '\\' ? '\\' : *e == '\n' ? 'n' : *e == '\r' ? 'r' : 't'};
+		rc = copy_put(k, esc, 2);
+		v = e + 1;
+	}
+	return rc;
+}
+
+/* The statement's bound rows, kept for COPY. */
+static int copy_rows(gnbv_bstmt *st)
+{
+	pg_conn *c = st->c;
+	const pg_prep *p = st->p;
+	int i, rc = drain(c); /* pipelined statements came first: they go first */
+	if (rc) return rc;
+	for (i = 0; i < c->ncopy; i++)
+		if (!strcmp(c->copy[i].target, p->copy_target)) break;
+	if (i == c->ncopy) {
+		if (c->ncopy == COPY_TABLES)
+			return gnbv_error_set(GNBV_ETOOBIG, "database: copy: too many tables");
+		if (!(c->copy[i].target = strdup(p->copy_target)))
+			return gnbv_error_set(GNBV_ENOMEM, "out of memory");
+		c->ncopy++;
+	}
+	pg_copy *k = &c->copy[i];
+	size_t before = k->len;
+	for (int j = 0; j < p->nparams && !rc; j++) {
+		rc = copy_value(k, st->vals[j]);
+		if (!rc) rc = copy_put(k, (j + 1) % p->copy_cols ? "\t" : "\n", 1);
+	}
+	if (rc) return rc;
+	c->copy_bytes += k->len - before;
+	c->changes = p->nparams / p->copy_cols;
+	return c->copy_bytes >= COPY_FLUSH ? copy_flush(c) : 0;
+}
+
 /* ---- the statement cache ---- */
 
 static uint64_t fnv1a(const char *s)
@@ -466,6 +650,7 @@ static void prep_free(pg_prep *p)
 	if (!p) return;
 	free(p->sql);
 	free(p->pgsql);
+	free(p->copy_target);
 	free(p);
 }
 
@@ -498,12 +683,16 @@ static int prep_get(pg_conn *c, const char *sql, pg_prep **out, int *owned)
 	}
 	p->pgsql = b.p;
 	p->hash = h;
+	if ((rc = copy_shape(p))) {
+		prep_free(p);
+		return rc;
+	}
 	if (c->cached >= CACHE_MAX) {
 		*owned = 1;
 		*out = p;
 		return 0;
 	}
-	if ((rc = drain(c))) {
+	if ((rc = settle(c))) {
 		prep_free(p);
 		return rc;
 	}
@@ -531,6 +720,10 @@ static void pg_close(gnbv_backend *b)
 	if (c->pg) PQfinish(c->pg); /* the server drops the prepared statements */
 	for (size_t i = 0; i < CACHE_SLOTS; i++)
 		prep_free(c->cache[i]);
+	for (int i = 0; i < c->ncopy; i++) {
+		free(c->copy[i].target);
+		free(c->copy[i].data);
+	}
 	free(c);
 }
 
@@ -556,7 +749,7 @@ static int pg_begin(gnbv_backend *b)
 static int pg_commit(gnbv_backend *b)
 {
 	pg_conn *c = CONN(b);
-	int rc = drain(c);
+	int rc = settle(c);
 	if (rc) return rc;
 	if (PQtransactionStatus(c->pg) == PQTRANS_INERROR)
 		return gnbv_error_set(GNBV_EIO, "database: commit: the transaction failed earlier "
@@ -574,6 +767,7 @@ static int pg_commit(gnbv_backend *b)
 static int pg_rollback(gnbv_backend *b)
 {
 	pg_conn *c = CONN(b);
+	copy_discard(c);
 	(void)drain(c); /* its error is why we roll back; it was reported */
 	if (PQtransactionStatus(c->pg) == PQTRANS_IDLE) return 0;
 	return run(c, "ROLLBACK", "rollback");
@@ -700,6 +894,10 @@ static int send_pipelined(gnbv_bstmt *st)
 {
 	pg_conn *c = st->c;
 	const pg_prep *p = st->p;
+	if (c->copy_bytes) { /* rows for COPY came first: they go first */
+		int rc = settle(c);
+		if (rc) return rc;
+	}
 	if (!c->pipelined) {
 		if (PQenterPipelineMode(c->pg) != 1) return fail_res(c, NULL, "pipeline");
 		c->pipelined = 1;
@@ -731,12 +929,17 @@ static int pg_step(gnbv_bstmt *st)
 	}
 	st_clear_result(st); /* ST_DONE: run again, as SQLite does */
 	const pg_prep *p = st->p;
+	if (c->bulk && p->copy_cols) {
+		if ((rc = copy_rows(st))) return rc;
+		st->state = ST_DONE;
+		return GNBV_BACKEND_DONE;
+	}
 	if (c->bulk && pipelinable(p)) {
 		if ((rc = send_pipelined(st))) return rc;
 		st->state = ST_DONE;
 		return GNBV_BACKEND_DONE;
 	}
-	if ((rc = drain(c))) return rc;
+	if ((rc = settle(c))) return rc;
 	PGresult *r =
 	    p->name[0] ? PQexecPrepared(c->pg, p->name, p->nparams, st->vals, NULL, NULL, 0)
 	               : PQexecParams(c->pg, p->pgsql, p->nparams, NULL, st->vals, NULL, NULL, 0);
@@ -806,7 +1009,7 @@ static int pg_reset(gnbv_bstmt *st)
 static int64_t pg_changes(gnbv_backend *b)
 {
 	pg_conn *c = CONN(b);
-	(void)drain(c); /* a pipelined statement's count is known once read */
+	(void)settle(c); /* a pipelined statement's count is known once read */
 	return c->changes;
 }
 
@@ -851,7 +1054,7 @@ static int pg_hint(gnbv_backend *b, int hint)
 	if (hint == GNBV_HINT_BULK_BEGIN) c->bulk = 1;
 	if (hint == GNBV_HINT_BULK_END) {
 		c->bulk = 0;
-		return drain(c);
+		return settle(c);
 	}
 	return 0;
 }
