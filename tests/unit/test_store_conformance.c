@@ -757,6 +757,53 @@ static void test_scope_isolation(void **state)
 	free(r);
 }
 
+/* Text every backend must carry byte for byte: backslashes, a tab, quotes,
+ * a "\\N" that is not NULL, a '?' and "--" that are not SQL, in ids, names
+ * and kept unknown columns (PostgreSQL's COPY and placeholder rewriting). */
+static void test_special_text_round_trip(void **state)
+{
+	fx *f = *state;
+	load_units(f);
+	static const char hh[] =
+	    "household_id,unit_code,area,income_month,income_score,floor_durable,walls_durable,"
+	    "roof_durable,living_area_m2,water_safe,toilet_hygienic,waste_treated,devices,note\n"
+	    "A\\1?,01366-01,,1200000,,0,0,1,20.5,0,1,1,tv,\"back\\slash\ttab \"\"q\"\" \\N -- "
+	    "?1\"\n";
+	static const char mm[] =
+	    "household_id,member_no,name,sex,birth_date,relation,ethnicity,able_to_work,work,"
+	    "health_insurance,stunted,underweight,in_school,school_level,uses_internet,"
+	    "social_allowance,memo\n"
+	    "A\\1?,1,Nguyễn \\N 'Văn',M,1970,head,Kinh,1,self,1,,,0,primary,1,0,x\\y\n";
+	char hp[400], mp[400], out[400], p[500];
+	write_file(f, "households.csv", hh, hp, sizeof hp);
+	write_file(f, "members.csv", mm, mp, sizeof mp);
+	gnbv_import_opts o = GNBV_IMPORT_OPTS_INIT;
+	o.households_path = hp;
+	o.members_path = mp;
+	o.round = round_of(2021);
+	gnbv_import_stats st;
+	OK(gnbv_store_import(f->s, &f->all, &o, &st));
+	assert_int_equal(st.added, 1);
+	snprintf(out, sizeof out, "%s/out", f->dir);
+	gnbv_export_opts eo = GNBV_EXPORT_OPTS_INIT;
+	eo.round = round_of(2021);
+	eo.out_dir = out;
+	gnbv_export_stats es;
+	OK(gnbv_store_export(f->s, &f->all, &eo, &es));
+	snprintf(p, sizeof p, "%s/households.csv", out);
+	char *h = read_file(p);
+	snprintf(p, sizeof p, "%s/members.csv", out);
+	char *m = read_file(p);
+	assert_non_null(h);
+	assert_non_null(m);
+	assert_string_equal(h, hh);
+	assert_string_equal(m, mm);
+	free(h);
+	free(m);
+	OK(gnbv_store_import(f->s, &f->all, &o, &st));
+	assert_int_equal(st.unchanged, 1);
+}
+
 /* ---- Vietnamese order ---- */
 
 static void test_vietnamese_order_and_search(void **state)
@@ -839,6 +886,7 @@ int main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_put_and_get, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_scope_isolation, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_special_text_round_trip, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_vietnamese_order_and_search, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_import_refusals, setup, teardown),
 	};
