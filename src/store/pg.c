@@ -109,7 +109,8 @@ typedef struct pg_conn {
 	pg_copy copy[COPY_TABLES]; /* in the order the tables were first written */
 	int ncopy;
 	size_t copy_bytes;
-	char shown[256]; /* the target with any password masked, for messages */
+	gnbv_bstmt *streaming; /* the statement whose rows are arriving, if any */
+	char shown[256];       /* the target with any password masked, for messages */
 } pg_conn;
 
 typedef struct pg_param {
@@ -123,9 +124,13 @@ struct gnbv_bstmt {
 	int owned; /* p is not in the cache: freed with the statement */
 	pg_param *params;
 	const char **vals; /* vals[i]: params[i].buf, or NULL for SQL NULL */
-	PGresult *res;
+	PGresult *res;     /* the current row's result */
 	int row, nrows, ncols;
 	enum { ST_IDLE, ST_ROWS, ST_DONE } state;
+	int streaming;                   /* its rows are still arriving (single-row mode) */
+	int lost;                        /* rows read ahead were dropped for want of memory */
+	PGresult **ahead;                /* rows read ahead because another statement needed */
+	size_t nahead, iahead, capahead; /* the connection (see unstream) */
 };
 
 #define CONN(b) ((pg_conn *)(b))
@@ -216,12 +221,42 @@ static void ignore_notice(void *arg, const char *message)
 
 /* ---- the pipeline ---- */
 
+/* Rows stream in single-row mode, so that a province's export is not held
+ * in memory whole; but the connection carries one statement at a time. A
+ * statement that needs the connection while another's rows are arriving
+ * first reads the rest of them into that statement's read-ahead list (the
+ * store rarely nests statements; when it does, the inner one runs and the
+ * outer one goes on from memory). */
+static void unstream(pg_conn *c)
+{
+	gnbv_bstmt *st = c->streaming;
+	if (!st) return;
+	PGresult *r;
+	while ((r = PQgetResult(c->pg))) {
+		if (st->nahead == st->capahead) {
+			size_t cap = st->capahead ? 2 * st->capahead : 64;
+			PGresult **a = realloc(st->ahead, cap * sizeof *a);
+			if (!a) { /* rows lost: the statement fails when it gets there */
+				st->lost = 1;
+				PQclear(r);
+				continue;
+			}
+			st->ahead = a;
+			st->capahead = cap;
+		}
+		st->ahead[st->nahead++] = r;
+	}
+	st->streaming = 0;
+	c->streaming = NULL;
+}
+
 /* Reads the results of every pipelined statement and leaves pipeline mode.
  * The first error is reported; the rest of a failed pipeline is skipped by
  * the server (PGRES_PIPELINE_ABORTED) and needs no message of its own. */
 static int drain(pg_conn *c)
 {
 	int rc = 0;
+	unstream(c);
 	if (!c->pipelined) return 0;
 	if (PQpipelineSync(c->pg) != 1) rc = fail_res(c, NULL, "pipeline");
 	for (int nulls = 0;;) {
@@ -775,12 +810,58 @@ static int pg_rollback(gnbv_backend *b)
 
 /* ---- statements ---- */
 
+/* Forgets the statement's rows: the current one, those read ahead, and
+ * those still arriving (read and dropped: the connection must be free). */
 static void st_clear_result(gnbv_bstmt *st)
 {
 	if (st->res) PQclear(st->res);
 	st->res = NULL;
+	if (st->streaming) {
+		PGresult *r;
+		while ((r = PQgetResult(st->c->pg)))
+			PQclear(r);
+		st->streaming = 0;
+		st->c->streaming = NULL;
+	}
+	while (st->iahead < st->nahead)
+		PQclear(st->ahead[st->iahead++]);
+	st->nahead = st->iahead = 0;
 	st->row = st->nrows = st->ncols = 0;
 	st->state = ST_IDLE;
+}
+
+/* The statement's next result: a row (GNBV_BACKEND_ROW), or its end. */
+static int next_row(gnbv_bstmt *st)
+{
+	pg_conn *c = st->c;
+	if (st->lost && st->iahead == st->nahead) {
+		st_clear_result(st);
+		st->lost = 0;
+		return gnbv_error_set(GNBV_ENOMEM, "database: out of memory reading rows ahead");
+	}
+	PGresult *r = st->iahead < st->nahead ? st->ahead[st->iahead++]
+	              : st->streaming         ? PQgetResult(c->pg)
+	                                      : NULL;
+	ExecStatusType s = r ? PQresultStatus(r) : PGRES_TUPLES_OK;
+	int rc = GNBV_BACKEND_DONE;
+	if (s == PGRES_SINGLE_TUPLE) {
+		st->res = r;
+		st->nrows = 1;
+		st->row = 0;
+		st->ncols = PQnfields(r);
+		st->state = ST_ROWS;
+		return GNBV_BACKEND_ROW;
+	}
+	if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) {
+		const char *tuples = r ? PQcmdTuples(r) : "";
+		if (tuples[0]) c->changes = strtoll(tuples, NULL, 10);
+	} else {
+		rc = fail_res(c, r, "step");
+	}
+	PQclear(r);
+	st_clear_result(st); /* reads the end of the results */
+	st->state = ST_DONE;
+	return rc;
 }
 
 static void pg_finalize(gnbv_bstmt *st)
@@ -792,6 +873,7 @@ static void pg_finalize(gnbv_bstmt *st)
 			free(st->params[i].buf);
 	free(st->params);
 	free(st->vals);
+	free(st->ahead);
 	if (st->owned) prep_free(st->p);
 	free(st);
 }
@@ -894,6 +976,7 @@ static int send_pipelined(gnbv_bstmt *st)
 {
 	pg_conn *c = st->c;
 	const pg_prep *p = st->p;
+	unstream(c);
 	if (c->copy_bytes) { /* rows for COPY came first: they go first */
 		int rc = settle(c);
 		if (rc) return rc;
@@ -922,10 +1005,9 @@ static int pg_step(gnbv_bstmt *st)
 	pg_conn *c = st->c;
 	int rc;
 	if (st->state == ST_ROWS) {
-		if (++st->row < st->nrows) return GNBV_BACKEND_ROW;
-		st_clear_result(st);
-		st->state = ST_DONE;
-		return GNBV_BACKEND_DONE;
+		PQclear(st->res);
+		st->res = NULL;
+		return next_row(st);
 	}
 	st_clear_result(st); /* ST_DONE: run again, as SQLite does */
 	const pg_prep *p = st->p;
@@ -940,28 +1022,15 @@ static int pg_step(gnbv_bstmt *st)
 		return GNBV_BACKEND_DONE;
 	}
 	if ((rc = settle(c))) return rc;
-	PGresult *r =
-	    p->name[0] ? PQexecPrepared(c->pg, p->name, p->nparams, st->vals, NULL, NULL, 0)
-	               : PQexecParams(c->pg, p->pgsql, p->nparams, NULL, st->vals, NULL, NULL, 0);
-	ExecStatusType s = PQresultStatus(r);
-	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
-		rc = fail_res(c, r, "step");
-		PQclear(r);
-		return rc;
-	}
-	const char *tuples = PQcmdTuples(r);
-	if (tuples[0]) c->changes = strtoll(tuples, NULL, 10);
-	if (s == PGRES_TUPLES_OK && PQntuples(r) > 0) {
-		st->res = r;
-		st->nrows = PQntuples(r);
-		st->ncols = PQnfields(r);
-		st->row = 0;
-		st->state = ST_ROWS;
-		return GNBV_BACKEND_ROW;
-	}
-	PQclear(r);
-	st->state = ST_DONE;
-	return GNBV_BACKEND_DONE;
+	int sent =
+	    p->name[0]
+	        ? PQsendQueryPrepared(c->pg, p->name, p->nparams, st->vals, NULL, NULL, 0)
+	        : PQsendQueryParams(c->pg, p->pgsql, p->nparams, NULL, st->vals, NULL, NULL, 0);
+	if (sent != 1) return fail_res(c, NULL, "step");
+	(void)PQsetSingleRowMode(c->pg); /* 0 only if too late: then one result, still right */
+	st->streaming = 1;
+	c->streaming = st;
+	return next_row(st);
 }
 
 static int in_row(const gnbv_bstmt *st, int col)
