@@ -30,7 +30,8 @@
  *     store prepares the same few hundred texts over and over), beyond a cap
  *     a statement runs with PQexecParams. Parameters are sent as text with
  *     their types inferred by the server from the SQL, as SQLite's
- *     affinities would; results come back as text and are parsed.
+ *     affinities would; results come back as text and are parsed, row by
+ *     row in single-row mode (see unstream for statements that nest).
  *   - begin: BEGIN plus a transaction-level advisory lock keyed by the
  *     schema, which serialises the writers of one registry the way SQLite's
  *     BEGIN IMMEDIATE does (so that reads made before the id counters are
