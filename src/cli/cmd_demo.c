@@ -322,13 +322,15 @@ int gnbv_cmd_demo(const gnbv_cli *g, int argc, char **argv)
 	gnbv_fmt_int(sp, sizeof sp, SEED_POOR, st);
 	gnbv_fmt_dec(sr, sizeof sr, SEED_RATE, 2, st);
 	gnbv_fmt_dec(sr23, sizeof sr23, SEED_RATE_2023, 2, st);
+	char shown[256]; /* a URL's password masked */
+	gnbv_store_target_shown(gd.db, shown, sizeof shown);
 	printf(en ? "\n\nIn the database %s: round 2021: %s poor of %s households (%s); round 2022: %s of %s (%s).\n"
 		    "The district's report (the seed): %s poor households at the start of 2022, %s%%; target %s%% by the end of 2023.\n"
 		    "Files: %s/round-2021 and round-2022 (households, members, assessments with reasons, summary, workers).\n"
 		  : "\n\nTrong cơ sở dữ liệu %s: vòng rà soát 2021: %s hộ nghèo / %s hộ (%s); vòng 2022: %s / %s hộ (%s).\n"
 		    "Báo cáo của huyện: đầu năm 2022 toàn huyện có %s hộ nghèo, chiếm tỷ lệ %s%%; mục tiêu cuối năm 2023: %s%%.\n"
 		    "Tệp: %s/round-2021 và round-2022 (hộ, thành viên, kết quả phân loại kèm lý do, tổng hợp, người lao động thu nhập thấp).\n",
-	       gd.db, a, b, r21, c1, d, r22, sp, sr, sr23, out);
+	       shown, a, b, r21, c1, d, r22, sp, sr, sr23, out);
 	gnbv_units_free(units);
 	return EXIT_OK;
 }
