@@ -144,10 +144,14 @@ void gnbv__pg_mask_target(const char *t, char *out, size_t cap)
 	size_t o = 0, n = strlen(t);
 	const char *scheme = strstr(t, "://");
 	const char *auth = scheme ? scheme + 3 : t;
-	const char *at = strchr(auth, '@');
 	const char *slash = strchr(auth, '/');
-	const char *colon = strchr(auth, ':');
-	int mask_auth = at && (!slash || at < slash) && colon && colon < at;
+	const char *end = slash ? slash : auth + strlen(auth);
+	const char *at = NULL, *colon = NULL;
+	for (const char *q = auth; q < end; q++) /* the last '@': a password may hold one */
+		if (*q == '@') at = q;
+	for (const char *q = auth; at && q < at && !colon; q++)
+		if (*q == ':') colon = q;
+	int mask_auth = at && colon;
 	for (size_t i = 0; i < n && o + 1 < cap;) {
 		const char *p = t + i;
 		if (mask_auth && p == colon) {
@@ -171,9 +175,9 @@ void gnbv__pg_mask_target(const char *t, char *out, size_t cap)
 	out[o] = '\0';
 }
 
-static int map_state(const char *state, PGconn *pg)
+static int map_state(const char *state)
 {
-	if (!state || !state[0]) return PQstatus(pg) == CONNECTION_BAD ? GNBV_EIO : GNBV_EIO;
+	if (!state || !state[0]) return GNBV_EIO;                 /* no answer: the connection */
 	if (!strncmp(state, "23", 2)) return GNBV_ECONFLICT;      /* integrity constraints */
 	if (!strcmp(state, "40001") || !strcmp(state, "40P01") || /* serialization, deadlock */
 	    !strcmp(state, "55P03") || !strcmp(state, "57014"))   /* lock timeout, cancelled */
@@ -204,7 +208,7 @@ static int fail_res(pg_conn *c, const PGresult *r, const char *what)
 	trimmed(primary ? primary : PQerrorMessage(c->pg), msg, sizeof msg);
 	trimmed(r ? PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL) : NULL, detail, sizeof detail);
 	if (!msg[0]) snprintf(msg, sizeof msg, "no answer from the server");
-	return gnbv_error_set(map_state(state, c->pg), "database: %s: %s%s%s%s", what, msg,
+	return gnbv_error_set(map_state(state), "database: %s: %s%s%s%s", what, msg,
 	                      detail[0] ? " (" : "", detail, detail[0] ? ")" : "");
 }
 
@@ -309,7 +313,7 @@ static int copy_flush(pg_conn *c)
 	for (int i = 0; i < c->ncopy && !rc; i++) {
 		pg_copy *k = &c->copy[i];
 		if (!k->len) continue;
-		char cmd[1024];
+		char cmd[4096];
 		size_t tl = strlen(k->target);
 		if (tl + 32 > sizeof cmd) {
 			rc = gnbv_error_set(GNBV_ETOOBIG, "database: copy: column list too long");

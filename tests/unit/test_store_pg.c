@@ -117,6 +117,8 @@ static void test_mask(void **state)
 	masks("postgresql://app@/gnbv?host=/run/pg&port=5432",
 	      "postgresql://app@/gnbv?host=/run/pg&port=5432");
 	masks("postgresql://db.example:5432/gnbv", "postgresql://db.example:5432/gnbv");
+	masks("postgresql://app:p@ss:w@db:5432/gnbv", "postgresql://app:***@db:5432/gnbv");
+	masks("postgresql://app@db:5432/gnbv", "postgresql://app@db:5432/gnbv");
 	masks("postgresql:///gnbv", "postgresql:///gnbv");
 	char out[16];
 	gnbv__pg_mask_target("postgresql://app:s3cret@db/gnbv", out, sizeof out);
