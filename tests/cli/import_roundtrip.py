@@ -85,6 +85,12 @@ class Db:
             rows = [tuple(t(v) for t, v in zip(types, r)) for r in rows]
         return rows
 
+    def seal(self):
+        """After init: the audit log append-only for the application role."""
+        if self.pg_dir:
+            subprocess.run(["bash", os.path.join(HERE, "..", "pg", "pg-test-server"), "seal", self.pg_dir,
+                            self.schema], capture_output=True, check=True)
+
     def drop(self):
         if self.pg_dir:
             subprocess.run(["bash", os.path.join(HERE, "..", "pg", "pg-test-server"), "drop", self.pg_dir,
@@ -146,6 +152,7 @@ def main():
     try:
         rc, out, err = run(gnbv, T.init_url, "init")
         check(rc == 0 and "added" in out, "init creates the database and loads the built-in units")
+        T.seal()
         rc, out, err = run(gnbv, T.init_url, "init")
         check(rc == 0 and " 0 added, 0 changed" in out, "init again changes nothing")
         rc, out, err = run(gnbv, db, "units", "list")
@@ -196,6 +203,7 @@ def main():
         db0 = B.url
         env = dict(os.environ, GNBV_IMPORT_MEMORY_MB="0")
         p0 = subprocess.run([gnbv, "--db", B.init_url, "init"], capture_output=True)
+        B.seal()
         p1 = subprocess.run([gnbv, "--db", db0, "import", "--round", "2021", hh, mm], capture_output=True, env=env)
         ex0 = os.path.join(tmp, "ex0")
         p2 = subprocess.run([gnbv, "--db", db0, "export", "--round", "2021", "--out", ex0], capture_output=True)

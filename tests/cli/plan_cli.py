@@ -61,6 +61,8 @@ def fresh_db(tmp, name):
         PG_SCHEMAS.append(schema)
     r = run(init, "init")
     assert r.returncode == 0, r.stderr
+    if PG_DIR:  # the audit log append-only for the application role
+        subprocess.run(["bash", PG_SERVER, "seal", PG_DIR, PG_SCHEMAS[-1]], capture_output=True, check=True)
     return db
 
 

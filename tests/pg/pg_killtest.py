@@ -147,6 +147,7 @@ def main():
                                  check=True).stdout)
     with tempfile.TemporaryDirectory(prefix="gnbv-pgkill-") as tmp:
         subprocess.run([gnbv, "--db", urls["GNBV_PG_MIGRATE_URL"], "init"], check=True, capture_output=True)
+        subprocess.run(["bash", SERVER, "seal", d, schema], check=True, capture_output=True)
         (su, owns), = psql(env, schema, "SELECT rolsuper, (SELECT count(*) FROM pg_class WHERE relowner = r.oid) "
                                        "+ (SELECT count(*) FROM pg_namespace WHERE nspowner = r.oid) "
                                        "FROM pg_roles r WHERE rolname = 'gnbv_app'")

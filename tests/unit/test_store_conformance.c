@@ -113,7 +113,8 @@ static int pg_fresh(fx *f, const char *target)
 		return -1;
 	}
 	gnbv_store_close(s);
-	return 0;
+	/* The audit log append-only for the application role (docs/store.md). */
+	return pg_admin("SELECT public.gnbv_test_seal($1)", f->schema);
 }
 
 static void rm_tree(const char *dir)
@@ -286,6 +287,16 @@ static void test_pg_roles(fx *f)
 	assert_int_equal(gnbv_store_open(&s2, url, &o), GNBV_EDENIED);
 	assert_non_null(strstr(gnbv_error_message(), "CREATE COLLATION"));
 	assert_int_equal(pg_admin("SELECT public.gnbv_test_drop($1)", other), 0);
+	/* The application role cannot rewrite history. */
+	PGconn *app = PQconnectdb(f->db);
+	assert_int_equal(PQstatus(app), CONNECTION_OK);
+	PGresult *r = PQexec(app, "UPDATE audit_log SET actor = 'forger'");
+	assert_string_equal(PQresultErrorField(r, PG_DIAG_SQLSTATE), "42501");
+	PQclear(r);
+	r = PQexec(app, "DELETE FROM audit_log");
+	assert_string_equal(PQresultErrorField(r, PG_DIAG_SQLSTATE), "42501");
+	PQclear(r);
+	PQfinish(app);
 	/* A wrong password: GNBV_EIO with the server's message, never the
 	 * password. */
 	const char *tcp = getenv("GNBV_PG_TCP_URL");
