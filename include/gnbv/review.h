@@ -125,6 +125,7 @@ int gnbv_review_list_remove(gnbv_store *s, const gnbv_review_actor *who, const c
 
 typedef struct gnbv_review_entry {
 	char household_code[GNBV_STORE_CODE_MAX + 1];
+	char unit_code[GNBV_STORE_CODE_MAX + 1]; /* of its survey (a village), "" not surveyed */
 	char source[16];     /* "current", "application" or "survey" (surveyed, not listed) */
 	char prev_class[16]; /* on the current list as */
 	char applied_on[11];

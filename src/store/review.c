@@ -719,13 +719,14 @@ static int read_round(gnbv_store *s, const gnbv_scope *scope, const char *commun
 /* Every listed or surveyed household of a round with its survey and its
  * standing vote, in one statement. */
 static const char LIST_SQL[] =
-    "WITH sv AS (SELECT s.survey_id, s.household_id, h.code, s.class FROM survey s JOIN "
-    "household h ON h.household_id = s.household_id WHERE s.round_id = ? AND s.replaced_by IS "
-    "NULL), "
+    "WITH sv AS (SELECT s.survey_id, s.household_id, h.code, s.class, u.code AS unit_code "
+    "FROM survey s JOIN household h ON h.household_id = s.household_id JOIN unit u ON "
+    "u.unit_id = s.unit_id WHERE s.round_id = ? AND s.replaced_by IS NULL), "
     "codes AS (SELECT household_code AS code FROM review_list WHERE round_id = ? AND "
     "removed_by = '' UNION SELECT code FROM sv) "
     "SELECT c.code, l.source, l.prev_class, l.applied_on, sv.class, v.agreed, "
-    "CASE WHEN v.survey_id = sv.survey_id THEN 1 ELSE 0 END, v.in_favour, m.participants "
+    "CASE WHEN v.survey_id = sv.survey_id THEN 1 ELSE 0 END, v.in_favour, m.participants, "
+    "sv.unit_code "
     "FROM codes c LEFT JOIN review_list l ON l.round_id = ? AND l.household_code = c.code AND "
     "l.removed_by = '' LEFT JOIN sv ON sv.code = c.code "
     "LEFT JOIN review_vote v ON v.round_id = ? AND v.household_id = sv.household_id AND "
@@ -759,6 +760,8 @@ static int list_rows(gnbv_store *s, int64_t round_id, gnbv_review_entry_fn fn, v
 			e.in_favour = gnbv__col_int(s, st, 7);
 			e.participants = gnbv__col_int(s, st, 8);
 		}
+		if (!gnbv__col_null(s, st, 9))
+			gnbv__col_copy(s, st, 9, e.unit_code, sizeof e.unit_code);
 		if ((rc = fn(ctx, &e))) goto done;
 	}
 	if (rc > 0) rc = 0;
