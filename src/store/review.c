@@ -313,6 +313,16 @@ int gnbv__round_prev(gnbv_store *s, int64_t unit_id, int year, int64_t *round_id
 	return rc;
 }
 
+void gnbv__round_keys(const char *commune_path, int year, gnbv__rkeys *k)
+{
+	gnbv_scope sc;
+	memset(&sc, 0, sizeof sc);
+	sc.unit_id = 1;
+	snprintf(sc.path, sizeof sc.path, "%s", commune_path);
+	gnbv__scope_range(&sc, k->lo, k->hi, sizeof k->lo);
+	snprintf(k->period, sizeof k->period, "periodic:%d", year);
+}
+
 int gnbv__round_writable(gnbv_store *s, int64_t round_id)
 {
 	gnbv_bstmt *st = NULL;
@@ -570,11 +580,14 @@ int gnbv_review_open(gnbv_store *s, const gnbv_review_actor *who, const char *co
 	int prev_year = 0;
 	if ((rc = gnbv__round_prev(s, o.c.unit_id, year, &prev, &prev_year))) goto done;
 	if (prev) {
+		gnbv__rkeys k;
+		gnbv__round_keys(o.c.path, prev_year, &k);
 		if ((rc = gnbv__q(
 		         s, &st,
-		         "SELECT count(*) FROM survey WHERE round_id = ? AND replaced_by IS "
-		         "NULL AND class IN ('poor', 'near_poor')",
-		         "i", prev)))
+		         "SELECT count(*) FROM unit u JOIN survey s ON s.unit_id = u.unit_id "
+		         "WHERE u.path >= ? AND u.path < ? AND s.period = ? AND s.round_id = ? "
+		         "AND s.replaced_by IS NULL AND s.class IN ('poor', 'near_poor')",
+		         "ttti", k.lo, k.hi, k.period, prev)))
 			goto done;
 		if ((rc = gnbv__step(s, st)) == GNBV_BACKEND_ROW) n = gnbv__col_int(s, st, 0);
 		if (rc < 0) goto done;
@@ -587,10 +600,12 @@ int gnbv_review_open(gnbv_store *s, const gnbv_review_actor *who, const char *co
 		         "INSERT INTO review_list (entry_id, round_id, household_code, "
 		         "source, prev_class, added_by, change_seq) SELECT ? - 1 + "
 		         "ROW_NUMBER() OVER (ORDER BY h.code), ?, h.code, 'current', "
-		         "s.class, ?, ? FROM survey s JOIN household h ON h.household_id = "
-		         "s.household_id WHERE s.round_id = ? AND s.replaced_by IS NULL AND "
-		         "s.class IN ('poor', 'near_poor')",
-		         "iitii", first, o.round_id, who->user, o.seq, prev)))
+		         "s.class, ?, ? FROM unit u JOIN survey s ON s.unit_id = u.unit_id JOIN "
+		         "household h ON h.household_id = s.household_id WHERE u.path >= ? AND "
+		         "u.path < ? AND s.period = ? AND s.round_id = ? AND s.replaced_by IS NULL "
+		         "AND s.class IN ('poor', 'near_poor')",
+		         "iitittti", first, o.round_id, who->user, o.seq, k.lo, k.hi, k.period,
+		         prev)))
 			goto done;
 	}
 	if ((rc = det_str(&o, "step", "listing")) || (rc = det_int(&o, "listed", n)) ||
@@ -719,9 +734,11 @@ static int read_round(gnbv_store *s, const gnbv_scope *scope, const char *commun
 /* Every listed or surveyed household of a round with its survey and its
  * standing vote, in one statement. */
 static const char LIST_SQL[] =
-    "WITH sv AS (SELECT s.survey_id, s.household_id, h.code, s.class, u.code AS unit_code "
-    "FROM survey s JOIN household h ON h.household_id = s.household_id JOIN unit u ON "
-    "u.unit_id = s.unit_id WHERE s.round_id = ? AND s.replaced_by IS NULL), "
+    "WITH sv AS MATERIALIZED (SELECT s.survey_id, s.household_id, h.code, s.class, u.code AS "
+    "unit_code "
+    "FROM unit u JOIN survey s ON s.unit_id = u.unit_id JOIN household h ON h.household_id = "
+    "s.household_id WHERE u.path >= ? AND u.path < ? AND s.period = ? AND s.round_id = ? AND "
+    "s.replaced_by IS NULL), "
     "codes AS (SELECT household_code AS code FROM review_list WHERE round_id = ? AND "
     "removed_by = '' UNION SELECT code FROM sv) "
     "SELECT c.code, l.source, l.prev_class, l.applied_on, sv.class, v.agreed, "
@@ -733,10 +750,14 @@ static const char LIST_SQL[] =
     "v.replaced_by IS NULL LEFT JOIN review_meeting m ON m.meeting_id = v.meeting_id "
     "ORDER BY c.code";
 
-static int list_rows(gnbv_store *s, int64_t round_id, gnbv_review_entry_fn fn, void *ctx)
+static int list_rows(gnbv_store *s, const gnbv__commune *c, int year, int64_t round_id,
+                     gnbv_review_entry_fn fn, void *ctx)
 {
 	gnbv_bstmt *st = NULL;
-	int rc = gnbv__q(s, &st, LIST_SQL, "iiii", round_id, round_id, round_id, round_id);
+	gnbv__rkeys k;
+	gnbv__round_keys(c->path, year, &k);
+	int rc = gnbv__q(s, &st, LIST_SQL, "tttiiii", k.lo, k.hi, k.period, round_id, round_id,
+	                 round_id, round_id);
 	if (rc) goto done;
 	while ((rc = gnbv__step(s, st)) == GNBV_BACKEND_ROW) {
 		gnbv_review_entry e;
@@ -777,7 +798,7 @@ int gnbv_review_list_each(gnbv_store *s, const gnbv_scope *scope, const char *co
 	int64_t rid;
 	int step;
 	int rc = read_round(s, scope, commune, year, &c, &rid, &step);
-	return rc ? rc : list_rows(s, rid, fn, ctx);
+	return rc ? rc : list_rows(s, &c, year, rid, fn, ctx);
 }
 
 typedef struct counts {
@@ -854,7 +875,7 @@ int gnbv_review_status_get(gnbv_store *s, const gnbv_scope *scope, const char *c
 	if (rc < 0) goto done;
 	gnbv__fin(s, st);
 	st = NULL;
-	if ((rc = list_rows(s, r.round_id, count_one, &k))) goto done;
+	if ((rc = list_rows(s, &c, year, r.round_id, count_one, &k))) goto done;
 	r.listed = k.listed;
 	r.applications = k.applications;
 	r.surveyed = k.surveyed;
@@ -1121,7 +1142,7 @@ int gnbv_review_post(gnbv_store *s, const gnbv_review_actor *who, const gnbv_rev
 		                    p->posting_min_days);
 		goto done;
 	}
-	if ((rc = list_rows(s, o.round_id, count_one, &k))) goto done;
+	if ((rc = list_rows(s, &o.c, o.year, o.round_id, count_one, &k))) goto done;
 	if (k.unsurveyed) {
 		rc = gnbv_error_set(GNBV_ECONFLICT,
 		                    "the public posting: %llu listed households have no survey "
@@ -1273,7 +1294,7 @@ int gnbv_review_submit(gnbv_store *s, const gnbv_review_actor *who, const char *
 	}
 	/* A survey changed during the posting (a complaint upheld) needs the
 	 * village's vote again before the round goes up. */
-	if ((rc = list_rows(s, o.round_id, count_one, &k))) goto done;
+	if ((rc = list_rows(s, &o.c, o.year, o.round_id, count_one, &k))) goto done;
 	if (k.resurvey || k.unvoted || k.unsurveyed) {
 		rc = gnbv_error_set(GNBV_ECONFLICT,
 		                    "the submission for recognition: %llu households have no "
@@ -2101,14 +2122,17 @@ int gnbv_review_certificates(gnbv_store *s, const gnbv_scope *scope, const gnbv_
 	gnbv__fin(s, st);
 	st = NULL;
 	if ((rc = gnbv__utree_load(s, &t))) goto done;
+	gnbv__rkeys k;
+	gnbv__round_keys(c.path, year, &k);
 	if ((rc = gnbv__q(s, &st,
 	                  "SELECT h.code, s.class, s.unit_id, (SELECT m.name FROM member m WHERE "
 	                  "m.survey_id = s.survey_id ORDER BY CASE WHEN m.relation = 'head' THEN 0 "
-	                  "ELSE 1 END, m.member_no LIMIT 1) FROM survey s JOIN household h ON "
-	                  "h.household_id = s.household_id WHERE s.round_id = ? AND s.replaced_by "
-	                  "IS NULL AND s.class IN ('poor', 'near_poor') AND (? IS NULL OR h.code = "
-	                  "?) ORDER BY h.code",
-	                  "itt", rid, household_code, household_code)))
+	                  "ELSE 1 END, m.member_no LIMIT 1) FROM unit u JOIN survey s ON "
+	                  "s.unit_id = u.unit_id JOIN household h ON h.household_id = "
+	                  "s.household_id WHERE u.path >= ? AND u.path < ? AND s.period = ? AND "
+	                  "s.round_id = ? AND s.replaced_by IS NULL AND s.class IN ('poor', "
+	                  "'near_poor') AND (? IS NULL OR h.code = ?) ORDER BY h.code",
+	                  "tttitt", k.lo, k.hi, k.period, rid, household_code, household_code)))
 		goto done;
 	int found = 0;
 	while ((rc = gnbv__step(s, st)) == GNBV_BACKEND_ROW) {
@@ -2122,8 +2146,8 @@ int gnbv_review_certificates(gnbv_store *s, const gnbv_scope *scope, const gnbv_
 		/* The household's village and the units above it. */
 		for (size_t i = 0; i < t->n; i++) {
 			if (t->u[i].id != uid) continue;
-			for (long k = (long)i; k >= 0; k = t->u[k].parent) {
-				const gnbv__unit *x = &t->u[k];
+			for (long a = (long)i; a >= 0; a = t->u[a].parent) {
+				const gnbv__unit *x = &t->u[a];
 				char *dst = !strcmp(x->level, "village")    ? cert.village
 				            : !strcmp(x->level, "commune")  ? cert.commune
 				            : !strcmp(x->level, "district") ? cert.district

@@ -44,6 +44,17 @@ int gnbv__q(gnbv_store *s, gnbv_bstmt **st, const char *sql, const char *fmt, ..
 /* The same, stepped to completion and finalized (a statement without rows). */
 int gnbv__x(gnbv_store *s, const char *sql, const char *fmt, ...);
 
+/* The keys that find a commune's round's surveys through the indexes
+ * (unit path range, then survey (unit_id, period)): a round's surveys are
+ * those of its period whose unit lies in the commune's subtree. SQL:
+ * "FROM unit u JOIN survey s ON s.unit_id = u.unit_id WHERE u.path >= ?
+ * AND u.path < ? AND s.period = ? AND s.round_id = ? AND s.replaced_by IS
+ * NULL" (bind lo, hi, period, round_id). */
+typedef struct gnbv__rkeys {
+	char lo[GNBV_SCOPE_PATH_MAX + 2], hi[GNBV_SCOPE_PATH_MAX + 2], period[32];
+} gnbv__rkeys;
+void gnbv__round_keys(const char *commune_path, int year, gnbv__rkeys *k);
+
 /* The current UTC time as 'YYYY-MM-DDTHH:MM:SSZ'. */
 void gnbv__now_text(char out[32]);
 

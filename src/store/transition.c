@@ -25,10 +25,14 @@
 #include <string.h>
 
 static const char TRANSITION_SQL[] =
-    "WITH cur AS (SELECT household_id, survey_id, class, area_used FROM survey WHERE round_id = "
-    "? AND replaced_by IS NULL), "
-    "prv AS (SELECT household_id, survey_id, class, area_used FROM survey WHERE round_id = ? "
-    "AND replaced_by IS NULL), "
+    "WITH cur AS MATERIALIZED (SELECT s.household_id, s.survey_id, s.class, s.area_used FROM unit "
+    "u JOIN "
+    "survey s ON s.unit_id = u.unit_id WHERE u.path >= ? AND u.path < ? AND s.period = ? AND "
+    "s.round_id = ? AND s.replaced_by IS NULL), "
+    "prv AS MATERIALIZED (SELECT s.household_id, s.survey_id, s.class, s.area_used FROM unit u "
+    "JOIN survey s "
+    "ON s.unit_id = u.unit_id WHERE u.path >= ? AND u.path < ? AND s.period = ? AND s.round_id "
+    "= ? AND s.replaced_by IS NULL), "
     "keys AS (SELECT household_id FROM cur UNION SELECT household_id FROM prv), "
     "anc AS (SELECT household_id AS hh, household_id AS src FROM keys UNION SELECT "
     "o.household_id, o.from_household_id FROM household_origin o JOIN keys k ON k.household_id "
@@ -80,11 +84,15 @@ static int minority_of(const gnbv_review_params *p, const char *eth)
  * passed to fn through a second callback argument. */
 typedef int (*row_fn)(void *ctx, const gnbv_transition *t, int prev_area);
 
-static int run_pair(gnbv_store *s, const gnbv_review_params *p, int64_t cur, int64_t prev, int year,
-                    row_fn fn, void *ctx)
+static int run_pair(gnbv_store *s, const gnbv_review_params *p, const char *path, int64_t cur,
+                    int year, int64_t prev, int prev_year, row_fn fn, void *ctx)
 {
 	gnbv_bstmt *st = NULL;
-	int rc = gnbv__q(s, &st, TRANSITION_SQL, "iid", cur, prev, year);
+	gnbv__rkeys kc, kp;
+	gnbv__round_keys(path, year, &kc);
+	gnbv__round_keys(path, prev_year, &kp);
+	int rc = gnbv__q(s, &st, TRANSITION_SQL, "tttitttid", kc.lo, kc.hi, kc.period, cur, kp.lo,
+	                 kp.hi, kp.period, prev, year);
 	if (rc) goto done;
 	while ((rc = gnbv__step(s, st)) == GNBV_BACKEND_ROW) {
 		gnbv_transition t;
@@ -169,7 +177,7 @@ int gnbv_review_transitions(gnbv_store *s, const gnbv_scope *scope, const gnbv_r
 	if ((rc = round_pair(s, &c, year, &cur, &prev, &py))) return rc;
 	if (prev_year) *prev_year = py;
 	fwd f = {fn, ctx};
-	return run_pair(s, prm, cur, prev, year, forward, &f);
+	return run_pair(s, prm, c.path, cur, year, prev, py, forward, &f);
 }
 
 /* ---- the summary form ---- */
@@ -362,10 +370,7 @@ int gnbv_review_summary(gnbv_store *s, const gnbv_scope *scope, const gnbv_revie
 		gnbv__commune cm;
 		int64_t cur = 0, prev = 0;
 		int py = 0;
-		memset(&cm, 0, sizeof cm);
-		cm.unit_id = u->id;
-		snprintf(cm.code, sizeof cm.code, "%s", u->code);
-		snprintf(cm.name, sizeof cm.name, "%s", u->name);
+		if ((rc = gnbv__commune_get(s, u->code, c.on, &cm))) goto done;
 		rc = round_pair(s, &cm, year, &cur, &prev, &py);
 		if (rc == GNBV_ENOTFOUND) {
 			u->r[GNBV_SUM_TOTAL].missing = 1;
@@ -376,7 +381,7 @@ int gnbv_review_summary(gnbv_store *s, const gnbv_scope *scope, const gnbv_revie
 		u->r[GNBV_SUM_TOTAL].rounds = 1;
 		prev_year_all = prev_year_all < 0 ? py : prev_year_all == py ? py : 0;
 		sum_ctx sc = {{&u->r[0], &u->r[1], &u->r[2]}};
-		if ((rc = run_pair(s, prm, cur, prev, year, sum_row, &sc))) goto done;
+		if ((rc = run_pair(s, prm, cm.path, cur, year, prev, py, sum_row, &sc))) goto done;
 	}
 	/* Consolidate up the tree: children come after their parent, so a
 	 * walk from the end adds each unit into its parent once complete. */
