@@ -485,9 +485,12 @@ static int op_end(op *o, int rc, const char *action)
 		snprintf(object, sizeof object, "review:%s:%d", o->c.code, o->year);
 		memcpy(saved, s->actor, sizeof saved);
 		snprintf(s->actor, sizeof s->actor, "%s", o->who->user);
-		size_t n = strlen(s->actor);
-		if (n + strlen(saved) + 3 < sizeof s->actor)
-			snprintf(s->actor + n, sizeof s->actor - n, " (%s)", saved);
+		size_t n = strlen(s->actor), m = strnlen(saved, sizeof saved);
+		if (n + m + 4 <= sizeof s->actor) { /* "USER (STORE-ACTOR)" when it fits */
+			memcpy(s->actor + n, " (", 2);
+			memcpy(s->actor + n + 2, saved, m);
+			memcpy(s->actor + n + 2 + m, ")", 2);
+		}
 		if (!o->detail.len) rc = gnbv__buf_str(&o->detail, "{}");
 		if (!rc)
 			rc = gnbv__audit_write(s, o->seq, action, object, o->detail.p,
@@ -920,7 +923,7 @@ static int put_votes(op *o, const gnbv_review_params *p, int64_t meeting_id, con
                      int64_t participants, gnbv_review_vote *votes, size_t n, uint64_t *agreed)
 {
 	gnbv_store *s = o->s;
-	gnbv_bstmt *find = NULL, *old = NULL, *ins = NULL;
+	gnbv_bstmt *find = NULL, *old = NULL, *ins = NULL, *prior = NULL;
 	int rc;
 	*agreed = 0;
 	if ((rc = gnbv__prep(s,
@@ -933,6 +936,11 @@ static int put_votes(op *o, const gnbv_review_params *p, int64_t meeting_id, con
 	                     "UPDATE review_vote SET replaced_by = ? WHERE round_id = ? AND "
 	                     "household_id = ? AND replaced_by IS NULL",
 	                     &old)) ||
+	    (rc = gnbv__prep(
+	         s,
+	         "SELECT meeting_id, survey_id, agreed FROM review_vote WHERE round_id = "
+	         "? AND household_id = ? AND replaced_by IS NULL",
+	         &prior)) ||
 	    (rc = gnbv__prep(
 	         s,
 	         "INSERT INTO review_vote (vote_id, meeting_id, round_id, household_id, "
@@ -979,6 +987,25 @@ static int put_votes(op *o, const gnbv_review_params *p, int64_t meeting_id, con
 			                    code);
 			goto done;
 		}
+		/* A result the meeting did not agree goes back to step 2: the
+		 * same survey is not put to the same meeting again. */
+		if ((rc = gnbv__bind_int(s, prior, 1, o->round_id)) ||
+		    (rc = gnbv__bind_int(s, prior, 2, hid)))
+			goto done;
+		rc = gnbv__step(s, prior);
+		if (rc < 0) goto done;
+		int again = rc == GNBV_BACKEND_ROW && gnbv__col_int(s, prior, 0) == meeting_id &&
+		            gnbv__col_int(s, prior, 1) == sid && !gnbv__col_int(s, prior, 2);
+		gnbv__reset(s, prior);
+		rc = 0;
+		if (again) {
+			rc = gnbv_error_set(
+			    GNBV_ECONFLICT,
+			    "household %s was not agreed at this meeting: survey it again "
+			    "(step 2), or put it to a later meeting",
+			    code);
+			goto done;
+		}
 		/* Decision 24/2021/QĐ-TTg, village meeting: the result stands
 		 * with at least min_favour_pct % of the participants. */
 		v->agreed = gnbv_review_vote_stands(v->in_favour, participants, p->min_favour_pct);
@@ -998,6 +1025,7 @@ done:
 	gnbv__fin(s, find);
 	gnbv__fin(s, old);
 	gnbv__fin(s, ins);
+	gnbv__fin(s, prior);
 	return rc;
 }
 
@@ -1305,6 +1333,10 @@ int gnbv_review_submit(gnbv_store *s, const gnbv_review_actor *who, const char *
 		goto done;
 	}
 	if ((rc = set_step(&o, GNBV_STEP_SUBMITTED, "submitted")) ||
+	    (rc = gnbv__x(s,
+	                  "UPDATE review_round SET status = 'submitted', change_seq = ? WHERE "
+	                  "round_id = ?",
+	                  "ii", o.seq, o.round_id)) ||
 	    (rc = det_str(&o, "step", "submitted")) ||
 	    (rc = det_int(&o, "households", (int64_t)k.surveyed)) || (rc = det_close(&o)))
 		goto done;

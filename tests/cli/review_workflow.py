@@ -14,6 +14,7 @@ Usage: review_workflow.py PATH/TO/gnbv
 import csv
 import io
 import os
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -111,6 +112,12 @@ with tempfile.TemporaryDirectory() as d:
     p = rv("post", *C, "--year", "2021", "--start", "2021-11-01", "--end", "2021-11-10")
     check("posting refused while B has no standing result", p.returncode == 1 and "B" in p.stderr, p.stderr)
     p = rv("vote", *C, "--year", "2021", "--meeting", meeting2, "--household", "B", "--in-favour", "50")
+    check("B is not put to the same meeting again without a new survey",
+          p.returncode == 1 and "survey it again" in p.stderr, p.stdout + p.stderr)
+    hb, mb = write_round(d, "r21-B", [("B", "01366-02", "near", "Lý Văn Bình")])
+    p = g("import", "--round", "2021", hb, mb)
+    check("B surveyed again (step 2)", p.returncode == 0, p.stderr)
+    p = rv("vote", *C, "--year", "2021", "--meeting", meeting2, "--household", "B", "--in-favour", "50")
     check("B voted again: 50 of 100 stands", p.returncode == 0 and "stands" in p.stdout, p.stdout + p.stderr)
     p = rv("post", *C, "--year", "2021", "--start", "2021-11-01", "--end", "2021-11-10")
     check("posted (step 4)", p.returncode == 0, p.stderr)
@@ -159,9 +166,12 @@ with tempfile.TemporaryDirectory() as d:
     p = rv("reopen", *C, "--year", "2021", "--reason", "Kiểm tra lại", who="district", unit="045")
     check("reopen by the district", p.returncode == 0, p.stderr)
     p = g("import", "--round", "2021", h21, m21)
-    check("writable again after reopening (same data: no change)", p.returncode == 0, p.stderr)
+    check("writable again after reopening (B's survey corrected back)", p.returncode == 0, p.stderr)
+    vb = os.path.join(d, "vb.csv")
+    with open(vb, "w") as f:
+        f.write("B,3\n")
     for args in (("meeting", *C, "--year", "2021", "--village", "01366", "--date", "2021-12-20",
-                  "--chair", "T", "--participants", "3"),
+                  "--chair", "T", "--participants", "3", "--votes", vb),
                  ("post", *C, "--year", "2021", "--start", "2021-12-21", "--end", "2021-12-22"),
                  ("submit", *C, "--year", "2021")):
         p = rv(*args)
@@ -269,9 +279,14 @@ with tempfile.TemporaryDirectory() as d:
 
     p = g("audit", "verify")
     check("the audit chain holds", p.returncode == 0, p.stderr)
-    p = subprocess.run(["sqlite3", db, "SELECT count(*) FROM audit_log WHERE action LIKE 'review.%' AND actor LIKE 'chair%'"],
-                       capture_output=True, text=True)
-    check("recognitions are audited with the acting user", p.returncode != 0 or int(p.stdout.strip() or 0) >= 2, p.stdout)
+    con = sqlite3.connect(db)
+    n = con.execute("SELECT count(*) FROM audit_log WHERE action = 'review.recognise' "
+                    "AND actor LIKE 'chair (%'").fetchone()[0]
+    reopen = con.execute("SELECT count(*) FROM audit_log WHERE action = 'review.reopen' "
+                         "AND actor LIKE 'district (%' AND detail LIKE '%Kiểm tra lại%'").fetchone()[0]
+    con.close()
+    check("recognitions and the reopening are audited with the acting user and the reason",
+          n == 3 and reopen == 1, (n, reopen))
 
 failed = results.count(False)
 print("%d passed, %d failed" % (len(results) - failed, failed))

@@ -358,6 +358,10 @@ static void test_workflow(void **state)
 	FAILS(GNBV_ECONFLICT,
 	      gnbv_review_post(f->s, &f->officer, &f->prm, C, 2021, 20211101, 20211110));
 	assert_non_null(strstr(gnbv_error_message(), "H2"));
+	/* Not put to the same meeting again on the same survey. */
+	gnbv_review_vote same[] = {{"H2", 60, 0}};
+	FAILS(GNBV_ECONFLICT,
+	      gnbv_review_votes_add(f->s, &f->officer, &f->prm, C, 2021, mid2, same, 1));
 	/* Surveyed again (a correction), then voted again: 50 of 100. */
 	const hh again[] = {{"H2", VILLAGE2, N, "Nùng"}};
 	OK(import_round(f, 2021, again, 1));
