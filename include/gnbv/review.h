@@ -103,6 +103,22 @@ typedef struct gnbv_review_status {
 int gnbv_review_status_get(gnbv_store *s, const gnbv_scope *scope, const char *commune, int year,
                            gnbv_review_status *out);
 
+/* The periodic rounds of `year` of the communes in scope, by code (a
+ * dashboard's view: each commune's step, decision, reopenings, and its
+ * undecided ad-hoc requests). */
+typedef struct gnbv_review_round_info {
+	int64_t round_id;
+	char commune[GNBV_STORE_CODE_MAX + 1];
+	char commune_name[GNBV_STORE_NAME_MAX + 1];
+	int year, step; /* GNBV_STEP_NONE: imported, not run as a workflow */
+	char decision_no[128], decision_date[11], submitted_by[128];
+	int reopen_count;
+	uint64_t adhoc_open;
+} gnbv_review_round_info;
+typedef int (*gnbv_review_round_fn)(void *ctx, const gnbv_review_round_info *r);
+int gnbv_review_rounds_each(gnbv_store *s, const gnbv_scope *scope, int year,
+                            gnbv_review_round_fn fn, void *ctx);
+
 /* Step 1 begins: creates the round when missing (reference date Y-10-01,
  * the standard of Y+1) and lists the households on the poor and near-poor
  * lists of the commune's last recognised round. ECONFLICT when the round

@@ -215,6 +215,41 @@ static int sub_open(const gnbv_cli *g, ropt *o)
 	return sess_done(&x, rc);
 }
 
+static int put_round(void *ctx, const gnbv_review_round_info *r)
+{
+	(void)ctx;
+	printf("%s,", r->commune);
+	const char *n = r->commune_name;
+	if (strpbrk(n, ",\"")) {
+		putchar('"');
+		for (; *n; n++) {
+			if (*n == '"') putchar('"');
+			putchar(*n);
+		}
+		putchar('"');
+	} else {
+		fputs(n, stdout);
+	}
+	printf(",%d,%s,%s,%s,%s,%d,%llu\n", r->year, gnbv_review_step_name(r->step), r->decision_no,
+	       r->decision_date, r->submitted_by, r->reopen_count,
+	       (unsigned long long)r->adhoc_open);
+	return 0;
+}
+
+static int sub_rounds(const gnbv_cli *g, ropt *o)
+{
+	sess x;
+	int year;
+	if (year_opt(o, &year)) return EXIT_USAGE;
+	int rc = sess_open(g, o, &x);
+	if (!rc) {
+		printf("commune,name,year,step,decision_no,decision_date,submitted_by,reopened,"
+		       "adhoc_open\n");
+		rc = gnbv_review_rounds_each(x.s, &x.who.scope, year, put_round, NULL);
+	}
+	return sess_done(&x, rc);
+}
+
 static int put_entry(void *ctx, const gnbv_review_entry *e)
 {
 	(void)ctx;
@@ -722,15 +757,20 @@ static void summary_text(const gnbv_summary *sm, int en)
 	for (int side = 0; side < 2; side++) {
 		const char *what =
 		    side ? (en ? "near-poor" : "cận nghèo") : (en ? "poor" : "nghèo");
+		char py[32];
+		if (sm->prev_year)
+			snprintf(py, sizeof py, "%d", sm->prev_year);
+		else
+			snprintf(py, sizeof py, "%s", en ? "the year before" : "trước");
 		if (en)
 			printf(
-			    "%sSummary of the %d review, %s households (start of the year: the %d "
+			    "%sSummary of the %d review, %s households (start of the year: the %s "
 			    "round's decision)\n",
-			    side ? "\n" : "", sm->year, what, sm->prev_year);
+			    side ? "\n" : "", sm->year, what, py);
 		else
 			printf("%sTổng hợp kết quả rà soát năm %d, hộ %s (đầu năm: theo quyết định "
-			       "công nhận kết quả rà soát năm %d)\n",
-			       side ? "\n" : "", sm->year, what, sm->prev_year);
+			       "công nhận kết quả rà soát năm %s)\n",
+			       side ? "\n" : "", sm->year, what, py);
 		put_pad(en ? "Unit" : "Đơn vị", 30, 0);
 		put_pad(en ? "Area" : "Khu vực", 10, 0);
 		put_pad(en ? "Households" : "Số hộ", 8, 1);
@@ -1064,6 +1104,8 @@ static const sub SUBS[] = {
      "step 1: start the round and list the households on the current lists"},
     {"list", sub_list, "--commune C --year Y",
      "the list and every surveyed household, with survey and vote (CSV)"},
+    {"rounds", sub_rounds, "--year Y",
+     "every commune's round of the year in the user's scope: step, decision (CSV)"},
     {"status", sub_status, "--commune C --year Y", "the round's step, counts and decision"},
     {"apply", sub_apply, "--commune C --year Y --household H --date D --applicant NAME [--note T]",
      "step 1: a household's application (Mẫu số 01)"},

@@ -1729,6 +1729,25 @@ int gnbv_review_origin_add(gnbv_store *s, const gnbv_review_actor *who, const ch
 		                    code, who->user);
 		goto done;
 	}
+	/* An origin changes the transitions of the household's round of that
+	 * year: refused once that round is locked. */
+	{
+		gnbv_bstmt *st = NULL;
+		char period[32];
+		snprintf(period, sizeof period, "periodic:%d", year);
+		if ((rc = gnbv__q(
+		         s, &st,
+		         "SELECT round_id FROM survey WHERE household_id = ? AND period = ? "
+		         "AND replaced_by IS NULL",
+		         "it", hid, period)))
+			goto done;
+		rc = gnbv__step(s, st);
+		int64_t rid = rc == GNBV_BACKEND_ROW ? gnbv__col_int(s, st, 0) : 0;
+		gnbv__fin(s, st);
+		if (rc < 0) goto done;
+		rc = 0;
+		if (rid && (rc = gnbv__round_writable(s, rid))) goto done;
+	}
 	snprintf(o.c.code, sizeof o.c.code, "household:%s", code);
 	if ((rc = det_str(&o, "household", code)) || (rc = det_str(&o, "kind", kind)) ||
 	    (rc = gnbv__buf_str(&o.detail, ",\"from\":[")))
@@ -2206,5 +2225,50 @@ int gnbv_review_certificates(gnbv_store *s, const gnbv_scope *scope, const gnbv_
 done:
 	gnbv__fin(s, st);
 	gnbv__utree_free(t);
+	return rc;
+}
+
+/* ---- the rounds of a year, for dashboards ---- */
+
+int gnbv_review_rounds_each(gnbv_store *s, const gnbv_scope *scope, int year,
+                            gnbv_review_round_fn fn, void *ctx)
+{
+	gnbv_bstmt *st = NULL;
+	char lo[GNBV_SCOPE_PATH_MAX + 2], hi[GNBV_SCOPE_PATH_MAX + 2], period[32];
+	if (!scope) return gnbv_error_set(GNBV_EDENIED, "no scope");
+	gnbv__scope_range(scope, lo, hi, sizeof lo);
+	snprintf(period, sizeof period, "periodic:%d", year);
+	int rc =
+	    gnbv__q(s, &st,
+	            "SELECT r.round_id, u.code, u.name, w.step, w.decision_no, w.decision_date, "
+	            "w.submitted_by, w.reopen_count, (SELECT count(*) FROM adhoc_request a "
+	            "WHERE a.unit_id = r.unit_id AND a.decided_on = '') FROM review_round r "
+	            "JOIN unit u ON u.unit_id = r.unit_id LEFT JOIN review_state w ON "
+	            "w.round_id = r.round_id WHERE r.period = ? AND u.path >= ? AND u.path < ? "
+	            "ORDER BY u.code",
+	            "ttt", period, lo, hi);
+	if (rc) goto done;
+	while ((rc = gnbv__step(s, st)) == GNBV_BACKEND_ROW) {
+		gnbv_review_round_info r;
+		memset(&r, 0, sizeof r);
+		r.round_id = gnbv__col_int(s, st, 0);
+		r.year = year;
+		gnbv__col_copy(s, st, 1, r.commune, sizeof r.commune);
+		gnbv__col_copy(s, st, 2, r.commune_name, sizeof r.commune_name);
+		if (!gnbv__col_null(s, st, 3)) {
+			char t[16];
+			gnbv__col_copy(s, st, 3, t, sizeof t);
+			r.step = step_of(t);
+			gnbv__col_copy(s, st, 4, r.decision_no, sizeof r.decision_no);
+			gnbv__col_copy(s, st, 5, r.decision_date, sizeof r.decision_date);
+			gnbv__col_copy(s, st, 6, r.submitted_by, sizeof r.submitted_by);
+			r.reopen_count = (int)gnbv__col_int(s, st, 7);
+		}
+		r.adhoc_open = (uint64_t)gnbv__col_int(s, st, 8);
+		if ((rc = fn(ctx, &r))) goto done;
+	}
+	if (rc > 0) rc = 0;
+done:
+	gnbv__fin(s, st);
 	return rc;
 }

@@ -453,6 +453,20 @@ static void test_out_of_order(void **state)
 	assert_int_equal(step_of(f, 2021), GNBV_STEP_SURVEY);
 }
 
+typedef struct rounds {
+	int n, step;
+	char decision[128];
+} rounds;
+
+static int keep_round(void *ctx, const gnbv_review_round_info *r)
+{
+	rounds *x = ctx;
+	x->n++;
+	x->step = r->step;
+	snprintf(x->decision, sizeof x->decision, "%s", r->decision_no);
+	return 0;
+}
+
 static void test_lock_and_reopen(void **state)
 {
 	fx *f = *state;
@@ -488,6 +502,18 @@ static void test_lock_and_reopen(void **state)
 	      gnbv_review_meeting_add(f->s, &f->officer, &f->prm, C, 2021, &m, v, 1, NULL));
 	FAILS(GNBV_ECONFLICT,
 	      gnbv_review_recognise(f->s, &f->commune_user, C, 2021, "2", 20211220, "Y"));
+	/* A split recorded into the locked round would change its
+	 * transitions: refused too. */
+	const char *from[] = {"H1"};
+	FAILS(GNBV_ECONFLICT,
+	      gnbv_review_origin_add(f->s, &f->officer, "H3", "split", from, 1, 2021));
+	/* The dashboard's view of the year. */
+	rounds rs;
+	memset(&rs, 0, sizeof rs);
+	OK(gnbv_review_rounds_each(f->s, &f->district.scope, 2021, keep_round, &rs));
+	assert_int_equal(rs.n, 1);
+	assert_int_equal(rs.step, GNBV_STEP_RECOGNISED);
+	assert_string_equal(rs.decision, "123/QĐ-UBND");
 	/* Another commune's rounds are not locked by it. */
 	const hh other[] = {{"B1", "01367-01", P, NULL}};
 	OK(import_round(f, 2021, other, 1));
