@@ -25,6 +25,8 @@
 #include "gnbv/review.h"
 #include "gnbv/store.h"
 
+#include "doc/review_doc.h"
+
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -936,6 +938,78 @@ static void test_certificates(void **state)
 	      gnbv_review_certificates(f->s, &f->all, &f->prm, COMMUNE, 2021, "H3", keep_cert, &x));
 }
 
+/* ---- the documents ---- */
+
+static char *slurp(FILE *f)
+{
+	fflush(f);
+	long n = ftell(f);
+	char *b = calloc(1, (size_t)n + 1);
+	rewind(f);
+	if (b && fread(b, 1, (size_t)n, f) != (size_t)n) b[0] = '\0';
+	return b;
+}
+
+static void test_documents(void **state)
+{
+	fx *f = *state;
+	history(f);
+	gnbv_summary sm;
+	OK(gnbv_review_summary(f->s, &f->all, &f->prm, "045", 2022, &sm));
+	/* CSV: a header and three rows per unit; the commune's poor at the
+	 * end, and its share with two decimals. */
+	FILE *t = tmpfile();
+	assert_non_null(t);
+	OK(gnbv_review_summary_csv(&sm, t));
+	char *csv = slurp(t);
+	fclose(t);
+	int lines = 0;
+	for (char *p = csv; *p; p++)
+		lines += *p == '\n';
+	assert_int_equal(lines, 1 + (int)sm.n);
+	assert_non_null(
+	    strstr(csv, "01366,Xã Cần Yên,commune,1,total,2022,2021,1,0,10,10,5,50.00,"));
+	free(csv);
+	/* XLSX: a workbook (a zip) appears. */
+	char path[400];
+	snprintf(path, sizeof path, "%s/s.xlsx", f->dir);
+	OK(gnbv_review_summary_xlsx(&sm, "Huyện Hà Quảng (045)", path));
+	FILE *x = fopen(path, "rb");
+	assert_non_null(x);
+	char magic[2] = {0, 0};
+	assert_int_equal(fread(magic, 1, 2, x), 2);
+	fclose(x);
+	assert_memory_equal(magic, "PK", 2);
+	gnbv_summary_free(&sm);
+	/* HTML: every string escaped. */
+	gnbv_certificate c;
+	memset(&c, 0, sizeof c);
+	snprintf(c.household_code, sizeof c.household_code, "H<1>");
+	snprintf(c.head, sizeof c.head, "Nguyễn \"A\" & 'B' <script>");
+	snprintf(c.commune, sizeof c.commune, "Xã Cần Yên");
+	snprintf(c.klass, sizeof c.klass, "near_poor");
+	snprintf(c.decision_no, sizeof c.decision_no, "1/QĐ<b>");
+	snprintf(c.decision_date, sizeof c.decision_date, "2022-12-15");
+	snprintf(c.signer, sizeof c.signer, "Chủ tịch");
+	c.year = 2022;
+	c.valid_year = 2023;
+	t = tmpfile();
+	gnbv_cert_html *h = NULL;
+	OK(gnbv_cert_html_begin(&h, t));
+	OK(gnbv_cert_html_add(h, &c));
+	OK(gnbv_cert_html_end(h));
+	char *html = slurp(t);
+	fclose(t);
+	assert_non_null(strstr(html, "Nguyễn &quot;A&quot; &amp; &#39;B&#39; &lt;script&gt;"));
+	assert_non_null(strstr(html, "H&lt;1&gt;"));
+	assert_non_null(strstr(html, "1/QĐ&lt;b&gt;"));
+	assert_null(strstr(html, "<script"));
+	assert_non_null(strstr(html, "hộ cận nghèo"));
+	assert_non_null(strstr(html, "ngày 15 tháng 12 năm 2022"));
+	assert_non_null(strstr(html, "@media print"));
+	free(html);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -951,6 +1025,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_summary, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_escape, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_certificates, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_documents, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
