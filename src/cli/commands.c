@@ -12,6 +12,7 @@
 #ifdef GNBV_HAVE_STORE
 #include "cmd_db.h"
 #include "cmd_plan.h"
+#include "cmd_review.h"
 #endif
 
 #include <stdio.h>
@@ -88,6 +89,9 @@ static const gnbv_command COMMANDS[] = {
 	 "  --program NAME    the program structure (default: the plan's own)\n"},
 	{"audit", gnbv_cmd_audit, "verify", "verify the audit log's hash chain",
 	 "  verify            recompute the chain; names the first altered, inserted or removed record\n"},
+	{"review", gnbv_cmd_review, "SUBCOMMAND [OPTIONS] [--as NAME] [--unit CODE]",
+	 "run the review round (list, survey, meeting, posting, recognition), ad-hoc requests, transitions, summary, escape list, certificates",
+	 "  'gnbv review help' lists the subcommands and their options (docs/review.md)\n"},
 #endif
 	{"standards", gnbv_cmd_standards, "[NAME]",
 	 "list the built-in poverty standards, or show one's parameters", ""},
