@@ -260,7 +260,8 @@ int gnbv_cmd_demo(const gnbv_cli *g, int argc, char **argv)
 		return gnbv_cli_fail(rc);
 	}
 	/* 4. The seed itself: the district's 2022 report and 2023 plan. */
-	if ((rc = gnbv_cli_plan_load_demo(&gd, s))) {
+	char plan[1024] = "";
+	if ((rc = gnbv_cli_plan_load_demo(&gd, s, plan, sizeof plan))) {
 		gnbv_store_close(s);
 		return gnbv_cli_fail(rc);
 	}
@@ -333,6 +334,7 @@ int gnbv_cmd_demo(const gnbv_cli *g, int argc, char **argv)
 		    "Tệp: %s/round-2021 và round-2022 (hộ, thành viên, kết quả phân loại kèm lý do, tổng hợp, người lao động thu nhập thấp).\n",
 	       gd.db, a, b, r21, c1, d, r22, sp, sr, sr23, out);
 	fputs(review, stdout);
+	fputs(plan, stdout);
 	gnbv_units_free(units);
 	return EXIT_OK;
 }
