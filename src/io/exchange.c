@@ -74,6 +74,8 @@ int gnbv_xmap_build(gnbv_xmap *m, const gnbv_csv *c, int kind, const gnbv_standa
 		if (role == XF_UNIT_CODE) m->unit_col = (int)i;
 		if (role == XF_MEMBER_NO) m->member_no_col = (int)i;
 		m->col[i] = role;
+		if (role != XF_IGNORE && role != XF_NAME && role != XF_ETHNICITY)
+			m->active[m->nactive++] = (unsigned short)i;
 	}
 	for (size_t k = 0; k < NCOLUMNS; k++) {
 		if (COLUMNS[k].kind != kind || present[k]) continue;
@@ -298,11 +300,11 @@ int gnbv_x_household(const gnbv_xmap *m, const gnbv_csv *c, const gnbv_standard 
 	h->floor_durable = h->walls_durable = h->roof_durable = GNBV_UNKNOWN;
 	h->water_safe = h->toilet_hygienic = h->waste_treated = GNBV_UNKNOWN;
 	for (int r = 0; r < GNBV_RULE_COUNT; r++) h->recorded[r] = GNBV_UNKNOWN;
-	for (size_t i = 0; i < m->ncols; i++) {
+	for (size_t k = 0; k < m->nactive; k++) {
+		size_t i = m->active[k];
 		const char *p = f[i].p;
 		size_t n = f[i].len;
 		int role = m->col[i];
-		if (role == XF_IGNORE) continue;
 		trim(&p, &n);
 		gnbv_tri *t = NULL;
 		switch (role) {
@@ -368,11 +370,11 @@ int gnbv_x_member(const gnbv_xmap *m, const gnbv_csv *c, gnbv_member *mb, gnbv_c
 	mb->relation = GNBV_REL_UNKNOWN;
 	mb->able_to_work = mb->health_insurance = mb->stunted = mb->underweight = GNBV_UNKNOWN;
 	mb->in_school = mb->uses_internet = mb->social_allowance = GNBV_UNKNOWN;
-	for (size_t i = 0; i < m->ncols; i++) {
+	for (size_t k = 0; k < m->nactive; k++) {
+		size_t i = m->active[k];
 		const char *p = f[i].p;
 		size_t n = f[i].len;
 		int role = m->col[i];
-		if (role == XF_IGNORE || role == XF_NAME || role == XF_ETHNICITY) continue;
 		trim(&p, &n);
 		gnbv_tri *t = NULL;
 		int64_t v;
