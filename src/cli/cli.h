@@ -38,6 +38,10 @@ int gnbv_cli_date(const char *s, int32_t *out);
  * points: NFC Vietnamese is one per letter), on the left when `right`. */
 void gnbv_cli_pad(const char *s, int width, int right);
 
+/* A CSV cell on stdout, quoted when it must be; a comma first unless
+ * `first`. */
+void gnbv_cli_csv_cell(const char *s, int first);
+
 /* Warning sink for library calls: "gnbv: warning: MSG" on stderr. */
 void gnbv_cli_warn(void *ctx, const char *msg);
 

@@ -62,34 +62,18 @@ int gnbv_cmd_init(const gnbv_cli *g, int argc, char **argv)
 	return EXIT_OK;
 }
 
-/* A CSV cell on stdout, quoted when it must be. */
-static void put_cell(const char *s, int first)
-{
-	if (!first) putchar(',');
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, stdout);
-		return;
-	}
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"') putchar('"');
-		putchar(*s);
-	}
-	putchar('"');
-}
-
 static int list_one(void *ctx, const gnbv_unit *u)
 {
 	(void)ctx;
-	put_cell(u->code, 1);
-	put_cell(u->name, 0);
-	put_cell(u->level, 0);
-	put_cell(u->parent_code, 0);
-	put_cell(u->area, 0);
-	put_cell(u->valid_from, 0);
-	put_cell(u->valid_to, 0);
-	put_cell(u->successor_code, 0);
-	put_cell(u->flags, 0);
+	gnbv_cli_csv_cell(u->code, 1);
+	gnbv_cli_csv_cell(u->name, 0);
+	gnbv_cli_csv_cell(u->level, 0);
+	gnbv_cli_csv_cell(u->parent_code, 0);
+	gnbv_cli_csv_cell(u->area, 0);
+	gnbv_cli_csv_cell(u->valid_from, 0);
+	gnbv_cli_csv_cell(u->valid_to, 0);
+	gnbv_cli_csv_cell(u->successor_code, 0);
+	gnbv_cli_csv_cell(u->flags, 0);
 	putchar('\n');
 	return 0;
 }

@@ -26,6 +26,7 @@
 
 typedef struct plan_opts {
 	const char *unit, *format, *xlsx, *docx, *json, *program;
+	const char *line, *amount, *number, *date, *signer, *status;
 	int year;
 } plan_opts;
 
@@ -35,7 +36,10 @@ static int parse_opts(const char *cmd, int argc, char **argv, plan_opts *o, int 
 	    {"unit", required_argument, NULL, 'u'},    {"year", required_argument, NULL, 'y'},
 	    {"format", required_argument, NULL, 'f'},  {"xlsx", required_argument, NULL, 'x'},
 	    {"docx", required_argument, NULL, 'd'},    {"json", required_argument, NULL, 'j'},
-	    {"program", required_argument, NULL, 'p'}, {NULL, 0, NULL, 0}};
+	    {"program", required_argument, NULL, 'p'}, {"line", required_argument, NULL, 'l'},
+	    {"amount", required_argument, NULL, 'a'},  {"number", required_argument, NULL, 'n'},
+	    {"date", required_argument, NULL, 'D'},    {"signer", required_argument, NULL, 's'},
+	    {"status", required_argument, NULL, 'S'},  {NULL, 0, NULL, 0}};
 	memset(o, 0, sizeof *o);
 	o->format = "text";
 	optind = 1;
@@ -59,6 +63,12 @@ static int parse_opts(const char *cmd, int argc, char **argv, plan_opts *o, int 
 		case 'd': o->docx = optarg; break;
 		case 'j': o->json = optarg; break;
 		case 'p': o->program = optarg; break;
+		case 'l': o->line = optarg; break;
+		case 'a': o->amount = optarg; break;
+		case 'n': o->number = optarg; break;
+		case 'D': o->date = optarg; break;
+		case 's': o->signer = optarg; break;
+		case 'S': o->status = optarg; break;
 		default: return gnbv_cli_usage("plan");
 		}
 	}
@@ -85,8 +95,9 @@ static const char *million(char *buf, size_t cap, int64_t vnd, const gnbv_numsty
 	return buf;
 }
 
-/* Stores a plan read from a file or the binary, reporting the outcome. */
-static int put_plan(const gnbv_cli *g, gnbv_store *s, gnbv_plan *p)
+/* Stores a plan read from a file or the binary, reporting the outcome
+ * (quiet: only *findings_out, for the demo's own summary). */
+static int put_plan(const gnbv_cli *g, gnbv_store *s, gnbv_plan *p, int quiet, size_t *findings_out)
 {
 	gnbv_program *prog = NULL;
 	gnbv_scope all;
@@ -96,27 +107,62 @@ static int put_plan(const gnbv_cli *g, gnbv_store *s, gnbv_plan *p)
 	if ((rc = gnbv_program_load(p->program, &prog))) return rc;
 	if ((rc = gnbv_store_plan_put(s, &all, p, &changed))) goto done;
 	gnbv_plan_check(p, prog, NULL, NULL, &findings);
-	printf(g->english
-	           ? "plan of %s proposing %d: %s (%zu budget lines); plan check: %zu findings\n"
-	           : "kế hoạch của %s đề xuất năm %d: %s (%zu dòng kinh phí); kiểm tra: %zu "
-	             "phát hiện\n",
-	       p->unit_code, p->plan_year,
-	       changed ? (g->english ? "stored" : "đã lưu")
-	               : (g->english ? "unchanged" : "không đổi"),
-	       p->n_lines, findings);
+	if (findings_out) *findings_out = findings;
+	if (!quiet)
+		printf(
+		    g->english
+		        ? "plan of %s proposing %d: %s (%zu budget lines); plan check: %zu "
+		          "findings\n"
+		        : "kế hoạch của %s đề xuất năm %d: %s (%zu dòng kinh phí); kiểm tra: %zu "
+		          "phát hiện\n",
+		    p->unit_code, p->plan_year,
+		    changed ? (g->english ? "stored" : "đã lưu")
+		            : (g->english ? "unchanged" : "không đổi"),
+		    p->n_lines, findings);
 done:
 	gnbv_program_free(prog);
 	return rc;
 }
 
-int gnbv_cli_plan_load_demo(const gnbv_cli *g, gnbv_store *s)
+int gnbv_cli_plan_load_demo(const gnbv_cli *g, gnbv_store *s, char *report, size_t cap)
 {
 	const char *name = "demo/ha-quang-plan-2023.json";
 	const gnbv_embedded_file *f = gnbv_embedded_find(name);
 	if (!f) return gnbv_error_set(GNBV_ENOTFOUND, "%s is not built in", name);
 	gnbv_plan *p = NULL;
+	size_t findings = 0;
 	int rc = gnbv_plan_parse_json(name, (const char *)f->data, f->len, &p);
-	if (!rc) rc = put_plan(g, s, p);
+	if (!rc) rc = put_plan(g, s, p, 1, &findings);
+	if (!rc) {
+		const gnbv_numstyle *st = style(g);
+		char a[48], b[48], c[48], d[48];
+		int64_t all = 0, dtpt = 0, sn = 0, mob = 0;
+		for (size_t i = 0; i < p->n_lines; i++) {
+			const gnbv_plan_line *l = &p->lines[i];
+			if (l->section != 1 || l->stage != GNBV_STAGE_PROPOSED) continue;
+			if (l->source == GNBV_SRC_MOBILISED)
+				mob += l->amount_vnd;
+			else if (l->source != GNBV_SRC_INTEGRATED) {
+				all += l->amount_vnd;
+				dtpt += l->capital == GNBV_CAP_DTPT ? l->amount_vnd : 0;
+				sn += l->capital == GNBV_CAP_SN ? l->amount_vnd : 0;
+			}
+		}
+		snprintf(
+		    report, cap,
+		    g->english
+		        ? "Plan proposing %d: %s million VND of state budget (ĐTPT %s, SN %s) "
+		          "and %s mobilised; plan check finds %zu disagreements in the "
+		          "document ('gnbv plan show --unit %s --year %d', 'plan check', "
+		          "'plan export').\n"
+		        : "Kế hoạch đề xuất năm %d: %s triệu đồng ngân sách nhà nước (ĐTPT %s, "
+		          "SN %s) và %s triệu đồng huy động; kiểm tra thấy %zu điểm không "
+		          "khớp trong văn bản ('gnbv plan show --unit %s --year %d', 'plan "
+		          "check', 'plan export').\n",
+		    p->plan_year, million(a, sizeof a, all, st), million(b, sizeof b, dtpt, st),
+		    million(c, sizeof c, sn, st), million(d, sizeof d, mob, st), findings,
+		    p->unit_code, p->plan_year);
+	}
 	gnbv_plan_free(p);
 	return rc;
 }
@@ -128,7 +174,7 @@ static int plan_import(const gnbv_cli *g, int argc, char **argv)
 	gnbv_store *s = NULL;
 	int rc;
 	if ((rc = gnbv_plan_load_json(argv[1], &p)) || (rc = gnbv_cli_open_store(g, 0, &s)) ||
-	    (rc = put_plan(g, s, p)))
+	    (rc = put_plan(g, s, p, 0, NULL)))
 		goto done;
 done:
 	gnbv_store_close(s);
@@ -242,6 +288,42 @@ static void show_row(const char *comp, const char *cap, const char *src, const c
 	printf("  %s\n", id);
 }
 
+/* The outputs and targets the plans give for the year. */
+static void show_outputs_targets(const gnbv_cli *g, const year_view *v, int year)
+{
+	const gnbv_numstyle *st = style(g);
+	char a[48];
+	int head = 0;
+	for (int k = 0; k < 2; k++) {
+		const gnbv_plan *p = v->plans[k];
+		int section = k == 0 ? 1 : 0;
+		for (size_t i = 0; p && i < p->n_outputs; i++) {
+			const gnbv_plan_output *u = &p->outputs[i];
+			if (u->section != section || (!u->has_quantity && !u->unit_vi)) continue;
+			if (!head++)
+				printf("\n%s\n", g->english ? "Outputs:" : "Sản phẩm, kết quả:");
+			printf("  %-8s ", u->component ? u->component : "-");
+			if (u->has_quantity)
+				printf("%s ", (gnbv_fmt_dec(a, sizeof a, u->quantity, 2, st), a));
+			printf("%s\n", g->english && u->unit_en ? u->unit_en
+			               : u->unit_vi             ? u->unit_vi
+			                                        : "");
+		}
+	}
+	head = 0;
+	for (int k = 0; k < 2; k++) {
+		const gnbv_plan *p = v->plans[k];
+		for (size_t i = 0; p && i < p->n_targets; i++) {
+			const gnbv_plan_target *t = &p->targets[i];
+			int ty = t->year ? t->year : (t->section ? p->plan_year : p->report_year);
+			if (ty != year) continue;
+			if (!head++)
+				printf("\n%s\n", g->english ? "Targets:" : "Chỉ tiêu, mục tiêu:");
+			printf("  %-16s %s\n", t->id, t->text ? t->text : t->indicator);
+		}
+	}
+}
+
 static int show_text(const gnbv_cli *g, const year_view *v, const char *unit, int year,
                      const gnbv_program *prog)
 {
@@ -286,44 +368,46 @@ static int show_text(const gnbv_cli *g, const year_view *v, const char *unit, in
 				       million(a, sizeof a, x, st));
 		}
 	}
-	printf("\n%s\n", g->english ? "Totals by project:" : "Tổng theo dự án:");
+	printf("\n%s\n",
+	       g->english ? "Totals by project and sub-project:" : "Tổng theo dự án, tiểu dự án:");
 	for (size_t k = 0; prog && k < prog->n_components; k++) {
 		const gnbv_component *cp = &prog->components[k];
-		if (cp->parent) continue;
 		int printed = 0;
+		int64_t alloc = view_sum(v, GNBV_STAGE_ALLOCATED, 0, -1, cp->code);
 		for (int stage = 0; stage < GNBV_STAGE_COUNT; stage++) {
 			int any = 0;
-			for (size_t i = 0; i < v->n; i++)
-				any |= v->lines[i]->stage == stage && v->lines[i]->component &&
-				       gnbv_program_project(prog, v->lines[i]->component) == cp;
+			for (size_t i = 0; i < v->n; i++) {
+				const gnbv_plan_line *l = v->lines[i];
+				any |=
+				    l->stage == stage && l->component &&
+				    (cp->parent ? strcmp(l->component, cp->code) == 0
+				                : gnbv_program_project(prog, l->component) == cp);
+			}
 			if (!any) continue;
 			if (!printed)
-				printf("  %s %s\n", cp->code,
+				printf("  %s%s %s\n", cp->parent ? "  " : "", cp->code,
 				       g->english && cp->name_en ? cp->name_en : cp->name_vi);
 			printed = 1;
-			printf("      ");
+			int64_t x = view_sum(v, stage, 0, -1, cp->code);
+			printf("      %s", cp->parent ? "  " : "");
 			gnbv_cli_pad(gnbv_stage_label(stage, L), 16, 0);
-			gnbv_cli_pad(million(a, sizeof a, view_sum(v, stage, 0, -1, cp->code), st),
-			             12, 1);
+			gnbv_cli_pad(million(a, sizeof a, x, st), 12, 1);
+			if ((stage == GNBV_STAGE_DISBURSED || stage == GNBV_STAGE_EST_DISBURSED) &&
+			    alloc > 0) {
+				gnbv_fmt_pct(b, sizeof b, (uint64_t)x, (uint64_t)alloc, st);
+				printf(g->english ? "  (%s of allocation)" : "  (%s kế hoạch giao)",
+				       b);
+			}
 			putchar('\n');
 		}
 	}
+	show_outputs_targets(g, v, year);
 	return 0;
 }
 
 static void csv_cell(const char *s)
 {
-	if (!s) return;
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, stdout);
-		return;
-	}
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"') putchar('"');
-		putchar(*s);
-	}
-	putchar('"');
+	if (s) gnbv_cli_csv_cell(s, 1);
 }
 
 static int show_csv(const year_view *v, const gnbv_program *prog)
@@ -390,12 +474,13 @@ static int show_json(const year_view *v, const char *unit, int year)
 		for (size_t i = 0; i < v->n; i++)
 			any |= v->lines[i]->stage == stage;
 		if (!any) continue;
-		printf("%s\"%s\":{\"all\":%lld,\"state_budget_total\":%lld,\"DTPT\":%lld,\"SN\":%lld",
-		       first ? "" : ",", gnbv_stage_code(stage),
-		       (long long)view_sum(v, stage, 0, -1, NULL),
-		       (long long)view_sum(v, stage, STATE_MASK, -1, NULL),
-		       (long long)view_sum(v, stage, STATE_MASK, GNBV_CAP_DTPT, NULL),
-		       (long long)view_sum(v, stage, STATE_MASK, GNBV_CAP_SN, NULL));
+		printf(
+		    "%s\"%s\":{\"all\":%lld,\"state_budget_total\":%lld,\"DTPT\":%lld,\"SN\":%lld",
+		    first ? "" : ",", gnbv_stage_code(stage),
+		    (long long)view_sum(v, stage, 0, -1, NULL),
+		    (long long)view_sum(v, stage, STATE_MASK, -1, NULL),
+		    (long long)view_sum(v, stage, STATE_MASK, GNBV_CAP_DTPT, NULL),
+		    (long long)view_sum(v, stage, STATE_MASK, GNBV_CAP_SN, NULL));
 		for (int src = 0; src < GNBV_SRC_COUNT; src++)
 			printf(",\"%s\":%lld", gnbv_source_code(src),
 			       (long long)view_sum(v, stage, 1u << src, -1, NULL));
@@ -435,6 +520,19 @@ done:
 	gnbv_program_free(prog);
 	gnbv_store_close(s);
 	return rc ? gnbv_cli_fail(rc) : EXIT_OK;
+}
+
+/* Opens the store and reads the plan proposing o->year with its program. */
+static int open_plan(const gnbv_cli *g, const plan_opts *o, gnbv_store **s, gnbv_plan **p,
+                     gnbv_program **prog)
+{
+	gnbv_scope all;
+	gnbv_store_scope_all(&all);
+	int rc;
+	if ((rc = gnbv_cli_open_store(g, 0, s)) ||
+	    (rc = gnbv_store_plan_get(*s, &all, o->unit, o->year, p)))
+		return rc;
+	return gnbv_program_load(o->program ? o->program : (*p)->program, prog);
 }
 
 /* ---- check ---- */
@@ -497,13 +595,8 @@ static int plan_check(const gnbv_cli *g, int argc, char **argv)
 	gnbv_store *s = NULL;
 	gnbv_program *prog = NULL;
 	gnbv_plan *p = NULL;
-	gnbv_scope all;
-	gnbv_store_scope_all(&all);
 	check_out c = {g, json, 0};
-	if ((rc = gnbv_cli_open_store(g, 0, &s)) ||
-	    (rc = gnbv_store_plan_get(s, &all, o.unit, o.year, &p)) ||
-	    (rc = gnbv_program_load(o.program ? o.program : p->program, &prog)))
-		goto done;
+	if ((rc = open_plan(g, &o, &s, &p, &prog))) goto done;
 	if (json)
 		printf("{\"unit\":\"%s\",\"plan_year\":%d,\"findings\":[", p->unit_code,
 		       p->plan_year);
@@ -537,12 +630,7 @@ static int plan_export(const gnbv_cli *g, int argc, char **argv)
 	gnbv_store *s = NULL;
 	gnbv_program *prog = NULL;
 	gnbv_plan *p = NULL;
-	gnbv_scope all;
-	gnbv_store_scope_all(&all);
-	if ((rc = gnbv_cli_open_store(g, 0, &s)) ||
-	    (rc = gnbv_store_plan_get(s, &all, o.unit, o.year, &p)) ||
-	    (rc = gnbv_program_load(o.program ? o.program : p->program, &prog)))
-		goto done;
+	if ((rc = open_plan(g, &o, &s, &p, &prog))) goto done;
 	if (o.json && (rc = gnbv_plan_write_json(p, o.json))) goto done;
 #ifdef GNBV_HAVE_DOC
 	if (o.xlsx && (rc = gnbv_plan_write_xlsx(p, prog, o.xlsx))) goto done;
@@ -564,20 +652,81 @@ done:
 	return rc ? gnbv_cli_fail(rc) : EXIT_OK;
 }
 
+/* ---- set: one line's amount, or the document's number, date, signer and
+ * status (an officer's edit; every change is audited by the store) ---- */
+
+static int plan_set(const gnbv_cli *g, int argc, char **argv)
+{
+	plan_opts o;
+	int rc = parse_opts("set", argc, argv, &o, 1);
+	if (rc) return rc;
+	int doc = o.number || o.date || o.signer || o.status;
+	if (!!o.line != !!o.amount || (!o.line && !doc)) {
+		fprintf(stderr,
+		        "gnbv: plan set: give --line ID --amount VND, and/or --number, --date, "
+		        "--signer, --status\n");
+		return EXIT_USAGE;
+	}
+	int64_t amount = 0;
+	if (o.amount) {
+		char *end;
+		long long v = strtoll(o.amount, &end, 10);
+		if (*end || v < 0 || end == o.amount) {
+			fprintf(
+			    stderr,
+			    "gnbv: plan set: --amount is whole VND (e.g. 2100000000), not '%s'\n",
+			    o.amount);
+			return EXIT_USAGE;
+		}
+		amount = v;
+	}
+	int32_t day;
+	if (o.date && gnbv_cli_date(o.date, &day) < 0) {
+		fprintf(stderr, "gnbv: plan set: --date is YYYY-MM-DD, not '%s'\n", o.date);
+		return EXIT_USAGE;
+	}
+	int status = o.status ? gnbv_plan_status_parse(o.status) : -1;
+	if (o.status && status < 0) {
+		fprintf(stderr, "gnbv: plan set: --status is draft, submitted or approved\n");
+		return EXIT_USAGE;
+	}
+	gnbv_store *s = NULL;
+	gnbv_plan *p = NULL;
+	gnbv_scope all;
+	gnbv_store_scope_all(&all);
+	if ((rc = gnbv_cli_open_store(g, 0, &s))) goto done;
+	if (o.line && (rc = gnbv_store_plan_line_set(s, &all, o.unit, o.year, o.line, amount)))
+		goto done;
+	if (doc) {
+		int changed;
+		if ((rc = gnbv_store_plan_get(s, &all, o.unit, o.year, &p))) goto done;
+		if (o.number) p->number = *o.number ? o.number : NULL;
+		if (o.date) p->date = o.date;
+		if (o.signer) p->signer_name = o.signer;
+		if (status >= 0) p->status = status;
+		if ((rc = gnbv_store_plan_put(s, &all, p, &changed))) goto done;
+	}
+	printf(g->english ? "plan of %s proposing %d updated\n"
+	                  : "đã cập nhật kế hoạch của %s đề xuất năm %d\n",
+	       o.unit, o.year);
+done:
+	gnbv_plan_free(p);
+	gnbv_store_close(s);
+	return rc ? gnbv_cli_fail(rc) : EXIT_OK;
+}
+
 int gnbv_cmd_plan(const gnbv_cli *g, int argc, char **argv)
 {
 	static const struct {
 		const char *name;
 		int (*fn)(const gnbv_cli *, int, char **);
-	} subs[] = {{"import", plan_import},
-	            {"list", plan_list},
-	            {"show", plan_show},
-	            {"check", plan_check},
-	            {"export", plan_export}};
+	} subs[] = {{"import", plan_import}, {"list", plan_list},     {"show", plan_show},
+	            {"check", plan_check},   {"export", plan_export}, {"set", plan_set}};
 	if (argc < 2) return gnbv_cli_usage("plan");
 	for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
 		if (strcmp(argv[1], subs[i].name) == 0) return subs[i].fn(g, argc - 1, argv + 1);
-	fprintf(stderr, "gnbv: plan: unknown subcommand '%s' (import, list, show, check, export)\n",
+	fprintf(stderr,
+	        "gnbv: plan: unknown subcommand '%s' (import, list, show, check, export, set)\n",
 	        argv[1]);
 	return EXIT_USAGE;
 }

@@ -12,6 +12,7 @@
 #ifdef GNBV_HAVE_STORE
 #include "cmd_db.h"
 #include "cmd_plan.h"
+#include "cmd_review.h"
 #endif
 
 #include <stdio.h>
@@ -70,7 +71,7 @@ static const gnbv_command COMMANDS[] = {
 	 "  --kind KIND       periodic (default) or adhoc\n"
 	 "  --as-of DATE      the ad-hoc round's date (with --kind adhoc)\n"},
 	{"plan", gnbv_cmd_plan,
-	 "import FILE | list | show|check|export --unit CODE --year YEAR [options]",
+	 "import FILE | list | show|check|export|set --unit CODE --year YEAR [options]",
 	 "program plans and budgets: store, show, check and export the Kế hoạch",
 	 "  import FILE       store a plan document (gnbv-plan/1 JSON; data/demo/README.md)\n"
 	 "  list              the stored plans\n"
@@ -82,9 +83,15 @@ static const gnbv_command COMMANDS[] = {
 	 "                    targets; exit 1 when anything is found; --format text|json\n"
 	 "  export            the plan proposing YEAR: --xlsx FILE (biểu chi tiết), --docx FILE\n"
 	 "                    (the Kế hoạch), --json FILE (gnbv-plan/1, '-' for stdout)\n"
+	 "  set               --line ID --amount VND: change one budget line; --number TEXT,\n"
+	 "                    --date YYYY-MM-DD, --signer NAME, --status draft|submitted|approved:\n"
+	 "                    the document's own fields (each change is audited)\n"
 	 "  --program NAME    the program structure (default: the plan's own)\n"},
 	{"audit", gnbv_cmd_audit, "verify", "verify the audit log's hash chain",
 	 "  verify            recompute the chain; names the first altered, inserted or removed record\n"},
+	{"review", gnbv_cmd_review, "SUBCOMMAND [OPTIONS] [--as NAME] [--unit CODE]",
+	 "run the review round (list, survey, meeting, posting, recognition), ad-hoc requests, transitions, summary, escape list, certificates",
+	 "  'gnbv review help' lists the subcommands and their options (docs/review.md)\n"},
 #endif
 	{"standards", gnbv_cmd_standards, "[NAME]",
 	 "list the built-in poverty standards, or show one's parameters", ""},
@@ -135,6 +142,21 @@ void gnbv_cli_pad(const char *s, int width, int right)
 	fputs(s, stdout);
 	if (!right)
 		for (int i = chars; i < width; i++) putchar(' ');
+}
+
+void gnbv_cli_csv_cell(const char *s, int first)
+{
+	if (!first) putchar(',');
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(s, stdout);
+		return;
+	}
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"') putchar('"');
+		putchar(*s);
+	}
+	putchar('"');
 }
 
 int gnbv_cli_usage(const char *name)

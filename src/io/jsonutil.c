@@ -160,6 +160,26 @@ int gnbv_jmerge(json_t *obj, const char *extra)
 	return 0;
 }
 
+int gnbv_jopen(gnbv_jctx *c, const char *origin, const char *text, size_t len, size_t arena_max,
+               json_t **root)
+{
+	json_error_t jerr;
+	memset(c, 0, sizeof *c);
+	*root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!*root)
+		return gnbv_error_set(GNBV_EINVALID, "%s:%d:%d: not valid JSON: %s", origin,
+		                      jerr.line, jerr.column, jerr.text);
+	c->origin = origin;
+	c->text = text;
+	c->len = len;
+	if (!(c->a = gnbv_arena_new(arena_max))) {
+		json_decref(*root);
+		*root = NULL;
+		return GNBV_ENOMEM;
+	}
+	return 0;
+}
+
 int gnbv_read_file(const char *path, size_t max, char **out, size_t *len)
 {
 	FILE *f = fopen(path, "rb");

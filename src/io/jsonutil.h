@@ -43,6 +43,12 @@ int gnbv_jextra(gnbv_jctx *c, json_t *obj, const char *const *keys, const char *
  * obj, without replacing members obj already has. */
 int gnbv_jmerge(json_t *obj, const char *extra);
 
+/* Parses `text` (duplicate keys refused) into *root and sets up c with a
+ * new arena of at most arena_max bytes; errors name ORIGIN:LINE:COL. On
+ * failure nothing is left to free. */
+int gnbv_jopen(gnbv_jctx *c, const char *origin, const char *text, size_t len, size_t arena_max,
+               json_t **root);
+
 /* Reads a whole file (at most max bytes) into a malloc'd buffer. */
 int gnbv_read_file(const char *path, size_t max, char **out, size_t *len);
 

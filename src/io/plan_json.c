@@ -454,15 +454,12 @@ int gnbv_plan_parse_json(const char *origin, const char *text, size_t len, gnbv_
 	                                       "report_year", "plan_year", "document",
 	                                       "agencies",    "sections",  NULL};
 	static const char *const unit_keys[] = {"code", "name", NULL};
-	json_error_t jerr;
-	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!root)
-		return gnbv_error_set(GNBV_EINVALID, "%s:%d:%d: not valid JSON: %s", origin,
-		                      jerr.line, jerr.column, jerr.text);
-	int rc = 0;
-	gnbv__arena *a = gnbv_arena_new(64u << 20);
-	gnbv_plan *p = a ? gnbv_arena_alloc(a, sizeof *p) : NULL;
-	gnbv_jctx cx = {origin, text, len, {.n = 0}, a}, *c = &cx;
+	json_t *root;
+	gnbv_jctx cx, *c = &cx;
+	int rc = gnbv_jopen(c, origin, text, len, 64u << 20, &root);
+	if (rc) return rc;
+	gnbv__arena *a = c->a;
+	gnbv_plan *p = gnbv_arena_alloc(a, sizeof *p);
 	caps k = {0};
 	if (!p) {
 		rc = GNBV_ENOMEM;

@@ -108,15 +108,12 @@ static int load_component(gnbv_jctx *c, json_t *obj, gnbv_program *p, const char
 
 static int program_parse(const char *origin, const char *text, size_t len, gnbv_program **out)
 {
-	json_error_t jerr;
-	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!root)
-		return gnbv_error_set(GNBV_EINVALID, "%s:%d:%d: not valid JSON: %s", origin,
-		                      jerr.line, jerr.column, jerr.text);
-	int rc = 0;
-	gnbv__arena *a = gnbv_arena_new(16u << 20);
-	gnbv_program *p = a ? gnbv_arena_alloc(a, sizeof *p) : NULL;
-	gnbv_jctx c = {origin, text, len, {.n = 0}, a};
+	json_t *root;
+	gnbv_jctx c;
+	int rc = gnbv_jopen(&c, origin, text, len, 16u << 20, &root);
+	if (rc) return rc;
+	gnbv__arena *a = c.a;
+	gnbv_program *p = gnbv_arena_alloc(a, sizeof *p);
 	if (!p) {
 		rc = GNBV_ENOMEM;
 		goto done;

@@ -38,6 +38,7 @@ results = []
 PG_DIR = sys.argv[sys.argv.index("--pg") + 1] if "--pg" in sys.argv else None
 PG_SERVER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pg", "pg-test-server")
 PG_SCHEMAS = []
+PG_SCHEMA_OF = {}  # a database's URL -> its schema
 
 
 def check(name, cond, detail=""):
@@ -59,11 +60,22 @@ def fresh_db(tmp, name):
         env = dict(l.split("=", 1) for l in out.splitlines() if "=" in l)
         db, init = env["GNBV_PG_URL"].strip("'"), env["GNBV_PG_MIGRATE_URL"].strip("'")
         PG_SCHEMAS.append(schema)
+        PG_SCHEMA_OF[db] = schema
     r = run(init, "init")
     assert r.returncode == 0, r.stderr
     if PG_DIR:  # the audit log append-only for the application role
         subprocess.run(["bash", PG_SERVER, "seal", PG_DIR, PG_SCHEMAS[-1]], capture_output=True, check=True)
     return db
+
+
+def sql_lines(db, sql):
+    """The rows of sql as the sqlite3 shell prints them (a|b per line), on either backend."""
+    if not PG_DIR:
+        return subprocess.run(["sqlite3", db, sql], capture_output=True, text=True).stdout
+    schema = PG_SCHEMA_OF[db]
+    url = os.environ["GNBV_PG_ADMIN_URL"] + "&options=-csearch_path%3D" + schema
+    return subprocess.run([os.path.join(os.environ["GNBV_PG_BIN"], "psql"), "-X", "-A", "-t", "-F", "|",
+                           url, "-c", sql], capture_output=True, text=True).stdout
 
 
 def write_plan(tmp, name, plan):
@@ -127,8 +139,13 @@ with tempfile.TemporaryDirectory() as tmp:
           r.returncode == 0 and "ngân sách nhà nước 84.249 = ĐTPT 71.283 + SN 12.966" in out, out)
     check("2022 text: mobilised 1.000 and estimated disbursement 80.420,35",
           "Vốn huy động: 1.000" in out and "Ước giải ngân: 80.420,35" in out, out)
-    check("2022 text: DA1 73.359, DA2 4.855", re.search(r"DA1 .*\n\s+Kế hoạch giao\s+73.359", out)
+    check("2022 text: DA1 73.359 with 95,00% disbursed, DA2 4.855",
+          re.search(r"DA1 .*\n\s+Kế hoạch giao\s+73.359\n\s+Ước giải ngân\s+69.691,05  \(95,00% kế hoạch giao\)", out)
           and re.search(r"DA2 .*\n\s+Kế hoạch giao\s+4.855", out), out)
+    check("2022 text: DA4.1 disbursed at 90,00%, the seed's rate",
+          re.search(r"DA4.1 .*\n\s+Kế hoạch giao\s+1.607\n\s+Ước giải ngân\s+1.446,3  \(90,00%", out), out)
+    check("2022 text: outputs and targets of the year", "16 cụm loa thông minh" in out and
+          "A-T-JOBS" in out, out)
     r = run(db, "plan", "show", "--unit", "045", "--year", "2023")
     out = r.stdout
     check("2023 text: 133.086 = ĐTPT 73.913 + SN 59.173, plus 375 mobilised",
@@ -289,6 +306,30 @@ with tempfile.TemporaryDirectory() as tmp:
           r.returncode == 0 and open(out1, "rb").read() == open(out2, "rb").read())
     r = run(db, "plan", "export", "--unit", "045", "--year", "2023", "--json", "-")
     check("export --json - writes to stdout", r.returncode == 0 and json.loads(r.stdout) == SEED)
+
+    # --- set: a line, the document's fields, both audited ---
+    sdb = fresh_db(tmp, "set.db")
+    run(sdb, "plan", "import", FIXTURE)
+    r = run(sdb, "plan", "set", "--unit", "045", "--year", "2023", "--line", "B-DA5",
+            "--amount", "21000000000")
+    rc, f = findings(sdb)
+    check("set a line: the amount changes, and the stated SN total no longer matches",
+          r.returncode == 0 and any(x["kind"] == "stated_total" and x["subject"] == "B-TOT-SN" and
+                                    x["computed"] == 60173000000 for x in f), r.stderr + str(f))
+    r = run(sdb, "plan", "set", "--unit", "045", "--year", "2023", "--number", "123/KH-UBND",
+            "--date", "2022-08-25", "--status", "submitted")
+    ex = json.loads(run(sdb, "plan", "export", "--unit", "045", "--year", "2023", "--json", "-").stdout)
+    check("set the number, date and status", r.returncode == 0 and ex["document"]["number"] ==
+          "123/KH-UBND" and ex["document"]["date"] == "2022-08-25" and
+          ex["document"]["status"] == "submitted", ex["document"])
+    au = sql_lines(sdb, "SELECT action, detail FROM audit_log ORDER BY seq")
+    check("the edits are audited: line_set with old and new amounts, then replace",
+          "plan.line_set|" in au and '"old_vnd":20000000000,"new_vnd":21000000000' in au and
+          au.strip().endswith("}") and au.count("plan.replace") == 1, au)
+    r = run(sdb, "plan", "set", "--unit", "045", "--year", "2023", "--line", "NOPE", "--amount", "1")
+    check("an unknown line is refused", r.returncode == 1 and "has no line NOPE" in r.stderr, r.stderr)
+    r = run(sdb, "plan", "set", "--unit", "045", "--year", "2023", "--line", "B-DA5", "--amount", "-1")
+    check("a negative amount is a usage error", r.returncode == 2, r.stderr)
 
     # --- bad input ---
     def bad(name, text, pattern):
