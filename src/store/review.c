@@ -2182,7 +2182,8 @@ int gnbv_review_certificates(gnbv_store *s, const gnbv_scope *scope, const gnbv_
 	                  "s.unit_id = u.unit_id JOIN household h ON h.household_id = "
 	                  "s.household_id WHERE u.path >= ? AND u.path < ? AND s.period = ? AND "
 	                  "s.round_id = ? AND s.replaced_by IS NULL AND s.class IN ('poor', "
-	                  "'near_poor') AND (? IS NULL OR h.code = ?) ORDER BY h.code",
+	                  "'near_poor') AND (CAST(? AS TEXT) IS NULL OR h.code = ?) "
+	                  "ORDER BY h.code",
 	                  "tttitt", k.lo, k.hi, k.period, rid, household_code, household_code)))
 		goto done;
 	int found = 0;

@@ -9,7 +9,11 @@ transitions and a summary form that matches the store's own counts (text,
 CSV and XLSX), keeps the expected-to-escape list with deficits, components
 and helpers, writes escaped HTML certificates, and keeps the audit chain.
 
-Usage: review_workflow.py PATH/TO/gnbv
+Usage: review_workflow.py PATH/TO/gnbv [--pg DIR]
+
+With --pg DIR the database is a fresh schema on the PostgreSQL server of
+tests/pg/pg-test-server in DIR (`init` as the migration role, the rest as
+the application role, the audit log append-only for it).
 """
 import csv
 import io
@@ -21,7 +25,24 @@ import tempfile
 import zipfile
 
 GNBV = sys.argv[1]
+PG_DIR = sys.argv[sys.argv.index("--pg") + 1] if "--pg" in sys.argv else None
+PG_SERVER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pg", "pg-test-server")
+PG_SCHEMA = "w_%d" % os.getpid()
 results = []
+
+
+def count(db, sql):
+    """A count(*) on either backend."""
+    if not PG_DIR:
+        con = sqlite3.connect(db)
+        try:
+            return con.execute(sql).fetchone()[0]
+        finally:
+            con.close()
+    url = os.environ["GNBV_PG_ADMIN_URL"] + "&options=-csearch_path%3D" + PG_SCHEMA
+    out = subprocess.run([os.path.join(os.environ["GNBV_PG_BIN"], "psql"), "-X", "-A", "-t", url, "-c", sql],
+                         capture_output=True, text=True).stdout
+    return int(out.strip() or -1)
 
 
 def check(name, cond, detail=""):
@@ -61,7 +82,12 @@ def write_round(d, name, rows):
 
 
 with tempfile.TemporaryDirectory() as d:
-    db = os.path.join(d, "r.db")
+    db = init_db = os.path.join(d, "r.db")
+    if PG_DIR:
+        env = dict(l.split("=", 1) for l in subprocess.run(
+            ["bash", PG_SERVER, "schema", PG_DIR, PG_SCHEMA], capture_output=True, text=True,
+            check=True).stdout.splitlines() if "=" in l)
+        db, init_db = env["GNBV_PG_URL"].strip("'"), env["GNBV_PG_MIGRATE_URL"].strip("'")
 
     def g(*args):
         return subprocess.run([GNBV, "--db", db] + list(args), capture_output=True, text=True)
@@ -73,7 +99,9 @@ with tempfile.TemporaryDirectory() as d:
         return g(*a)
 
     C = ["--commune", "01366"]
-    check("init", g("init").returncode == 0)
+    check("init", subprocess.run([GNBV, "--db", init_db, "init"], capture_output=True).returncode == 0)
+    if PG_DIR:
+        subprocess.run(["bash", PG_SERVER, "seal", PG_DIR, PG_SCHEMA], capture_output=True, check=True)
     # 2021: A poor, B near-poor, C not poor; 2022: A near-poor, B poor (newly), C not poor, D poor (moved in).
     h21, m21 = write_round(d, "r21", [("A", "01366-01", "poor", "Nguyễn <Thị> & \"A\""),
                                        ("B", "01366-02", "near", "Lý Văn B"),
@@ -145,7 +173,7 @@ with tempfile.TemporaryDirectory() as d:
     # The lock, by every path.
     ex1 = os.path.join(d, "ex1")
     check("export before", g("export", "--round", "2021", "--out", ex1).returncode == 0)
-    before = open(db, "rb").read()
+    before = open(db, "rb").read() if not PG_DIR else None
     h21b, m21b = write_round(d, "r21b", [("A", "01366-01", "not_poor", "Nguyễn Thị A"),
                                         ("E", "01366-01", "poor", "Mới E")])
     p = g("import", "--round", "2021", h21b, m21b)
@@ -279,15 +307,15 @@ with tempfile.TemporaryDirectory() as d:
 
     p = g("audit", "verify")
     check("the audit chain holds", p.returncode == 0, p.stderr)
-    con = sqlite3.connect(db)
-    n = con.execute("SELECT count(*) FROM audit_log WHERE action = 'review.recognise' "
-                    "AND actor LIKE 'chair (%'").fetchone()[0]
-    reopen = con.execute("SELECT count(*) FROM audit_log WHERE action = 'review.reopen' "
-                         "AND actor LIKE 'district (%' AND detail LIKE '%Kiểm tra lại%'").fetchone()[0]
-    con.close()
+    n = count(db, "SELECT count(*) FROM audit_log WHERE action = 'review.recognise' "
+                  "AND actor LIKE 'chair (%'")
+    reopen = count(db, "SELECT count(*) FROM audit_log WHERE action = 'review.reopen' "
+                       "AND actor LIKE 'district (%' AND detail LIKE '%Kiểm tra lại%'")
     check("recognitions and the reopening are audited with the acting user and the reason",
           n == 3 and reopen == 1, (n, reopen))
 
+if PG_DIR:
+    subprocess.run(["bash", PG_SERVER, "drop", PG_DIR, PG_SCHEMA], capture_output=True)
 failed = results.count(False)
 print("%d passed, %d failed" % (len(results) - failed, failed))
 sys.exit(1 if failed else 0)
