@@ -15,6 +15,9 @@
  * summary form against the store, consolidated to the district; the
  * expected-to-escape list with deficits, components, helper, support and
  * outcome; certificates; the pure rules.
+ *
+ * Runs on PostgreSQL too (unit/test_review_pg: GNBV_STORE_TEST_TARGET a
+ * postgresql:// URL, a fresh schema per test; store_target.h).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,6 +27,7 @@
 #include "gnbv/error.h"
 #include "gnbv/review.h"
 #include "gnbv/store.h"
+#include "store_target.h"
 
 #include "doc/review_doc.h"
 
@@ -36,7 +40,8 @@
 
 typedef struct fx {
 	char dir[256];
-	char db[300];
+	char db[1024];
+	char schema[64]; /* PostgreSQL: this test's schema */
 	gnbv_store *s;
 	gnbv_scope all;
 	gnbv_review_actor officer, chair, district, province, commune_user;
@@ -83,7 +88,8 @@ static int setup(void **state)
 	const char *tmp = getenv("TMPDIR");
 	snprintf(f->dir, sizeof f->dir, "%s/gnbv-review-XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(f->dir)) return -1;
-	snprintf(f->db, sizeof f->db, "%s/test.db", f->dir);
+	if (store_target_fresh(f->dir, "v", f->db, sizeof f->db, f->schema, sizeof f->schema))
+		return -1;
 	gnbv_store_opts o = GNBV_STORE_OPTS_INIT;
 	o.create = 1;
 	o.actor = "test:review";
@@ -111,6 +117,7 @@ static int teardown(void **state)
 {
 	fx *f = *state;
 	gnbv_store_close(f->s);
+	store_target_done(f->schema);
 	rm_tree(f->dir);
 	free(f);
 	return 0;

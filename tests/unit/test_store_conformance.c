@@ -6,13 +6,9 @@
  * one, which the PostgreSQL harness will provide).
  *
  * On PostgreSQL (GNBV_STORE_TEST_TARGET a postgresql:// URL, as
- * tests/pg/pg-test-server exec sets it), each test gets a fresh schema:
- * the fixture asks the superuser (GNBV_PG_ADMIN_URL) for it through
- * gnbv_test_fresh(), the migration role (GNBV_PG_MIGRATE_URL) applies the
- * migrations, and the test itself runs as the application role, which may
- * change rows but owns nothing (quality.md R5). The schema is dropped
- * afterwards. libpq is used for that fixture only; the tests use the
- * public API.
+ * tests/pg/pg-test-server exec sets it), each test gets a fresh schema,
+ * migrated by the migration role and used by the application role
+ * (store_target.h); test_pg_roles checks what that role may not do.
  *
  * Covered: opening and migrations; units (idempotent import, tree order,
  * reused codes resolved by date, successors, bad input with FILE:LINE:COL);
@@ -30,9 +26,9 @@
 
 #include "gnbv/error.h"
 #include "gnbv/store.h"
+#include "store_target.h"
 
 #include <dirent.h>
-#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,74 +44,6 @@ typedef struct fx {
 	gnbv_store *s;
 	gnbv_scope all;
 } fx;
-
-static int is_pg(const char *target)
-{
-	return target &&
-	       (!strncmp(target, "postgresql://", 13) || !strncmp(target, "postgres://", 11));
-}
-
-static void quiet(void *arg, const char *message)
-{
-	(void)arg;
-	(void)message;
-}
-
-/* Runs gnbv_test_fresh(name) or gnbv_test_drop(name) as the superuser. */
-static int pg_admin(const char *fn_sql, const char *name)
-{
-	const char *admin = getenv("GNBV_PG_ADMIN_URL");
-	if (!admin || !*admin) {
-		fprintf(stderr,
-		        "GNBV_PG_ADMIN_URL is not set (run under tests/pg/pg-test-server exec)\n");
-		return -1;
-	}
-	PGconn *c = PQconnectdb(admin);
-	int ok = PQstatus(c) == CONNECTION_OK;
-	if (ok) {
-		PQsetNoticeProcessor(c, quiet, NULL); /* "drop cascades to ..." */
-		const char *vals[] = {name};
-		PGresult *r = PQexecParams(c, fn_sql, 1, NULL, vals, NULL, NULL, 0);
-		ok = PQresultStatus(r) == PGRES_TUPLES_OK;
-		if (!ok) fprintf(stderr, "%s: %s", fn_sql, PQresultErrorMessage(r));
-		PQclear(r);
-	} else {
-		fprintf(stderr, "admin connection: %s", PQerrorMessage(c));
-	}
-	PQfinish(c);
-	return ok ? 0 : -1;
-}
-
-/* url with the schema as its search_path. */
-static void pg_url(const char *url, const char *schema, char *out, size_t cap)
-{
-	snprintf(out, cap, "%s%soptions=-csearch_path%%3D%s", url, strchr(url, '?') ? "&" : "?",
-	         schema);
-}
-
-/* A fresh schema for this test, migrated by the migration role; f->db is
- * the application role's URL for it. */
-static int pg_fresh(fx *f, const char *target)
-{
-	static int n;
-	char mig[1024];
-	const char *m = getenv("GNBV_PG_MIGRATE_URL");
-	snprintf(f->schema, sizeof f->schema, "t_%ld_%d", (long)getpid(), ++n);
-	if (pg_admin("SELECT public.gnbv_test_fresh($1)", f->schema)) return -1;
-	pg_url(m && *m ? m : target, f->schema, mig, sizeof mig);
-	pg_url(target, f->schema, f->db, sizeof f->db);
-	gnbv_store_opts o = GNBV_STORE_OPTS_INIT;
-	o.create = 1;
-	o.actor = "test:migrate";
-	gnbv_store *s = NULL;
-	if (gnbv_store_open(&s, mig, &o)) {
-		fprintf(stderr, "migrate: %s\n", gnbv_error_message());
-		return -1;
-	}
-	gnbv_store_close(s);
-	/* The audit log append-only for the application role (docs/store.md). */
-	return pg_admin("SELECT public.gnbv_test_seal($1)", f->schema);
-}
 
 static void rm_tree(const char *dir)
 {
@@ -143,10 +71,8 @@ static int setup(void **state)
 	const char *tmp = getenv("TMPDIR");
 	snprintf(f->dir, sizeof f->dir, "%s/gnbv-store-XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(f->dir)) return -1;
-	const char *target = getenv("GNBV_STORE_TEST_TARGET");
-	snprintf(f->db, sizeof f->db, "%s", target && *target ? target : "");
-	if (is_pg(target) && pg_fresh(f, target)) return -1;
-	if (!f->db[0]) snprintf(f->db, sizeof f->db, "%s/test.db", f->dir);
+	if (store_target_fresh(f->dir, "t", f->db, sizeof f->db, f->schema, sizeof f->schema))
+		return -1;
 	gnbv_store_opts o = GNBV_STORE_OPTS_INIT;
 	o.create = 1;
 	o.actor = "test:conformance";
@@ -163,7 +89,7 @@ static int teardown(void **state)
 {
 	fx *f = *state;
 	gnbv_store_close(f->s);
-	if (f->schema[0]) pg_admin("SELECT public.gnbv_test_drop($1)", f->schema);
+	store_target_done(f->schema);
 	rm_tree(f->dir);
 	free(f);
 	return 0;
@@ -277,8 +203,8 @@ static void test_pg_roles(fx *f)
 	gnbv_store_opts o = GNBV_STORE_OPTS_INIT;
 	/* A schema without a registry is not one, unless asked to create. */
 	snprintf(other, sizeof other, "%s_x", f->schema);
-	assert_int_equal(pg_admin("SELECT public.gnbv_test_fresh($1)", other), 0);
-	pg_url(target, other, url, sizeof url);
+	assert_int_equal(store_target_admin("SELECT public.gnbv_test_fresh($1)", other), 0);
+	store_target_url(target, other, url, sizeof url);
 	assert_int_equal(gnbv_store_open(&s2, url, &o), GNBV_ENOTFOUND);
 	assert_null(s2);
 	/* Creating it takes the migration role: the application role may not
@@ -286,7 +212,7 @@ static void test_pg_roles(fx *f)
 	o.create = 1;
 	assert_int_equal(gnbv_store_open(&s2, url, &o), GNBV_EDENIED);
 	assert_non_null(strstr(gnbv_error_message(), "CREATE COLLATION"));
-	assert_int_equal(pg_admin("SELECT public.gnbv_test_drop($1)", other), 0);
+	assert_int_equal(store_target_admin("SELECT public.gnbv_test_drop($1)", other), 0);
 	/* The application role cannot rewrite history. */
 	PGconn *app = PQconnectdb(f->db);
 	assert_int_equal(PQstatus(app), CONNECTION_OK);
