@@ -5,7 +5,7 @@
  * written to a hash-chained audit log in the same transaction.
  *
  * The store is written once over a backend vtable (gnbv/sys/store_backend.h):
- * SQLite (one file) today, PostgreSQL later. Nothing here names a backend's
+ * SQLite (one file) or PostgreSQL. Nothing here names a backend's
  * types or SQL; docs/store.md describes the schema and the semantics.
  *
  * Conventions (gnbv/error.h): functions return 0 or a negative GNBV_E* code
@@ -64,7 +64,8 @@ typedef struct gnbv_store_opts {
 		GNBV_STORE_OPTS_VERSION, 0, 0, 0, NULL, NULL                                       \
 	}
 
-/* Opens the store at `target` (a file path for SQLite) and brings its
+/* Opens the store at `target` (a file path for SQLite, a postgresql:// or
+ * postgres:// URL for PostgreSQL: docs/store.md) and brings its
  * schema up to date: the numbered migrations compiled into the binary
  * (src/store/migrations/NNNN_name.sql) are applied in order, each in its own
  * transaction, and recorded in schema_version. A database whose schema is
@@ -72,6 +73,11 @@ typedef struct gnbv_store_opts {
  * GNBV_ENOTFOUND unless opts->create. `opts` may be NULL (defaults). On
  * success *out is owned by the caller: gnbv_store_close it. */
 int gnbv_store_open(gnbv_store **out, const char *target, const gnbv_store_opts *opts);
+
+/* `target` as it may be shown in messages and output: a postgresql:// URL
+ * with its password masked (***), anything else as it is; truncated to
+ * cap - 1 bytes. */
+void gnbv_store_target_shown(const char *target, char *out, size_t cap);
 
 /* Closes; NULL is a no-op. An open transaction is rolled back. */
 void gnbv_store_close(gnbv_store *s);
@@ -186,7 +192,7 @@ typedef struct gnbv_household_rec {
 	char standard[32];
 	int32_t ref_date;
 	gnbv_assessment a; /* get fills what is stored: klass, deficits, unknowns,
-			    * ind (in the standard's order), area, n_workers */
+	                    * ind (in the standard's order), area, n_workers */
 	int64_t survey_id;
 } gnbv_household_rec;
 

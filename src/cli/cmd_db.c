@@ -54,8 +54,10 @@ int gnbv_cmd_init(const gnbv_cli *g, int argc, char **argv)
 		return gnbv_cli_fail(rc);
 	}
 	gnbv_store_close(s);
+	char shown[256];
+	gnbv_store_target_shown(g->db, shown, sizeof shown);
 	printf("%s: schema version %d; built-in units: %llu added, %llu changed, %llu unchanged\n",
-	       g->db, ver, (unsigned long long)st.added, (unsigned long long)st.changed,
+	       shown, ver, (unsigned long long)st.added, (unsigned long long)st.changed,
 	       (unsigned long long)st.unchanged);
 	return EXIT_OK;
 }
@@ -281,6 +283,8 @@ int gnbv_cmd_audit(const gnbv_cli *g, int argc, char **argv)
 		return gnbv_cli_fail(rc);
 	}
 	gnbv_store_close(s);
-	printf("%s: %llu audit records, the hash chain is intact\n", g->db, (unsigned long long)n);
+	char shown[256];
+	gnbv_store_target_shown(g->db, shown, sizeof shown);
+	printf("%s: %llu audit records, the hash chain is intact\n", shown, (unsigned long long)n);
 	return EXIT_OK;
 }

@@ -18,6 +18,7 @@
 
 #include "cmd_db.h"
 #include "cmd_plan.h"
+#include "cmd_review.h"
 #include "demo_rounds.h"
 #include "io/csv.h"
 #include "io/units.h"
@@ -250,14 +251,17 @@ int gnbv_cmd_demo(const gnbv_cli *g, int argc, char **argv)
 	gnbv_scope all;
 	gnbv_store_scope_all(&all);
 	uint64_t h21 = 0, p21 = 0, h22 = 0, p22 = 0;
+	char review[2048] = ""; /* the review workflow's lines (cmd_review.c) */
 	if ((rc = gnbv_cli_open_store(&gd, 1, &s)) || (rc = gnbv_store_units_import_builtin(s, &all, &us)) ||
 	    (rc = import_round(s, d21, 2021, &is21)) || (rc = import_round(s, d22, 2022, &is22)) ||
-	    (rc = count_round(s, 2021, &h21, &p21)) || (rc = count_round(s, 2022, &h22, &p22))) {
+	    (rc = count_round(s, 2021, &h21, &p21)) || (rc = count_round(s, 2022, &h22, &p22)) ||
+	    (rc = gnbv_cli_review_demo(s, en, review, sizeof review))) {
 		gnbv_store_close(s);
 		return gnbv_cli_fail(rc);
 	}
 	/* 4. The seed itself: the district's 2022 report and 2023 plan. */
-	if ((rc = gnbv_cli_plan_load_demo(&gd, s))) {
+	char plan[1024] = "";
+	if ((rc = gnbv_cli_plan_load_demo(&gd, s, plan, sizeof plan))) {
 		gnbv_store_close(s);
 		return gnbv_cli_fail(rc);
 	}
@@ -322,13 +326,17 @@ int gnbv_cmd_demo(const gnbv_cli *g, int argc, char **argv)
 	gnbv_fmt_int(sp, sizeof sp, SEED_POOR, st);
 	gnbv_fmt_dec(sr, sizeof sr, SEED_RATE, 2, st);
 	gnbv_fmt_dec(sr23, sizeof sr23, SEED_RATE_2023, 2, st);
+	char shown[256]; /* a URL's password masked */
+	gnbv_store_target_shown(gd.db, shown, sizeof shown);
 	printf(en ? "\n\nIn the database %s: round 2021: %s poor of %s households (%s); round 2022: %s of %s (%s).\n"
 		    "The district's report (the seed): %s poor households at the start of 2022, %s%%; target %s%% by the end of 2023.\n"
 		    "Files: %s/round-2021 and round-2022 (households, members, assessments with reasons, summary, workers).\n"
 		  : "\n\nTrong cơ sở dữ liệu %s: vòng rà soát 2021: %s hộ nghèo / %s hộ (%s); vòng 2022: %s / %s hộ (%s).\n"
 		    "Báo cáo của huyện: đầu năm 2022 toàn huyện có %s hộ nghèo, chiếm tỷ lệ %s%%; mục tiêu cuối năm 2023: %s%%.\n"
 		    "Tệp: %s/round-2021 và round-2022 (hộ, thành viên, kết quả phân loại kèm lý do, tổng hợp, người lao động thu nhập thấp).\n",
-	       gd.db, a, b, r21, c1, d, r22, sp, sr, sr23, out);
+	       shown, a, b, r21, c1, d, r22, sp, sr, sr23, out);
+	fputs(review, stdout);
+	fputs(plan, stdout);
 	gnbv_units_free(units);
 	return EXIT_OK;
 }

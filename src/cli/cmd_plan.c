@@ -95,8 +95,9 @@ static const char *million(char *buf, size_t cap, int64_t vnd, const gnbv_numsty
 	return buf;
 }
 
-/* Stores a plan read from a file or the binary, reporting the outcome. */
-static int put_plan(const gnbv_cli *g, gnbv_store *s, gnbv_plan *p)
+/* Stores a plan read from a file or the binary, reporting the outcome
+ * (quiet: only *findings_out, for the demo's own summary). */
+static int put_plan(const gnbv_cli *g, gnbv_store *s, gnbv_plan *p, int quiet, size_t *findings_out)
 {
 	gnbv_program *prog = NULL;
 	gnbv_scope all;
@@ -106,27 +107,62 @@ static int put_plan(const gnbv_cli *g, gnbv_store *s, gnbv_plan *p)
 	if ((rc = gnbv_program_load(p->program, &prog))) return rc;
 	if ((rc = gnbv_store_plan_put(s, &all, p, &changed))) goto done;
 	gnbv_plan_check(p, prog, NULL, NULL, &findings);
-	printf(g->english
-	           ? "plan of %s proposing %d: %s (%zu budget lines); plan check: %zu findings\n"
-	           : "kế hoạch của %s đề xuất năm %d: %s (%zu dòng kinh phí); kiểm tra: %zu "
-	             "phát hiện\n",
-	       p->unit_code, p->plan_year,
-	       changed ? (g->english ? "stored" : "đã lưu")
-	               : (g->english ? "unchanged" : "không đổi"),
-	       p->n_lines, findings);
+	if (findings_out) *findings_out = findings;
+	if (!quiet)
+		printf(
+		    g->english
+		        ? "plan of %s proposing %d: %s (%zu budget lines); plan check: %zu "
+		          "findings\n"
+		        : "kế hoạch của %s đề xuất năm %d: %s (%zu dòng kinh phí); kiểm tra: %zu "
+		          "phát hiện\n",
+		    p->unit_code, p->plan_year,
+		    changed ? (g->english ? "stored" : "đã lưu")
+		            : (g->english ? "unchanged" : "không đổi"),
+		    p->n_lines, findings);
 done:
 	gnbv_program_free(prog);
 	return rc;
 }
 
-int gnbv_cli_plan_load_demo(const gnbv_cli *g, gnbv_store *s)
+int gnbv_cli_plan_load_demo(const gnbv_cli *g, gnbv_store *s, char *report, size_t cap)
 {
 	const char *name = "demo/ha-quang-plan-2023.json";
 	const gnbv_embedded_file *f = gnbv_embedded_find(name);
 	if (!f) return gnbv_error_set(GNBV_ENOTFOUND, "%s is not built in", name);
 	gnbv_plan *p = NULL;
+	size_t findings = 0;
 	int rc = gnbv_plan_parse_json(name, (const char *)f->data, f->len, &p);
-	if (!rc) rc = put_plan(g, s, p);
+	if (!rc) rc = put_plan(g, s, p, 1, &findings);
+	if (!rc) {
+		const gnbv_numstyle *st = style(g);
+		char a[48], b[48], c[48], d[48];
+		int64_t all = 0, dtpt = 0, sn = 0, mob = 0;
+		for (size_t i = 0; i < p->n_lines; i++) {
+			const gnbv_plan_line *l = &p->lines[i];
+			if (l->section != 1 || l->stage != GNBV_STAGE_PROPOSED) continue;
+			if (l->source == GNBV_SRC_MOBILISED)
+				mob += l->amount_vnd;
+			else if (l->source != GNBV_SRC_INTEGRATED) {
+				all += l->amount_vnd;
+				dtpt += l->capital == GNBV_CAP_DTPT ? l->amount_vnd : 0;
+				sn += l->capital == GNBV_CAP_SN ? l->amount_vnd : 0;
+			}
+		}
+		snprintf(
+		    report, cap,
+		    g->english
+		        ? "Plan proposing %d: %s million VND of state budget (ĐTPT %s, SN %s) "
+		          "and %s mobilised; plan check finds %zu disagreements in the "
+		          "document ('gnbv plan show --unit %s --year %d', 'plan check', "
+		          "'plan export').\n"
+		        : "Kế hoạch đề xuất năm %d: %s triệu đồng ngân sách nhà nước (ĐTPT %s, "
+		          "SN %s) và %s triệu đồng huy động; kiểm tra thấy %zu điểm không "
+		          "khớp trong văn bản ('gnbv plan show --unit %s --year %d', 'plan "
+		          "check', 'plan export').\n",
+		    p->plan_year, million(a, sizeof a, all, st), million(b, sizeof b, dtpt, st),
+		    million(c, sizeof c, sn, st), million(d, sizeof d, mob, st), findings,
+		    p->unit_code, p->plan_year);
+	}
 	gnbv_plan_free(p);
 	return rc;
 }
@@ -138,7 +174,7 @@ static int plan_import(const gnbv_cli *g, int argc, char **argv)
 	gnbv_store *s = NULL;
 	int rc;
 	if ((rc = gnbv_plan_load_json(argv[1], &p)) || (rc = gnbv_cli_open_store(g, 0, &s)) ||
-	    (rc = put_plan(g, s, p)))
+	    (rc = put_plan(g, s, p, 0, NULL)))
 		goto done;
 done:
 	gnbv_store_close(s);

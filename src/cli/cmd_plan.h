@@ -10,7 +10,8 @@
 
 int gnbv_cmd_plan(const gnbv_cli *g, int argc, char **argv);
 
-/* Stores the seed's plan (data/demo/ha-quang-plan-2023.json, built in). */
-int gnbv_cli_plan_load_demo(const gnbv_cli *g, gnbv_store *s);
+/* Stores the seed's plan (data/demo/ha-quang-plan-2023.json, built in) and
+ * writes the demo's summary line about it into report (cap bytes). */
+int gnbv_cli_plan_load_demo(const gnbv_cli *g, gnbv_store *s, char *report, size_t cap);
 
 #endif

@@ -12,6 +12,7 @@
 #ifdef GNBV_HAVE_STORE
 #include "cmd_db.h"
 #include "cmd_plan.h"
+#include "cmd_review.h"
 #endif
 
 #include <stdio.h>
@@ -94,6 +95,9 @@ static const gnbv_command COMMANDS[] = {
 	 "  disable NAME      the user cannot log in; their sessions end\n"
 	 "  reset NAME        set a new password and enable the user; their sessions end\n"
 	 "  list              name,role,unit,status\n"},
+	{"review", gnbv_cmd_review, "SUBCOMMAND [OPTIONS] [--as NAME] [--unit CODE]",
+	 "run the review round (list, survey, meeting, posting, recognition), ad-hoc requests, transitions, summary, escape list, certificates",
+	 "  'gnbv review help' lists the subcommands and their options (docs/review.md)\n"},
 #endif
 #ifdef GNBV_HAVE_WEB
 	{"serve", gnbv_cmd_serve, "[--listen ADDR:PORT] [--config FILE] [--routes] [--demo-accounts]",

@@ -7,6 +7,11 @@
  * commune Cần Yên (01366), to show what a unit scope hides. These are the
  * only default accounts there are (quality.md S5): nothing else creates
  * an account without an administrator typing its password.
+ *
+ * The demo's review rounds are all recognised, hence locked (quality.md
+ * S2). So that a newcomer can try an edit, `demo` (the level above)
+ * reopens Cần Yên's 2022 round with a reason, as an officer would: the
+ * reopening is in the audit log, and every other commune stays locked.
  */
 #include "cli.h"
 #include "cmd_db.h"
@@ -14,6 +19,7 @@
 
 #include "gnbv/accounts.h"
 #include "gnbv/error.h"
+#include "gnbv/review.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -54,8 +60,27 @@ int gnbv_demo_web_accounts(const gnbv_cli *g, const char *listen)
 		                            ACCOUNTS[i].unit, pw, now);
 		if (rc) break;
 	}
+	int reopened = 0;
+	if (!rc) {
+		gnbv_review_params prm;
+		gnbv_review_actor who = {"demo", {0, ""}};
+		gnbv_review_status st;
+		if ((rc = gnbv_review_params_load(&prm, NULL)) == 0 &&
+		    (rc = gnbv_store_scope_unit(s, "045", 0, &who.scope)) == 0 &&
+		    gnbv_review_status_get(s, &who.scope, "01366", 2022, &st) == 0 &&
+		    (st.step == GNBV_STEP_SUBMITTED || st.step == GNBV_STEP_RECOGNISED)) {
+			rc = gnbv_review_reopen(s, &who, &prm, "01366", 2022,
+			                        "Mở lại để thử sửa hồ sơ trong bản demo");
+			reopened = rc == 0;
+		}
+	}
 	gnbv_store_close(s);
 	if (rc) return gnbv_cli_fail(rc);
+	if (reopened)
+		printf("\nVòng rà soát 2022 của xã Cần Yên được mở lại để thử sửa hồ sơ; các xã "
+		       "khác đã "
+		       "khóa.\n(Cần Yên's 2022 round is reopened to try edits; other communes are "
+		       "locked.)\n");
 	printf("\nĐịa chỉ / address:  http://%s/\n"
 	       "Đăng nhập / login:  demo / %s      (Phòng LĐTBXH huyện Hà Quảng)\n"
 	       "                    demo-xa / %s   (cán bộ xã Cần Yên)\n"

@@ -11,6 +11,7 @@
 
 #include "gnbv/error.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -73,6 +74,8 @@ int gnbv_xmap_build(gnbv_xmap *m, const gnbv_csv *c, int kind, const gnbv_standa
 		if (role == XF_UNIT_CODE) m->unit_col = (int)i;
 		if (role == XF_MEMBER_NO) m->member_no_col = (int)i;
 		m->col[i] = role;
+		if (role != XF_IGNORE && role != XF_NAME && role != XF_ETHNICITY)
+			m->active[m->nactive++] = (unsigned short)i;
 	}
 	for (size_t k = 0; k < NCOLUMNS; k++) {
 		if (COLUMNS[k].kind != kind || present[k]) continue;
@@ -92,11 +95,16 @@ int gnbv_xmap_build(gnbv_xmap *m, const gnbv_csv *c, int kind, const gnbv_standa
 	return 0;
 }
 
-/* Trims spaces and tabs around a cell (the common cell has none: two
- * compares and out). */
+/* Bytes that trim() removes: space and tab. */
+static const unsigned char BLANK[256] = {[' '] = 1, ['\t'] = 1};
+
+/* Trims spaces and tabs around a cell. The common cell has none: one table
+ * lookup for each end and out (this runs for every cell of a national
+ * round, some 100 million times). */
 static inline void trim(const char **p, size_t *n)
 {
-	if (*n == 0 || ((**p != ' ' && **p != '\t') && (*p)[*n - 1] != ' ' && (*p)[*n - 1] != '\t'))
+	if (*n == 0 ||
+	    !(BLANK[(unsigned char)(*p)[0]] | BLANK[(unsigned char)(*p)[*n - 1]]))
 		return;
 	while (*n && (**p == ' ' || **p == '\t')) (*p)++, (*n)--;
 	while (*n && ((*p)[*n - 1] == ' ' || (*p)[*n - 1] == '\t')) (*n)--;
@@ -175,7 +183,15 @@ int gnbv_x_parse_date(const char *p, size_t n, int32_t *out)
 		return 0;
 	}
 	if (n != 10 || p[4] != '-' || p[7] != '-') return -1;
-	if (parse_i64(p, 4, &y) || parse_i64(p + 5, 2, &m) || parse_i64(p + 8, 2, &d)) return -1;
+	/* Eight digits at fixed places: checked and read without loops. */
+	unsigned d0 = (unsigned char)p[0] - '0', d1 = (unsigned char)p[1] - '0',
+	         d2 = (unsigned char)p[2] - '0', d3 = (unsigned char)p[3] - '0',
+	         d5 = (unsigned char)p[5] - '0', d6 = (unsigned char)p[6] - '0',
+	         d8 = (unsigned char)p[8] - '0', d9 = (unsigned char)p[9] - '0';
+	if (d0 > 9 || d1 > 9 || d2 > 9 || d3 > 9 || d5 > 9 || d6 > 9 || d8 > 9 || d9 > 9) return -1;
+	y = d0 * 1000 + d1 * 100 + d2 * 10 + d3;
+	m = d5 * 10 + d6;
+	d = d8 * 10 + d9;
 	if (y < 1850 || m < 1 || m > 12 || d < 1 || d > days_in_month((int)y, (int)m)) return -1;
 	*out = (int32_t)(y * 10000 + m * 100 + d);
 	return 0;
@@ -187,15 +203,47 @@ typedef struct word {
 } word;
 #define W(s) {s, sizeof(s) - 1}
 
-/* Index of the cell among `words`: an exact match in one pass, then a
- * case-insensitive one for what people type ("Self", "NONE"). */
-static int word_index(const char *p, size_t n, const word *words, int count)
+/* a[0..n) == b[0..n) for the short words of the format (n <= 16), with
+ * overlapping fixed-size loads instead of a call: every load stays inside
+ * both strings. */
+static inline int same_bytes(const char *a, const char *b, size_t n)
 {
-	for (int i = 0; i < count; i++)
-		if (words[i].len == n && words[i].w[0] == p[0] && memcmp(words[i].w, p, n) == 0) return i;
+	uint64_t x, y, u, v;
+	if (n >= 8) {
+		if (n > 16) return memcmp(a, b, n) == 0;
+		memcpy(&x, a, 8), memcpy(&y, b, 8);
+		memcpy(&u, a + n - 8, 8), memcpy(&v, b + n - 8, 8);
+		return x == y && u == v;
+	}
+	if (n >= 4) {
+		uint32_t x4, y4, u4, v4;
+		memcpy(&x4, a, 4), memcpy(&y4, b, 4);
+		memcpy(&u4, a + n - 4, 4), memcpy(&v4, b + n - 4, 4);
+		return x4 == y4 && u4 == v4;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i]) return 0;
+	return 1;
+}
+
+/* The case-insensitive pass, for what people type ("Self", "NONE"): out of
+ * line, so that the exact pass below stays small enough to inline. */
+__attribute__((noinline)) static int word_index_fold(const char *p, size_t n, const word *words,
+                                                     int count)
+{
 	for (int i = 0; i < count; i++)
 		if (words[i].len == n && strncasecmp(words[i].w, p, n) == 0) return i;
 	return -1;
+}
+
+/* Index of the cell among `words`: an exact match in one pass, then a
+ * case-insensitive one. Within each table, length and first letter already
+ * tell the words apart. */
+static inline int word_index(const char *p, size_t n, const word *words, int count)
+{
+	for (int i = 0; i < count; i++)
+		if (words[i].len == n && words[i].w[0] == p[0] && same_bytes(words[i].w, p, n)) return i;
+	return word_index_fold(p, n, words, count);
 }
 
 static const word WORK[] = {W("contract"), W("no_contract"), W("self"),
@@ -252,11 +300,11 @@ int gnbv_x_household(const gnbv_xmap *m, const gnbv_csv *c, const gnbv_standard 
 	h->floor_durable = h->walls_durable = h->roof_durable = GNBV_UNKNOWN;
 	h->water_safe = h->toilet_hygienic = h->waste_treated = GNBV_UNKNOWN;
 	for (int r = 0; r < GNBV_RULE_COUNT; r++) h->recorded[r] = GNBV_UNKNOWN;
-	for (size_t i = 0; i < m->ncols; i++) {
+	for (size_t k = 0; k < m->nactive; k++) {
+		size_t i = m->active[k];
 		const char *p = f[i].p;
 		size_t n = f[i].len;
 		int role = m->col[i];
-		if (role == XF_IGNORE) continue;
 		trim(&p, &n);
 		gnbv_tri *t = NULL;
 		switch (role) {
@@ -322,11 +370,11 @@ int gnbv_x_member(const gnbv_xmap *m, const gnbv_csv *c, gnbv_member *mb, gnbv_c
 	mb->relation = GNBV_REL_UNKNOWN;
 	mb->able_to_work = mb->health_insurance = mb->stunted = mb->underweight = GNBV_UNKNOWN;
 	mb->in_school = mb->uses_internet = mb->social_allowance = GNBV_UNKNOWN;
-	for (size_t i = 0; i < m->ncols; i++) {
+	for (size_t k = 0; k < m->nactive; k++) {
+		size_t i = m->active[k];
 		const char *p = f[i].p;
 		size_t n = f[i].len;
 		int role = m->col[i];
-		if (role == XF_IGNORE || role == XF_NAME || role == XF_ETHNICITY) continue;
 		trim(&p, &n);
 		gnbv_tri *t = NULL;
 		int64_t v;

@@ -31,6 +31,10 @@ typedef struct gnbv_xmap {
 	size_t ncols;
 	int col[GNBV_CSV_MAX_FIELDS]; /* role of each column */
 	int id_col, unit_col, member_no_col; /* indices of the key columns */
+	/* The columns the row parsers read, in order: those with a role, less
+	 * the member texts kept as they are (name, ethnicity). */
+	size_t nactive;
+	unsigned short active[GNBV_CSV_MAX_FIELDS];
 } gnbv_xmap;
 
 typedef void (*gnbv_warn_fn)(void *ctx, const char *msg);

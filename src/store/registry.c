@@ -15,6 +15,7 @@
  * existing household, its current unit, in C, before touching anything.
  */
 #include "registry.h"
+#include "review_int.h"
 
 #include "gnbv/error.h"
 
@@ -262,6 +263,8 @@ int gnbv__writer_check_round(gnbv__writer *w, long unit)
 		    "this asks for %s and %s",
 		    w->kind == GNBV_ROUND_PERIODIC ? "periodic" : "ad-hoc", w->year,
 		    w->ut->u[c].level, w->ut->u[c].code, date, stdname, w->ref_text, w->std.name);
+	/* A round submitted or recognised is locked (review.c). */
+	if ((rc = gnbv__round_writable(s, id))) return rc;
 	w->round_of[c] = id;
 	return 0;
 }

@@ -27,6 +27,7 @@
 #include "gnbv/error.h"
 
 #include "io/embed.h"
+#include "pg_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -445,12 +446,17 @@ static int migrate(gnbv_store *s)
 	size_t n;
 	int rc, have;
 	if ((rc = list_migrations(m, 256, &n))) return rc;
-	if ((rc = s->ops->exec(
-	         s->b,
-	         "CREATE TABLE IF NOT EXISTS schema_version ("
-	         "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")))
-		return rc;
-	if ((rc = read_version(s, &have))) return rc;
+	/* The table is created only when it cannot be read: a role that may
+	 * change rows but not the schema (PostgreSQL's application role, R5)
+	 * opens an up-to-date database without needing CREATE. */
+	if (read_version(s, &have)) {
+		gnbv_error_clear();
+		if ((rc = s->ops->exec(s->b, "CREATE TABLE IF NOT EXISTS schema_version ("
+		                             "version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+		                             "applied_at TEXT NOT NULL)")) ||
+		    (rc = read_version(s, &have)))
+			return rc;
+	}
 	int latest = n ? m[n - 1].version : 0;
 	if (have > latest)
 		return gnbv_error_set(GNBV_ECONFLICT,
@@ -497,8 +503,12 @@ int gnbv_store_open(gnbv_store **out, const char *target, const gnbv_store_opts 
 		                      o->version, GNBV_STORE_OPTS_VERSION);
 	const gnbv_backend_ops *ops = o->backend;
 	if (!ops) {
-		ops = gnbv_backend_sqlite();
-		if (!ops->accepts(target))
+		/* PostgreSQL takes its URLs; SQLite everything else (a path). */
+		const gnbv_backend_ops *builtin[] = {gnbv_backend_postgresql(),
+		                                     gnbv_backend_sqlite()};
+		for (size_t i = 0; !ops && i < sizeof builtin / sizeof builtin[0]; i++)
+			if (builtin[i]->accepts(target)) ops = builtin[i];
+		if (!ops)
 			return gnbv_error_set(
 			    GNBV_ENOTFOUND,
 			    "%s: no backend for this kind of database in this build", target);
@@ -520,6 +530,16 @@ int gnbv_store_open(gnbv_store **out, const char *target, const gnbv_store_opts 
 done:
 	gnbv_store_close(s);
 	return rc;
+}
+
+void gnbv_store_target_shown(const char *target, char *out, size_t cap)
+{
+	if (!cap) return;
+	if (!target) target = "";
+	if (gnbv_backend_postgresql()->accepts(target))
+		gnbv__pg_mask_target(target, out, cap);
+	else
+		snprintf(out, cap, "%s", target);
 }
 
 void gnbv_store_close(gnbv_store *s)

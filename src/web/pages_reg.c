@@ -23,6 +23,7 @@
 
 #include "gnbv/dash.h"
 #include "gnbv/error.h"
+#include "gnbv/review.h"
 
 #include "util/numfmt.h"
 
@@ -366,6 +367,38 @@ int gnbv_page_search(gnbv_web_req *r)
 	return 0;
 }
 
+/* ---- the approval lock (quality.md S2) ---- */
+
+/* 1 when the household's commune round of `year` is submitted or
+ * recognised: the store refuses every write until the level above reopens
+ * it (gnbv/review.h). *decision gets the recognition decision's number. */
+static int round_locked(gnbv_web_req *r, const gnbv_household_rec *rec, int year, char *decision,
+                        size_t cap)
+{
+	gnbv_unit u;
+	gnbv_review_status st;
+	decision[0] = '\0';
+	if (gnbv_store_unit_get(r->s, rec->unit_code, rec->ref_date, &u)) return 0;
+	const char *commune =
+	    !strcmp(u.level, "village") && u.parent_code[0] ? u.parent_code : u.code;
+	if (gnbv_review_status_get(r->s, &r->scope, commune, year, &st)) return 0;
+	snprintf(decision, cap, "%s", st.decision_no);
+	return st.step == GNBV_STEP_SUBMITTED || st.step == GNBV_STEP_RECOGNISED;
+}
+
+/* The answer to an edit of a locked round: 409 and why, nothing changed. */
+static int locked_page(gnbv_web_req *r, const gnbv_household_rec *rec, int year,
+                       const char *decision)
+{
+	json_decref(r->page);
+	r->page =
+	    json_pack("{s:s,s:i,s:s}", "code", rec->code, "round", year, "decision", decision);
+	r->tmpl = "locked";
+	r->title_key = "lock.title";
+	r->status = 409;
+	return 0;
+}
+
 /* ---- one household ---- */
 
 typedef struct hist_ctx {
@@ -483,21 +516,27 @@ int gnbv_page_household(gnbv_web_req *r)
 		                                                   : "hh.unknown")));
 	}
 	const char *saved = gnbv_web_query(r, "saved", 2);
+	char decision[128];
+	int locked = round_locked(r, rec, year, decision, sizeof decision);
 	gnbv_unit unit;
 	const char *uname = gnbv_store_unit_get(r->s, rec->unit_code, rec->ref_date, &unit) == 0
 	                        ? gnbv_arena_strdup(r->arena, unit.name)
 	                        : rec->unit_code;
-	r->page =
-	    json_pack("{s:s,s:i,s:o,s:s,s:s,s:s,s:s,s:i,s:s,s:s,s:s,s:o,s:o,s:o,s:b,s:b,s:b}",
-	              "code", rec->code, "round", year, "years", years, "unit", uname ? uname : "",
-	              "standard", rec->standard, "klass", gnbv_class_name(rec->a.klass),
-	              "class_name", gnbv_web_class_name(r, rec->a.klass), "deficits",
-	              rec->a.deficits, "income", money(r, &rec->h), "area", area_text(r, &rec->h),
-	              "reason", reason, "members", members, "indicators", inds, "history", history,
-	              "can_edit", gnbv_perm_allows(GNBV_PERM_EDIT, r->sess.user.role), "saved",
-	              saved && !strcmp(saved, "1"), "unchanged", saved && !strcmp(saved, "0"));
+	r->page = json_pack(
+	    "{s:s,s:i,s:o,s:s,s:s,s:s,s:s,s:i,s:s,s:s,s:s,s:o,s:o,s:o,s:b,s:b,s:b}", "code",
+	    rec->code, "round", year, "years", years, "unit", uname ? uname : "", "standard",
+	    rec->standard, "klass", gnbv_class_name(rec->a.klass), "class_name",
+	    gnbv_web_class_name(r, rec->a.klass), "deficits", rec->a.deficits, "income",
+	    money(r, &rec->h), "area", area_text(r, &rec->h), "reason", reason, "members", members,
+	    "indicators", inds, "history", history, "can_edit",
+	    gnbv_perm_allows(GNBV_PERM_EDIT, r->sess.user.role) && !locked, "saved",
+	    saved && !strcmp(saved, "1"), "unchanged", saved && !strcmp(saved, "0"));
 	years = history = NULL;
 	if (!r->page) return gnbv_error_set(GNBV_EINVALID, "household page: bad text");
+	if (locked) {
+		json_object_set_new(r->page, "locked", json_true());
+		json_object_set_new(r->page, "decision", json_string(decision));
+	}
 	char object[GNBV_STORE_CODE_MAX + 16];
 	snprintf(object, sizeof object, "household:%s", rec->code);
 	if ((rc = audit_access(r, "access.view", object, json_pack("{s:i}", "round", year))))
@@ -642,6 +681,9 @@ int gnbv_page_household_edit_form(gnbv_web_req *r)
 	json_decref(history);
 	json_decref(years);
 	if (rc) return rc;
+	char decision[128];
+	if (round_locked(r, rec, year, decision, sizeof decision))
+		return locked_page(r, rec, year, decision);
 	char object[GNBV_STORE_CODE_MAX + 16];
 	snprintf(object, sizeof object, "household:%s", rec->code);
 	if ((rc = audit_access(r, "access.view", object,
@@ -852,6 +894,13 @@ int gnbv_page_household_edit(gnbv_web_req *r)
 		old_ind[std.indicators[k].rule] = rec->a.ind[k];
 	if ((rc = gnbv_dash_version(r->s, &version))) goto done;
 	rc = gnbv_store_household_put(r->s, &r->scope, &rr, rec, &changed);
+	if (rc == GNBV_ECONFLICT) {
+		/* Locked by the review workflow (or changed meanwhile): nothing saved. */
+		char decision[128];
+		round_locked(r, rec, year, decision, sizeof decision);
+		rc = locked_page(r, rec, year, decision);
+		goto done;
+	}
 	if (rc == GNBV_EINVALID) {
 		/* The store's own checks: show the form again, unsaved. */
 		edit_page(r, rec, year, NULL);

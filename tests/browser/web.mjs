@@ -107,6 +107,20 @@ try {
   check('household page shows poor', (await page.textContent('#hh-class')).trim() === 'Nghèo');
   await shot('04-household');
 
+  // S2: the demo's rounds are recognised, so the record is locked: no edit
+  // link, and an edit posted anyway is refused (409) and changes nothing.
+  check('a recognised round is read only', (await page.$$('#locked')).length === 1 && (await page.$$('a.button')).length === 0,
+    `${(await page.$$('#locked')).length} ${(await page.$$('a.button')).length}`);
+  const lockedTry = await page.request.post(base + `/household/${code}/edit`, {
+    form: { csrf: await page.getAttribute('form.inline input[name=csrf]', 'value'), round: '2022', income_month: '3000000' },
+    headers: { Origin: base }, maxRedirects: 0 });
+  check('an edit of a locked round is refused (409)', lockedTry.status() === 409, String(lockedTry.status()));
+  check('and nothing changed', Number(sql(`SELECT count(*) FROM audit_log WHERE action = 'survey.change'`)) === 0);
+  // The level above reopens the round, with a reason (gnbv review reopen).
+  execFileSync(GNBV, ['--db', db, 'review', 'reopen', '--commune', A, '--year', '2022', '--reason', 'Kiểm tra lại (thử nghiệm)', '--unit', '045', '--as', 'hoa']);
+  await page.reload();
+  check('after reopening the round the record can be edited', (await page.$$('a.button')).length === 1);
+
   // Edit: a higher income and a renamed head; the class changes.
   await page.click('a.button');
   await page.fill('input[name=income_month]', '3000000');

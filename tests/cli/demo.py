@@ -52,6 +52,9 @@ with tempfile.TemporaryDirectory() as d:
     check("21 communes and towns listed", len(communes) == 21, len(communes))
     check("the database line states the store's counts",
           "vòng rà soát 2021: 5.546 hộ nghèo / 14.008 hộ (39,59%)" in p.stdout, p.stdout[-600:])
+    check("the plan's line: 133.086 of state budget, ĐTPT 73.913, SN 59.173, 375 mobilised, 3 findings",
+          "Kế hoạch đề xuất năm 2023: 133.086 triệu đồng ngân sách nhà nước (ĐTPT 73.913, SN 59.173) "
+          "và 375 triệu đồng huy động; kiểm tra thấy 3 điểm" in p.stdout, p.stdout)
     check("the seed's figure is quoted", "5.546 hộ nghèo, chiếm tỷ lệ 39,59%" in p.stdout)
 
     # What the database holds: export each round and classify the export.

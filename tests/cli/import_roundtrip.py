@@ -2,7 +2,11 @@
 """End-to-end checks of `gnbv init`, `units`, `import` and `export` (Python 3 standard
 library only).
 
-Usage: python3 tests/cli/import_roundtrip.py PATH/TO/gnbv [--keep]
+Usage: python3 tests/cli/import_roundtrip.py PATH/TO/gnbv [--keep] [--pg DIR]
+
+With --pg DIR the same checks run on PostgreSQL, on the server of tests/pg/pg-test-server
+in DIR: each database is a fresh schema, `init` runs as the migration role and every other
+command as the application role, and the checks read the tables with psql.
 
 On a fresh database:
   - `init` loads the built-in units; `units list` written out and imported back changes
@@ -34,6 +38,63 @@ import sys
 import tempfile
 
 FAILS = []
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+class Db:
+    """A database of the test: a SQLite file, or a PostgreSQL schema of the test server.
+    `url` is what --db gets, `init_url` what `gnbv init` gets (the migration role)."""
+
+    def __init__(self, tmp, name, pg_dir):
+        self.pg_dir = pg_dir
+        if not pg_dir:
+            self.url = self.init_url = os.path.join(tmp, name + ".db")
+            return
+        self.schema = f"r_{os.getpid()}_{name}"
+        out = subprocess.run(["bash", os.path.join(HERE, "..", "pg", "pg-test-server"), "schema", pg_dir,
+                              self.schema], capture_output=True, text=True, check=True).stdout
+        env = dict(l.split("=", 1) for l in out.splitlines() if "=" in l)
+        self.url = env["GNBV_PG_URL"].strip("'")
+        self.init_url = env["GNBV_PG_MIGRATE_URL"].strip("'")
+
+    def query(self, sql, params=(), types=None):
+        """Rows of sql with ? parameters; on PostgreSQL every value is text unless `types`
+        (one callable per column) converts it."""
+        if not self.pg_dir:
+            con = sqlite3.connect(self.url)
+            try:
+                rows = con.execute(sql, params).fetchall()
+                con.commit()
+                return rows
+            finally:
+                con.close()
+        args = [os.path.join(os.environ["GNBV_PG_BIN"], "psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
+                "-F", "\x1f", "-R", "\x1e",
+                os.environ["GNBV_PG_ADMIN_URL"] + "&options=-csearch_path%3D" + self.schema]
+        parts = sql.split("?")
+        text = parts[0]
+        for i, p in enumerate(params):
+            args += ["-v", f"p{i}={p}"]
+            text += f":'p{i}'" + parts[i + 1]
+        p = subprocess.run(args, input=text + ";\n", capture_output=True, text=True)
+        if p.returncode != 0:
+            raise RuntimeError(p.stderr)
+        rows = [tuple(r.split("\x1f")) for r in p.stdout.rstrip("\n").split("\x1e") if r.strip("\n")]
+        rows = [tuple(c.lstrip("\n") for c in r) for r in rows]
+        if types:
+            rows = [tuple(t(v) for t, v in zip(types, r)) for r in rows]
+        return rows
+
+    def seal(self):
+        """After init: the audit log append-only for the application role."""
+        if self.pg_dir:
+            subprocess.run(["bash", os.path.join(HERE, "..", "pg", "pg-test-server"), "seal", self.pg_dir,
+                            self.schema], capture_output=True, check=True)
+
+    def drop(self):
+        if self.pg_dir:
+            subprocess.run(["bash", os.path.join(HERE, "..", "pg", "pg-test-server"), "drop", self.pg_dir,
+                            self.schema], capture_output=True)
 
 
 def check(cond, what):
@@ -59,39 +120,40 @@ def read_rows(path):
 def chain_ok(db):
     """Recomputes the audit chain: hash = sha256 over the length-prefixed fields
     prev_hash, seq, at, actor, action, object, detail (docs/store.md)."""
-    con = sqlite3.connect(db)
     prev = "0" * 64
     expect = 1
-    try:
-        for seq, at, actor, action, obj, detail, prev_hash, h in con.execute(
-                "SELECT seq, at, actor, action, object, detail, prev_hash, hash FROM audit_log ORDER BY seq"):
-            if seq != expect or prev_hash != prev:
-                return False
-            m = hashlib.sha256()
-            for field in (prev, str(seq), at, actor, action, obj, detail):
-                b = field.encode("utf-8")
-                m.update(f"{len(b)}:".encode() + b)
-            if m.hexdigest() != h:
-                return False
-            prev = h
-            expect += 1
-        return True
-    finally:
-        con.close()
+    for seq, at, actor, action, obj, detail, prev_hash, h in db.query(
+            "SELECT seq, at, actor, action, object, detail, prev_hash, hash FROM audit_log ORDER BY seq",
+            types=(int, str, str, str, str, str, str, str)):
+        if seq != expect or prev_hash != prev:
+            return False
+        m = hashlib.sha256()
+        for field in (prev, str(seq), at, actor, action, obj, detail):
+            b = field.encode("utf-8")
+            m.update(f"{len(b)}:".encode() + b)
+        if m.hexdigest() != h:
+            return False
+        prev = h
+        expect += 1
+    return True
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("gnbv")
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--pg", metavar="DIR", help="on PostgreSQL: the folder of tests/pg/pg-test-server")
     a = ap.parse_args()
     gnbv = os.path.abspath(a.gnbv)
     tmp = tempfile.mkdtemp(prefix="gnbv-import-")
-    db = os.path.join(tmp, "t.db")
+    T = Db(tmp, "t", a.pg)
+    B = Db(tmp, "budget0", a.pg)
+    db = T.url
     try:
-        rc, out, err = run(gnbv, db, "init")
+        rc, out, err = run(gnbv, T.init_url, "init")
         check(rc == 0 and "added" in out, "init creates the database and loads the built-in units")
-        rc, out, err = run(gnbv, db, "init")
+        T.seal()
+        rc, out, err = run(gnbv, T.init_url, "init")
         check(rc == 0 and " 0 added, 0 changed" in out, "init again changes nothing")
         rc, out, err = run(gnbv, db, "units", "list")
         check(rc == 0 and "01392,Thị trấn Xuân Hòa,commune,045,urban" in out, "units list")
@@ -121,11 +183,9 @@ def main():
         with open(os.path.join(cls, "assessments.csv"), encoding="utf-8", newline="") as f:
             for r in csv.DictReader(f):
                 want[r["household_id"]] = (r["class"], int(r["deficits"]))
-        con = sqlite3.connect(db)
-        got = {code: (k, d) for code, k, d in con.execute(
+        got = {code: (k, d) for code, k, d in T.query(
             "SELECT h.code, s.class, s.deficits FROM survey s JOIN household h USING (household_id) "
-            "WHERE s.replaced_by IS NULL AND s.period = 'periodic:2021'")}
-        con.close()
+            "WHERE s.replaced_by IS NULL AND s.period = 'periodic:2021'", types=(str, str, int))}
         check(rc2 == 0 and got == want, "stored classes and deficits equal gnbv classify's")
 
         ex = os.path.join(tmp, "ex")
@@ -140,9 +200,10 @@ def main():
             rc, out, err = run(gnbv, db, "import", "--round", "2021", h, m)
             check(rc == 0 and "0 added, 0 changed, 600 unchanged" in out, f"re-importing {label} changes nothing")
         # Beyond the memory budget pass 2 reads members again: the same result.
-        db0 = os.path.join(tmp, "budget0.db")
+        db0 = B.url
         env = dict(os.environ, GNBV_IMPORT_MEMORY_MB="0")
-        p0 = subprocess.run([gnbv, "--db", db0, "init"], capture_output=True)
+        p0 = subprocess.run([gnbv, "--db", B.init_url, "init"], capture_output=True)
+        B.seal()
         p1 = subprocess.run([gnbv, "--db", db0, "import", "--round", "2021", hh, mm], capture_output=True, env=env)
         ex0 = os.path.join(tmp, "ex0")
         p2 = subprocess.run([gnbv, "--db", db0, "export", "--round", "2021", "--out", ex0], capture_output=True)
@@ -179,11 +240,10 @@ def main():
             csv.writer(f, lineterminator="\n").writerows(rows)
         rc, out, err = run(gnbv, db, "import", "--round", "2021", os.path.join(fix, "households.csv"), mm)
         check(rc == 0 and "0 added, 1 changed, 599 unchanged" in out, "a correction changes one household")
-        con = sqlite3.connect(db)
-        versions = con.execute(
-            "SELECT s.income_month, s.replaced_by IS NULL FROM survey s JOIN household h USING (household_id) "
-            "WHERE h.code = ? AND s.period = 'periodic:2021' ORDER BY s.survey_id", (victim,)).fetchall()
-        con.close()
+        versions = T.query(
+            "SELECT s.income_month, CASE WHEN s.replaced_by IS NULL THEN 1 ELSE 0 END FROM survey s "
+            "JOIN household h USING (household_id) "
+            "WHERE h.code = ? AND s.period = 'periodic:2021' ORDER BY s.survey_id", (victim,), types=(int, int))
         check(len(versions) == 2 and versions[0][1] == 0 and versions[1] == (123456, 1),
               "the corrected survey replaces the old one, which is kept")
 
@@ -205,19 +265,24 @@ def main():
         rc, out, err = run(gnbv, db, "export", "--round", "2019", "--out", os.path.join(tmp, "none"))
         check(rc == 1 and "no household" in err, "exporting an empty round is an error")
 
-        con = sqlite3.connect(db)
-        integrity = con.execute("PRAGMA integrity_check").fetchone()[0]
-        fk = con.execute("PRAGMA foreign_key_check").fetchall()
-        mode = con.execute("PRAGMA journal_mode").fetchone()[0]
-        actions = [r[0] for r in con.execute("SELECT action FROM audit_log ORDER BY seq")]
-        actors = {r[0] for r in con.execute("SELECT DISTINCT actor FROM audit_log")}
-        con.close()
-        check(integrity == "ok" and fk == [] and mode == "wal", "integrity and foreign keys ok, WAL mode")
+        if not a.pg:
+            con = sqlite3.connect(db)
+            integrity = con.execute("PRAGMA integrity_check").fetchone()[0]
+            fk = con.execute("PRAGMA foreign_key_check").fetchall()
+            mode = con.execute("PRAGMA journal_mode").fetchone()[0]
+            con.close()
+            check(integrity == "ok" and fk == [] and mode == "wal", "integrity and foreign keys ok, WAL mode")
+        else:
+            (bad,), = T.query("SELECT count(*) FROM pg_constraint WHERE NOT convalidated AND connamespace = "
+                              "(SELECT oid FROM pg_namespace WHERE nspname = current_schema())", types=(int,))
+            check(bad == 0, "every constraint validated (PostgreSQL enforces foreign keys itself)")
+        actions = [r[0] for r in T.query("SELECT action FROM audit_log ORDER BY seq")]
+        actors = {r[0] for r in T.query("SELECT DISTINCT actor FROM audit_log")}
         check(actions == ["units.import", "import", "export", "export", "import", "import", "import", "import",
                           "export"],
               "one audit record per change and per export, none for no-ops: " + ",".join(actions))
         check(actors == {"os:" + getpass.getuser()}, "the audit log names the operating-system user")
-        check(chain_ok(db), "the audit hash chain verifies")
+        check(chain_ok(T), "the audit hash chain verifies")
         rc, out, err = run(gnbv, db, "audit", "verify")
         has_audit_cmd = "unknown command" not in err
         if has_audit_cmd:
@@ -225,15 +290,15 @@ def main():
         else:
             print("skip gnbv audit verify (not in this build's command table)")
         # Tampering with one record breaks the chain.
-        con = sqlite3.connect(db)
-        con.execute("UPDATE audit_log SET detail = replace(detail, '600', '601') WHERE seq = 2")
-        con.commit()
-        con.close()
-        check(not chain_ok(db), "an edited audit record breaks the chain")
+        T.query("UPDATE audit_log SET detail = replace(detail, '600', '601') WHERE seq = 2")
+        check(not chain_ok(T), "an edited audit record breaks the chain")
         if has_audit_cmd:
             rc, out, err = run(gnbv, db, "audit", "verify")
             check(rc == 1 and "record 2 was altered" in err, "gnbv audit verify names the altered record")
     finally:
+        if not a.keep:
+            T.drop()
+            B.drop()
         if a.keep:
             print(f"# kept {tmp}", file=sys.stderr)
         else:

@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """`gnbv plan import|show|check|export --json` end to end (stdlib only).
 
-Usage: python3 tests/cli/plan_cli.py PATH/TO/gnbv
+Usage: python3 tests/cli/plan_cli.py PATH/TO/gnbv [--pg DIR]
+
+With --pg DIR every database is a fresh schema on the PostgreSQL server of
+tests/pg/pg-test-server in DIR (`init` as the migration role, the rest as the
+application role).
 
 - The seed's plan (data/demo/ha-quang-plan-2023.json) is stored, and `plan show`
   reproduces the seed's figures: 2022 allocated 84.249 = ĐTPT 71.283 + SN 12.966
@@ -31,6 +35,10 @@ ROOT = os.environ.get("GNBV_SOURCE_DIR") or os.path.join(os.path.dirname(__file_
 FIXTURE = os.path.join(ROOT, "data/demo/ha-quang-plan-2023.json")
 SEED = json.load(open(FIXTURE, encoding="utf-8"))
 results = []
+PG_DIR = sys.argv[sys.argv.index("--pg") + 1] if "--pg" in sys.argv else None
+PG_SERVER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pg", "pg-test-server")
+PG_SCHEMAS = []
+PG_SCHEMA_OF = {}  # a database's URL -> its schema
 
 
 def check(name, cond, detail=""):
@@ -44,10 +52,30 @@ def run(db, *args, lang=None):
 
 
 def fresh_db(tmp, name):
-    db = os.path.join(tmp, name)
-    r = run(db, "init")
+    db = init = os.path.join(tmp, name)
+    if PG_DIR:
+        schema = "p_%d_%d" % (os.getpid(), len(PG_SCHEMAS))
+        out = subprocess.run(["bash", PG_SERVER, "schema", PG_DIR, schema], capture_output=True,
+                             text=True, check=True).stdout
+        env = dict(l.split("=", 1) for l in out.splitlines() if "=" in l)
+        db, init = env["GNBV_PG_URL"].strip("'"), env["GNBV_PG_MIGRATE_URL"].strip("'")
+        PG_SCHEMAS.append(schema)
+        PG_SCHEMA_OF[db] = schema
+    r = run(init, "init")
     assert r.returncode == 0, r.stderr
+    if PG_DIR:  # the audit log append-only for the application role
+        subprocess.run(["bash", PG_SERVER, "seal", PG_DIR, PG_SCHEMAS[-1]], capture_output=True, check=True)
     return db
+
+
+def sql_lines(db, sql):
+    """The rows of sql as the sqlite3 shell prints them (a|b per line), on either backend."""
+    if not PG_DIR:
+        return subprocess.run(["sqlite3", db, sql], capture_output=True, text=True).stdout
+    schema = PG_SCHEMA_OF[db]
+    url = os.environ["GNBV_PG_ADMIN_URL"] + "&options=-csearch_path%3D" + schema
+    return subprocess.run([os.path.join(os.environ["GNBV_PG_BIN"], "psql"), "-X", "-A", "-t", "-F", "|",
+                           url, "-c", sql], capture_output=True, text=True).stdout
 
 
 def write_plan(tmp, name, plan):
@@ -294,8 +322,7 @@ with tempfile.TemporaryDirectory() as tmp:
     check("set the number, date and status", r.returncode == 0 and ex["document"]["number"] ==
           "123/KH-UBND" and ex["document"]["date"] == "2022-08-25" and
           ex["document"]["status"] == "submitted", ex["document"])
-    au = subprocess.run(["sqlite3", sdb, "SELECT action, detail FROM audit_log ORDER BY seq"],
-                        capture_output=True, text=True).stdout
+    au = sql_lines(sdb, "SELECT action, detail FROM audit_log ORDER BY seq")
     check("the edits are audited: line_set with old and new amounts, then replace",
           "plan.line_set|" in au and '"old_vnd":20000000000,"new_vnd":21000000000' in au and
           au.strip().endswith("}") and au.count("plan.replace") == 1, au)
@@ -335,5 +362,7 @@ with tempfile.TemporaryDirectory() as tmp:
     t = raw.replace('"lead": "district_labour_office"', '"lead": "no_such_office"', 1)
     bad("a role naming an unknown agency", t, r"agency no_such_office is not in the plan's agencies")
 
+for schema in PG_SCHEMAS:
+    subprocess.run(["bash", PG_SERVER, "drop", PG_DIR, schema], capture_output=True)
 print("%d passed, %d failed" % (results.count(True), results.count(False)))
 sys.exit(0 if all(results) else 1)

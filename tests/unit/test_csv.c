@@ -10,6 +10,7 @@
 
 #include "gnbv/error.h"
 #include "io/csv.h"
+#include "io/exchange.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -212,6 +213,32 @@ static void test_utf8_at_every_offset(void **state)
 	}
 }
 
+/* Birth dates of the exchange format: YYYY-MM-DD with real days, or YYYY
+ * (born 1 July); every malformed form is refused. */
+static void test_parse_date(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *s;
+		int32_t want; /* -1: refused */
+	} cases[] = {
+	    {"1959-03-25", 19590325}, {"2000-02-29", 20000229}, {"1900-02-29", -1},
+	    {"2024-02-29", 20240229}, {"2023-02-29", -1},       {"2021-12-31", 20211231},
+	    {"2021-13-01", -1},       {"2021-00-10", -1},       {"2021-04-31", -1},
+	    {"2021-04-00", -1},       {"1849-12-31", -1},       {"1850-01-01", 18500101},
+	    {"1975", 19750701},       {"197a", -1},             {"1975-1-01", -1},
+	    {"1975/01/01", -1},       {"19750101", -1},         {"1975-01-0a", -1},
+	    {"1975-0:-01", -1},       {"/975-01-01", -1},       {"", -1},
+	    {"1975-01-011", -1},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		int32_t got = -1;
+		int rc = gnbv_x_parse_date(cases[i].s, strlen(cases[i].s), &got);
+		if (rc) got = -1;
+		if (got != cases[i].want) fail_msg("%s: got %d, want %d", cases[i].s, got, cases[i].want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -224,6 +251,7 @@ int main(void)
 		cmocka_unit_test(test_refill_boundaries),
 		cmocka_unit_test(test_record_cap),
 		cmocka_unit_test(test_utf8_at_every_offset),
+		cmocka_unit_test(test_parse_date),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

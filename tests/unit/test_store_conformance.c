@@ -5,6 +5,11 @@
  * GNBV_STORE_TEST_TARGET at an empty database; each test then needs a fresh
  * one, which the PostgreSQL harness will provide).
  *
+ * On PostgreSQL (GNBV_STORE_TEST_TARGET a postgresql:// URL, as
+ * tests/pg/pg-test-server exec sets it), each test gets a fresh schema,
+ * migrated by the migration role and used by the application role
+ * (store_target.h); test_pg_roles checks what that role may not do.
+ *
  * Covered: opening and migrations; units (idempotent import, tree order,
  * reused codes resolved by date, successors, bad input with FILE:LINE:COL);
  * the registry (import/export round trip, re-import a no-op, a new round
@@ -21,6 +26,7 @@
 
 #include "gnbv/error.h"
 #include "gnbv/store.h"
+#include "store_target.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -33,7 +39,8 @@
 
 typedef struct fx {
 	char dir[256];
-	char db[300];
+	char db[1024];
+	char schema[64]; /* PostgreSQL: this test's schema */
 	gnbv_store *s;
 	gnbv_scope all;
 } fx;
@@ -64,9 +71,8 @@ static int setup(void **state)
 	const char *tmp = getenv("TMPDIR");
 	snprintf(f->dir, sizeof f->dir, "%s/gnbv-store-XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(f->dir)) return -1;
-	const char *target = getenv("GNBV_STORE_TEST_TARGET");
-	snprintf(f->db, sizeof f->db, "%s", target && *target ? target : "");
-	if (!f->db[0]) snprintf(f->db, sizeof f->db, "%s/test.db", f->dir);
+	if (store_target_fresh(f->dir, "t", f->db, sizeof f->db, f->schema, sizeof f->schema))
+		return -1;
 	gnbv_store_opts o = GNBV_STORE_OPTS_INIT;
 	o.create = 1;
 	o.actor = "test:conformance";
@@ -83,6 +89,7 @@ static int teardown(void **state)
 {
 	fx *f = *state;
 	gnbv_store_close(f->s);
+	store_target_done(f->schema);
 	rm_tree(f->dir);
 	free(f);
 	return 0;
@@ -186,6 +193,51 @@ static uint64_t count(fx *f, const gnbv_scope *sc, int year, int klass)
 
 /* ---- opening ---- */
 
+/* PostgreSQL: what the application role may not do, and what messages
+ * never show. */
+static void test_pg_roles(fx *f)
+{
+	const char *target = getenv("GNBV_STORE_TEST_TARGET");
+	char url[1024], other[80];
+	gnbv_store *s2 = NULL;
+	gnbv_store_opts o = GNBV_STORE_OPTS_INIT;
+	/* A schema without a registry is not one, unless asked to create. */
+	snprintf(other, sizeof other, "%s_x", f->schema);
+	assert_int_equal(store_target_admin("SELECT public.gnbv_test_fresh($1)", other), 0);
+	store_target_url(target, other, url, sizeof url);
+	assert_int_equal(gnbv_store_open(&s2, url, &o), GNBV_ENOTFOUND);
+	assert_null(s2);
+	/* Creating it takes the migration role: the application role may not
+	 * create the collation (nor tables), and is told who must. */
+	o.create = 1;
+	assert_int_equal(gnbv_store_open(&s2, url, &o), GNBV_EDENIED);
+	assert_non_null(strstr(gnbv_error_message(), "CREATE COLLATION"));
+	assert_int_equal(store_target_admin("SELECT public.gnbv_test_drop($1)", other), 0);
+	/* The application role cannot rewrite history. */
+	PGconn *app = PQconnectdb(f->db);
+	assert_int_equal(PQstatus(app), CONNECTION_OK);
+	PGresult *r = PQexec(app, "UPDATE audit_log SET actor = 'forger'");
+	assert_string_equal(PQresultErrorField(r, PG_DIAG_SQLSTATE), "42501");
+	PQclear(r);
+	r = PQexec(app, "DELETE FROM audit_log");
+	assert_string_equal(PQresultErrorField(r, PG_DIAG_SQLSTATE), "42501");
+	PQclear(r);
+	PQfinish(app);
+	/* A wrong password: GNBV_EIO with the server's message, never the
+	 * password. */
+	const char *tcp = getenv("GNBV_PG_TCP_URL");
+	const char *colon = tcp ? strchr(tcp + 13, ':') : NULL;
+	const char *at = tcp ? strchr(tcp, '@') : NULL;
+	if (colon && at && colon < at) {
+		snprintf(url, sizeof url, "%.*s:WrongSecret42%s", (int)(colon - tcp), tcp, at);
+		o.create = 0;
+		assert_int_equal(gnbv_store_open(&s2, url, &o), GNBV_EIO);
+		assert_non_null(strstr(gnbv_error_message(), "password authentication failed"));
+		assert_null(strstr(gnbv_error_message(), "WrongSecret42"));
+		assert_null(strstr(gnbv_error_message(), at - 8 > colon ? colon + 1 : "@@"));
+	}
+}
+
 static void test_open_and_migrations(void **state)
 {
 	fx *f = *state;
@@ -209,6 +261,7 @@ static void test_open_and_migrations(void **state)
 		assert_null(s2);
 		assert_int_equal(access(missing, F_OK), -1);
 	}
+	if (f->schema[0]) test_pg_roles(f);
 }
 
 /* ---- units ---- */
@@ -327,9 +380,9 @@ static void test_units_bad_input(void **state)
 	assert_non_null(strstr(gnbv_error_message(), "bad2.csv:2:3: column 'level'"));
 	/* Reusing a code while the old unit is still valid. */
 	write_file(f, "overlap.csv",
-		   "code,name,level,parent_code,area,valid_from\n"
-		   "01392,Xã Trường Hà,commune,04,rural,2025-07-01\n",
-		   path, sizeof path);
+	           "code,name,level,parent_code,area,valid_from\n"
+	           "01392,Xã Trường Hà,commune,04,rural,2025-07-01\n",
+	           path, sizeof path);
 	assert_int_equal(gnbv_store_units_import(f->s, &f->all, path, &st), GNBV_EINVALID);
 	assert_non_null(strstr(gnbv_error_message(), "overlap.csv:2:6: column 'valid_from'"));
 	write_file(f, "cycle.csv",
@@ -641,6 +694,53 @@ static void test_scope_isolation(void **state)
 	free(r);
 }
 
+/* Text every backend must carry byte for byte: backslashes, a tab, quotes,
+ * a "\\N" that is not NULL, a '?' and "--" that are not SQL, in ids, names
+ * and kept unknown columns (PostgreSQL's COPY and placeholder rewriting). */
+static void test_special_text_round_trip(void **state)
+{
+	fx *f = *state;
+	load_units(f);
+	static const char hh[] =
+	    "household_id,unit_code,area,income_month,income_score,floor_durable,walls_durable,"
+	    "roof_durable,living_area_m2,water_safe,toilet_hygienic,waste_treated,devices,note\n"
+	    "A\\1?,01366-01,,1200000,,0,0,1,20.5,0,1,1,tv,\"back\\slash\ttab \"\"q\"\" \\N -- "
+	    "?1\"\n";
+	static const char mm[] =
+	    "household_id,member_no,name,sex,birth_date,relation,ethnicity,able_to_work,work,"
+	    "health_insurance,stunted,underweight,in_school,school_level,uses_internet,"
+	    "social_allowance,memo\n"
+	    "A\\1?,1,Nguyễn \\N 'Văn',M,1970,head,Kinh,1,self,1,,,0,primary,1,0,x\\y\n";
+	char hp[400], mp[400], out[400], p[500];
+	write_file(f, "households.csv", hh, hp, sizeof hp);
+	write_file(f, "members.csv", mm, mp, sizeof mp);
+	gnbv_import_opts o = GNBV_IMPORT_OPTS_INIT;
+	o.households_path = hp;
+	o.members_path = mp;
+	o.round = round_of(2021);
+	gnbv_import_stats st;
+	OK(gnbv_store_import(f->s, &f->all, &o, &st));
+	assert_int_equal(st.added, 1);
+	snprintf(out, sizeof out, "%s/out", f->dir);
+	gnbv_export_opts eo = GNBV_EXPORT_OPTS_INIT;
+	eo.round = round_of(2021);
+	eo.out_dir = out;
+	gnbv_export_stats es;
+	OK(gnbv_store_export(f->s, &f->all, &eo, &es));
+	snprintf(p, sizeof p, "%s/households.csv", out);
+	char *h = read_file(p);
+	snprintf(p, sizeof p, "%s/members.csv", out);
+	char *m = read_file(p);
+	assert_non_null(h);
+	assert_non_null(m);
+	assert_string_equal(h, hh);
+	assert_string_equal(m, mm);
+	free(h);
+	free(m);
+	OK(gnbv_store_import(f->s, &f->all, &o, &st));
+	assert_int_equal(st.unchanged, 1);
+}
+
 /* ---- Vietnamese order ---- */
 
 static void test_vietnamese_order_and_search(void **state)
@@ -723,6 +823,7 @@ int main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_put_and_get, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_scope_isolation, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_special_text_round_trip, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_vietnamese_order_and_search, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_import_refusals, setup, teardown),
 	};

@@ -3,7 +3,7 @@
  *
  * This is the "sys" tier (like libgit2's git2/sys/odb_backend.h): ordinary
  * callers use gnbv/store.h, which is written once over this vtable; only
- * someone adding a backend (SQLite now, PostgreSQL later) reads this file.
+ * someone adding a backend (SQLite and PostgreSQL today) reads this file.
  *
  * The model is lwan's `struct db` and SQLite's VFS: a table of function
  * pointers with a version field, and a connection struct that each backend
@@ -105,7 +105,8 @@ struct gnbv_backend_ops {
 	int (*exec)(gnbv_backend *b, const char *sql);
 
 	/* One transaction at a time, no nesting. begin() takes the write lock
-	 * at once where the backend has one (SQLite BEGIN IMMEDIATE), so that
+	 * at once where the backend has one (SQLite BEGIN IMMEDIATE; PostgreSQL
+	 * an advisory lock on the schema), so that
 	 * a transaction never fails half-way for want of it. commit() returns
 	 * only once the transaction is durable. rollback() after a failed
 	 * commit or none at all is harmless. */
@@ -149,6 +150,7 @@ struct gnbv_backend_ops {
 
 /* The backends built into libgnbv. */
 const gnbv_backend_ops *gnbv_backend_sqlite(void);
+const gnbv_backend_ops *gnbv_backend_postgresql(void);
 
 #ifdef __cplusplus
 }
