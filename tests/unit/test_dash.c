@@ -3,7 +3,8 @@
  * with and without the cache agree, for the whole tree, a district and a
  * commune scope; a unit outside the scope is not found; the cache follows
  * an edit noted with gnbv_dash_cache_note_edit and recounts after a write
- * it was not told of; the household list's count and order.
+ * it was not told of; the household list's count and order. Runs on
+ * SQLite, and on PostgreSQL under tests/pg/pg-test-server (store_target.h).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,13 +15,16 @@
 #include "gnbv/error.h"
 #include "gnbv/store.h"
 
+#include "store_target.h"
+
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 typedef struct fx {
-	char dir[256];
+	char dir[256], db[1024], schema[128];
 	gnbv_store *s;
 	gnbv_scope all;
 } fx;
@@ -36,13 +40,14 @@ static void write_file(const char *path, const char *text)
 static int setup(void **state)
 {
 	fx *f = calloc(1, sizeof *f);
-	char db[300], h[300], m[300];
-	snprintf(f->dir, sizeof f->dir, "%s/gnbv-test-dash-%ld",
-	         getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (long)getpid());
-	snprintf(db, sizeof db, "%s.db", f->dir);
-	snprintf(h, sizeof h, "%s-h.csv", f->dir);
-	snprintf(m, sizeof m, "%s-m.csv", f->dir);
-	unlink(db);
+	char h[300], m[300];
+	const char *tmp = getenv("TMPDIR");
+	snprintf(f->dir, sizeof f->dir, "%s/gnbv-dash-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(f->dir)) return -1;
+	if (store_target_fresh(f->dir, "dash", f->db, sizeof f->db, f->schema, sizeof f->schema))
+		return -1;
+	snprintf(h, sizeof h, "%s/h.csv", f->dir);
+	snprintf(m, sizeof m, "%s/m.csv", f->dir);
 	/* Poor (low income, many deficits), near-poor, and others, in two
 	 * villages of commune A and one of its sibling. */
 	write_file(h,
@@ -59,7 +64,7 @@ static int setup(void **state)
 	       "A1,1,1980,0\nA2,1,1980,1\nA3,1,1980,1\nA4,1,1980,0\nB1,1,1980,0\nB2,1,1980,1\n");
 	gnbv_store_opts o = GNBV_STORE_OPTS_INIT;
 	o.create = 1;
-	if (gnbv_store_open(&f->s, db, &o)) return -1;
+	if (gnbv_store_open(&f->s, f->db, &o)) return -1;
 	gnbv_store_scope_all(&f->all);
 	if (gnbv_store_units_import_builtin(f->s, &f->all, NULL)) return -1;
 	gnbv_import_opts io = GNBV_IMPORT_OPTS_INIT;
@@ -80,13 +85,18 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	fx *f = *state;
-	char p[320];
+	char p[600];
 	gnbv_store_close(f->s);
-	const char *ext[] = {".db", ".db-wal", ".db-shm"};
-	for (int i = 0; i < 3; i++) {
-		snprintf(p, sizeof p, "%s%s", f->dir, ext[i]);
+	store_target_done(f->schema);
+	DIR *d = opendir(f->dir);
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+		snprintf(p, sizeof p, "%s/%s", f->dir, e->d_name);
 		unlink(p);
 	}
+	if (d) closedir(d);
+	rmdir(f->dir);
 	free(f);
 	return 0;
 }
