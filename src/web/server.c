@@ -612,7 +612,9 @@ int gnbv_web_serve(const char *db, const gnbv_web_config *cfg, FILE *log)
 		mg_exit_library();
 		goto done;
 	}
-	fprintf(log, "gnbv serve: %s on %s://%s/ (Ctrl-C stops)\n", db, tls ? "https" : "http",
+	char shown[256]; /* a PostgreSQL URL's password masked (the log is no place for it) */
+	gnbv_store_target_shown(db, shown, sizeof shown);
+	fprintf(log, "gnbv serve: %s on %s://%s/ (Ctrl-C stops)\n", shown, tls ? "https" : "http",
 	        cfg->listen);
 	fflush(log);
 	while (!stop_flag) {
