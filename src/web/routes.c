@@ -70,6 +70,8 @@ const gnbv_web_route GNBV_WEB_ROUTES[] = {
      "the edit form of a household and its members"},
     {"POST", "/household/*/edit", gnbv_page_household_edit, GNBV_PERM_EDIT,
      "save: validated, re-classified, audited"},
+    {"GET", "/reviews", gnbv_page_reviews, GNBV_PERM_DASH,
+     "the review rounds' progress by commune (?round=): steps, decisions, reopenings"},
     {"GET", "/plans", gnbv_page_plans, GNBV_PERM_PLAN, "the plans of the user's units"},
     {"GET", "/plan/*/*", gnbv_page_plan, GNBV_PERM_PLAN,
      "a plan (unit, year proposed): tables by project, capital type, source and stage; checks"},

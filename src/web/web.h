@@ -149,6 +149,7 @@ int gnbv_page_search(gnbv_web_req *r);
 int gnbv_page_household(gnbv_web_req *r);
 int gnbv_page_household_edit_form(gnbv_web_req *r);
 int gnbv_page_household_edit(gnbv_web_req *r);
+int gnbv_page_reviews(gnbv_web_req *r);
 int gnbv_page_plans(gnbv_web_req *r);
 int gnbv_page_plan(gnbv_web_req *r);
 int gnbv_page_plan_edit_form(gnbv_web_req *r);

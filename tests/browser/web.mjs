@@ -226,6 +226,13 @@ try {
   await op.fill('input[name=name]', 'hoa');
   await op.fill('input[name=password]', PW);
   await Promise.all([op.waitForURL(/\/dashboard/), op.click('button[type=submit]')]);
+  // The review rounds' progress: the district's 21 communes, recognised,
+  // but Cần Yên reopened above.
+  await op.goto(base + '/reviews?round=2022');
+  const steps = await op.$$eval('#reviews tbody tr', (trs) => trs.map((t) => t.children[1].textContent.trim()));
+  check('reviews: 21 communes, Cần Yên reopened, the others recognised',
+    steps.length === 21 && steps.filter((x) => x === 'Đã công nhận').length === 20, JSON.stringify(steps));
+  await op.screenshot({ path: path.join(OUT, '16-reviews.png'), fullPage: true });
   await op.goto(base + '/plans');
   await Promise.all([op.waitForURL(/\/plan\/045\/2023/), op.click('#plans a')]);
   const totals = await op.$$eval('#plan-total th', (ths) => ths.map((t) => t.textContent.trim()));

@@ -120,6 +120,8 @@ with tempfile.TemporaryDirectory() as d:
                 return out + [(None, m, pat, None)]
             if (m, pat) == ("GET", "/plans"):
                 return [(None, m, "/plans", None)]
+            if (m, pat) == ("GET", "/reviews"):
+                return [(None, m, "/reviews?round=2022", None)]
             if pat.startswith("/plan/*/*"):
                 out = []
                 for k, u in PLAN_OBJECTS.items():
@@ -209,6 +211,9 @@ with tempfile.TemporaryDirectory() as d:
                                 continue
                             leak = [x for x in codes if x in body]
                             check("no out-of-scope rows in " + what, not leak, str(leak[:3]))
+                    if st == 200 and route["pattern"] == "/reviews":
+                        check("no out-of-scope commune in " + what,
+                              "Thử" not in body and (("Xã Cần Nông" in body) == in_scope(p, COMMUNE_B)))
                     if st == 200 and route["pattern"] == "/plans":
                         check("no out-of-scope plan in " + what,
                               ("/plan/%s/" % OTHER_DISTRICT) not in body
