@@ -306,7 +306,8 @@ typedef struct gnbv_finding {
 	const char *lines[GNBV_FINDING_MAX_LINES]; /* ids of the lines involved */
 	size_t n_lines;                            /* how many are listed */
 	size_t n_lines_total; /* how many there are (more than listed: "...") */
-	char message[512];    /* English, for logs; documents use the kind */
+	char message[512];    /* English, plain numbers: for logs and JSON */
+	char message_vi[512]; /* Vietnamese, Vietnamese number format: for officers */
 } gnbv_finding;
 
 typedef int (*gnbv_finding_fn)(void *ctx, const gnbv_finding *f);
@@ -317,6 +318,9 @@ typedef int (*gnbv_finding_fn)(void *ctx, const gnbv_finding *f);
  * returned when non-zero. */
 int gnbv_plan_check(const gnbv_plan *p, const gnbv_program *prog, gnbv_finding_fn fn, void *ctx,
                     size_t *n_findings);
+
+/* The finding's message in a language ("vi" or "en"). */
+const char *gnbv_finding_message(const gnbv_finding *f, const char *lang);
 
 /* The finding kind's code ("stated_total", ...) and a localized title. */
 const char *gnbv_finding_code(int kind);

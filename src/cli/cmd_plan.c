@@ -561,7 +561,7 @@ static int print_finding(void *ctx, const gnbv_finding *f)
 		printf("}");
 	} else {
 		printf("%zu. [%s] %s\n   %s\n", c->n + 1, gnbv_finding_code(f->kind),
-		       gnbv_finding_title(f->kind, lang(c->g)), f->message);
+		       gnbv_finding_title(f->kind, lang(c->g)), gnbv_finding_message(f, lang(c->g)));
 		if (f->kind == GNBV_FIND_STATED_TOTAL || f->kind == GNBV_FIND_OVER_DISBURSED) {
 			char a[48], b[48];
 			printf(c->g->english

@@ -62,6 +62,11 @@ const char *gnbv_finding_title(int kind, const char *lang)
 	return lang && strcmp(lang, "en") == 0 ? KIND_EN[kind] : KIND_VI[kind];
 }
 
+const char *gnbv_finding_message(const gnbv_finding *f, const char *lang)
+{
+	return lang && strcmp(lang, "en") == 0 ? f->message : f->message_vi;
+}
+
 typedef struct run {
 	gnbv_finding_fn fn;
 	void *ctx;
@@ -70,13 +75,12 @@ typedef struct run {
 
 /* The finding's message from a small format: %s text, %d int, %D int64_t,
  * %z size_t, %c char, %g a number with up to 2 decimals, %0 one rounded
- * to a whole, %% a percent sign. Core code does no stdio. */
-static void msg(gnbv_finding *f, const char *fmt, ...)
+ * to a whole, %% a percent sign; amounts and counts in the given style.
+ * Core code does no stdio. */
+static void vmsg(char *dst, size_t cap, const gnbv_numstyle *st, const char *fmt, va_list ap)
 {
 	gnbv_sb sb;
-	va_list ap;
-	gnbv_sb_init(&sb, f->message, sizeof f->message);
-	va_start(ap, fmt);
+	gnbv_sb_init(&sb, dst, cap);
 	for (const char *p = fmt; *p; p++) {
 		if (*p != '%' || !p[1]) {
 			gnbv_sb_putn(&sb, p, 1);
@@ -85,18 +89,37 @@ static void msg(gnbv_finding *f, const char *fmt, ...)
 		char ch;
 		switch (*++p) {
 		case 's': gnbv_sb_put(&sb, va_arg(ap, const char *)); break;
-		case 'd': gnbv_sb_int(&sb, va_arg(ap, int), &GNBV_NUM_PLAIN); break;
-		case 'D': gnbv_sb_int(&sb, va_arg(ap, int64_t), &GNBV_NUM_PLAIN); break;
-		case 'z': gnbv_sb_int(&sb, (int64_t)va_arg(ap, size_t), &GNBV_NUM_PLAIN); break;
+		case 'd':
+			gnbv_sb_int(&sb, va_arg(ap, int), &GNBV_NUM_PLAIN);
+			break; /* years, ids */
+		case 'D': gnbv_sb_int(&sb, va_arg(ap, int64_t), st); break;
+		case 'z': gnbv_sb_int(&sb, (int64_t)va_arg(ap, size_t), st); break;
 		case 'c':
 			ch = (char)va_arg(ap, int);
 			gnbv_sb_putn(&sb, &ch, 1);
 			break;
-		case 'g': gnbv_sb_dec(&sb, va_arg(ap, double), 2, &GNBV_NUM_PLAIN); break;
-		case '0': gnbv_sb_dec(&sb, va_arg(ap, double), 0, &GNBV_NUM_PLAIN); break;
+		case 'g': gnbv_sb_dec(&sb, va_arg(ap, double), 2, st); break;
+		case '0': gnbv_sb_dec(&sb, va_arg(ap, double), 0, st); break;
 		default: gnbv_sb_putn(&sb, p, 1); break;
 		}
 	}
+}
+
+/* The English message (plain numbers, for logs and JSON). */
+static void msg(gnbv_finding *f, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmsg(f->message, sizeof f->message, &GNBV_NUM_PLAIN, fmt, ap);
+	va_end(ap);
+}
+
+/* The Vietnamese message (Vietnamese number format), for officers. */
+static void msg_vi(gnbv_finding *f, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmsg(f->message_vi, sizeof f->message_vi, &GNBV_NUM_VI, fmt, ap);
 	va_end(ap);
 }
 
@@ -139,6 +162,8 @@ static int check_lines(const gnbv_plan *p, const gnbv_program *prog, run *r)
 			f.computed_d = want;
 			msg(&f, "line %s is for %d but sits in section %c, which is year %d", l->id,
 			    l->year, 'A' + l->section, want);
+			msg_vi(&f, "dòng %s ghi năm %d nhưng nằm ở phần %c, là phần của năm %d",
+			       l->id, l->year, 'A' + l->section, want);
 			if ((rc = emit(r, &f))) return rc;
 		}
 		int bad_stage = l->section == 0 ? l->stage == GNBV_STAGE_PROPOSED
@@ -150,6 +175,9 @@ static int check_lines(const gnbv_plan *p, const gnbv_program *prog, run *r)
 			msg(&f, "line %s is %s, which section %c (%s) cannot hold", l->id,
 			    gnbv_stage_code(l->stage), 'A' + l->section,
 			    l->section ? "the proposal" : "the report");
+			msg_vi(&f, "dòng %s có giai đoạn \"%s\", phần %c (%s) không thể có", l->id,
+			       gnbv_stage_label(l->stage, "vi"), 'A' + l->section,
+			       l->section ? "phần đề xuất" : "phần báo cáo");
 			if ((rc = emit(r, &f))) return rc;
 		}
 		if (!prog) continue;
@@ -160,6 +188,8 @@ static int check_lines(const gnbv_plan *p, const gnbv_program *prog, run *r)
 			add_line(&f, l->id);
 			msg(&f, "line %s names component %s, which program %s does not have", l->id,
 			    l->component, prog->code);
+			msg_vi(&f, "dòng %s ghi dự án %s, không có trong Chương trình %s", l->id,
+			       l->component, prog->code);
 			if ((rc = emit(r, &f))) return rc;
 			continue;
 		}
@@ -168,6 +198,9 @@ static int check_lines(const gnbv_plan *p, const gnbv_program *prog, run *r)
 			add_line(&f, l->id);
 			msg(&f, "line %s is state-budget money (%s) without a capital type", l->id,
 			    gnbv_source_code(l->source));
+			msg_vi(&f,
+			       "dòng %s là vốn ngân sách (%s) nhưng không ghi loại vốn ĐTPT hay SN",
+			       l->id, gnbv_source_label(l->source, "vi"));
 			if ((rc = emit(r, &f))) return rc;
 		} else if (c && l->capital != GNBV_CAP_NONE &&
 		           !(c->capital_mask & (1u << l->capital))) {
@@ -178,6 +211,13 @@ static int check_lines(const gnbv_plan *p, const gnbv_program *prog, run *r)
 			    c->capital_mask & (1u << GNBV_CAP_DTPT) ? "DTPT" : "",
 			    (c->capital_mask & 6u) == 6u ? " and " : "",
 			    c->capital_mask & (1u << GNBV_CAP_SN) ? "SN" : "");
+			msg_vi(&f,
+			       "dòng %s là vốn %s, %s không được dùng loại vốn này (chỉ được dùng "
+			       "%s%s%s)",
+			       l->id, gnbv_capital_label(l->capital, "vi"), c->code,
+			       c->capital_mask & (1u << GNBV_CAP_DTPT) ? "ĐTPT" : "",
+			       (c->capital_mask & 6u) == 6u ? " và " : "",
+			       c->capital_mask & (1u << GNBV_CAP_SN) ? "SN" : "");
 			if ((rc = emit(r, &f))) return rc;
 		}
 	}
@@ -204,6 +244,12 @@ static int check_totals(const gnbv_plan *p, run *r)
 		    "stated total %s (%s%s%s) is %D VND but its %z lines add up to %D VND "
 		    "(difference %D)",
 		    t->id, t->what ? t->what : "", t->where ? ", " : "", t->where ? t->where : "",
+		    (int64_t)t->amount_vnd, f.n_lines_total, (int64_t)sum,
+		    (int64_t)(sum - t->amount_vnd));
+		msg_vi(
+		    &f,
+		    "tổng %s%s%s ghi %D đồng nhưng %z dòng tương ứng cộng lại %D đồng (chênh %D)",
+		    t->id, t->where ? " tại " : "", t->where ? t->where : "",
 		    (int64_t)t->amount_vnd, f.n_lines_total, (int64_t)sum,
 		    (int64_t)(sum - t->amount_vnd));
 		int rc = emit(r, &f);
@@ -257,6 +303,11 @@ static int check_disbursement(const gnbv_plan *p, run *r)
 			    l->capital ? gnbv_capital_code(l->capital) : "-",
 			    gnbv_source_code(l->source), gnbv_stage_code(stage), (int64_t)paid,
 			    (int64_t)alloc);
+			msg_vi(&f, "%s %s %s: %s %D đồng, vượt kế hoạch giao %D đồng",
+			       l->component ? l->component : "(không ghi dự án)",
+			       l->capital ? gnbv_capital_label(l->capital, "vi") : "-",
+			       gnbv_source_label(l->source, "vi"), gnbv_stage_label(stage, "vi"),
+			       (int64_t)paid, (int64_t)alloc);
 			int rc = emit(r, &f);
 			if (rc) return rc;
 		}
@@ -312,6 +363,10 @@ static int check_targets(const gnbv_plan *p, run *r)
 			    a->id, b->id, a->indicator, target_year(p, a), ca, va,
 			    a->unit ? " " : "", a->unit ? a->unit : "", cb, vb, b->unit ? " " : "",
 			    b->unit ? b->unit : "");
+			msg_vi(&f,
+			       "chỉ tiêu %s và %s cùng đặt %s cho năm %d nhưng khác nhau: %s %g và "
+			       "%s %g",
+			       a->id, b->id, a->indicator, target_year(p, a), ca, va, cb, vb);
 			if ((rc = emit(r, &f))) return rc;
 		}
 	}
@@ -337,6 +392,12 @@ static int check_targets(const gnbv_plan *p, run *r)
 			    "different totals: %0 and %0 households",
 			    a->id, a->households, a->rate_percent, b->id, b->households,
 			    b->rate_percent, f.stated_d, f.computed_d);
+			msg_vi(&f,
+			       "chỉ tiêu %s (%g hộ, chiếm %g%%) và %s (%g hộ, chiếm %g%%) suy ra "
+			       "tổng số "
+			       "hộ khác nhau: %0 và %0 hộ",
+			       a->id, a->households, a->rate_percent, b->id, b->households,
+			       b->rate_percent, f.stated_d, f.computed_d);
 			if ((rc = emit(r, &f))) return rc;
 		}
 	}

@@ -152,7 +152,8 @@ static int add_finding(void *ctx, const gnbv_finding *f)
 		json_array_append_new(lines, json_string(f->lines[i]));
 	json_t *o = json_pack("{s:s,s:s,s:s,s:o}", "title",
 	                      gnbv_finding_title(f->kind, c->r->english ? "en" : "vi"), "subject",
-	                      f->subject ? f->subject : "", "message", f->message, "lines", lines);
+	                      f->subject ? f->subject : "", "message",
+	                      gnbv_finding_message(f, c->r->english ? "en" : "vi"), "lines", lines);
 	if (f->stated || f->computed) {
 		json_object_set_new(o, "stated", json_string(mil(c->r, f->stated)));
 		json_object_set_new(o, "computed", json_string(mil(c->r, f->computed)));

@@ -188,7 +188,7 @@ with tempfile.TemporaryDirectory() as tmp:
                                 ("targets_conflict", ("A-T-POOR-END", "B-T-POOR-END")),
                                 ("targets_conflict", ("A-T-POOR-START", "A-T-POOR-END"))], kinds)
     r = run(db, "plan", "check", "--unit", "045", "--year", "2023")
-    check("check text names both figures", "4564" in r.stdout and "25.59" in r.stdout and
+    check("check text names both figures, in Vietnamese format", "4.564" in r.stdout and "25,59" in r.stdout and
           "3 phát hiện" in r.stdout, r.stdout)
 
     good = corrected(SEED)
