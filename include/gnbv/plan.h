@@ -329,8 +329,8 @@ const char *gnbv_finding_title(int kind, const char *lang);
 /* ---- Documents (src/doc) ------------------------------------------------ */
 
 /* The "biểu chi tiết" workbook (XLSX) and the Kế hoạch (DOCX) of the plan
- * document proposing p->plan_year. Both atomic. lang: "vi" (the default,
- * NULL) or "en" for headings. */
+ * document proposing p->plan_year, in Vietnamese (they are the documents
+ * an officer signs; docs/documents.md). Both atomic. */
 int gnbv_plan_write_xlsx(const gnbv_plan *p, const gnbv_program *prog, const char *path);
 int gnbv_plan_write_docx(const gnbv_plan *p, const gnbv_program *prog, const char *path);
 
