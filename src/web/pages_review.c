@@ -109,6 +109,7 @@ static int round_args(gnbv_web_req *r, gnbv_unit *u, int *year)
 typedef struct page_ctx {
 	gnbv_web_req *r;
 	json_t *entries, *villages, *meetings, *complaints, *adhoc, *votable;
+	json_t *names; /* village code -> name */
 	const char *commune;
 } page_ctx;
 
@@ -127,19 +128,22 @@ static int add_entry(void *ctx, const gnbv_review_entry *e)
 	snprintf(src, sizeof src, "rv.src.%s", e->source);
 	snprintf(vote, sizeof vote, "rv.vote.%s", e->vote[0] ? e->vote : "none");
 	int need_vote = e->klass[0] && strcmp(e->vote, "agreed");
+	const char *vname = json_string_value(json_object_get(c->names, e->unit_code));
 	json_t *o = json_pack(
-	    "{s:o,s:s,s:s,s:s,s:o,s:s,s:s,s:b,s:b,s:I,s:I,s:o}", "code", js(e->household_code),
+	    "{s:o,s:s,s:s,s:s,s:o,s:s,s:s,s:b,s:b,s:I,s:I,s:o,s:o}", "code", js(e->household_code),
 	    "source", gnbv_web_msg(c->r, src), "prev", class_label(c->r, e->prev_class), "klass",
 	    class_label(c->r, e->klass), "applied", js(e->applied_on), "vote",
 	    gnbv_web_msg(c->r, vote), "vote_key", e->vote[0] ? e->vote : "none", "surveyed",
 	    e->klass[0] != 0, "need_vote", need_vote, "in_favour", (json_int_t)e->in_favour,
-	    "participants", (json_int_t)e->participants, "unit", js(e->unit_code));
+	    "participants", (json_int_t)e->participants, "unit", js(e->unit_code), "village",
+	    js(vname ? vname : e->unit_code));
 	if (!o) return gnbv_error_set(GNBV_ENOMEM, "out of memory");
 	json_array_append_new(c->entries, o);
 	if (need_vote)
 		json_array_append_new(c->votable,
-		                      json_pack("{s:o,s:o}", "code", js(e->household_code), "unit",
-		                                js(e->unit_code)));
+		                      json_pack("{s:o,s:o,s:o}", "code", js(e->household_code),
+		                                "unit", js(e->unit_code), "village",
+		                                js(vname ? vname : e->unit_code)));
 	return 0;
 }
 
@@ -150,6 +154,7 @@ static int add_village(void *ctx, const gnbv_unit *u)
 		return 0;
 	json_array_append_new(c->villages,
 	                      json_pack("{s:o,s:o}", "code", js(u->code), "name", js(u->name)));
+	json_object_set_new(c->names, u->code, js(u->name));
 	return 0;
 }
 
@@ -215,14 +220,17 @@ static int round_page(gnbv_web_req *r, const char *err_key, const char *detail)
 	} else if (rc) {
 		return rc;
 	}
-	page_ctx c = {r,
-	              json_array(),
-	              json_array(),
-	              json_array(),
-	              json_array(),
-	              json_array(),
-	              json_array(),
-	              u.code};
+	page_ctx c;
+	memset(&c, 0, sizeof c);
+	c.r = r;
+	c.commune = u.code;
+	c.entries = json_array();
+	c.villages = json_array();
+	c.meetings = json_array();
+	c.complaints = json_array();
+	c.adhoc = json_array();
+	c.votable = json_array();
+	c.names = json_object();
 	json_t *steps = json_array();
 	r->page = json_object();
 	json_object_set_new(r->page, "entries", c.entries);
@@ -232,6 +240,10 @@ static int round_page(gnbv_web_req *r, const char *err_key, const char *detail)
 	json_object_set_new(r->page, "adhoc", c.adhoc);
 	json_object_set_new(r->page, "votable", c.votable);
 	json_object_set_new(r->page, "steps", steps);
+	json_object_set_new(r->page, "village_names", c.names); /* owned by the page */
+	if ((rc = gnbv_store_units_each(r->s, add_village, &c))) return rc;
+	json_array_append_new(c.villages, json_pack("{s:o,s:o}", "code", js(u.code), "name",
+	                                            js(gnbv_web_msg(r, "rv.at_commune"))));
 	if (found && st.step != GNBV_STEP_NONE) {
 		if ((rc = gnbv_review_list_each(r->s, &r->scope, u.code, year, add_entry, &c)) ||
 		    (rc = gnbv_review_meetings_each(r->s, &r->scope, u.code, year, add_meeting,
@@ -240,9 +252,6 @@ static int round_page(gnbv_web_req *r, const char *err_key, const char *detail)
 		                                      &c)))
 			return rc;
 	}
-	if ((rc = gnbv_store_units_each(r->s, add_village, &c))) return rc;
-	json_array_append_new(c.villages, json_pack("{s:o,s:o}", "code", js(u.code), "name",
-	                                            js(gnbv_web_msg(r, "rv.at_commune"))));
 	if ((rc = gnbv_adhoc_overdue(r->s, &r->scope, today(r), add_overdue, &c))) return rc;
 	for (int k = GNBV_STEP_LISTING; k <= GNBV_STEP_RECOGNISED; k++) {
 		char key[48];
@@ -288,6 +297,7 @@ static int round_page(gnbv_web_req *r, const char *err_key, const char *detail)
 	                    json_boolean(gnbv_perm_allows(GNBV_PERM_REOPEN, role) && locked));
 	json_object_set_new(p, "can_adhoc", json_boolean(run));
 	json_object_set_new(p, "has_entries", json_boolean(json_array_size(c.entries) > 0));
+	json_object_set_new(p, "entries_n", json_integer((json_int_t)json_array_size(c.entries)));
 	json_object_set_new(p, "has_meetings", json_boolean(json_array_size(c.meetings) > 0));
 	json_object_set_new(p, "has_votable", json_boolean(json_array_size(c.votable) > 0));
 	json_object_set_new(p, "has_complaints", json_boolean(json_array_size(c.complaints) > 0));

@@ -131,7 +131,7 @@ with tempfile.TemporaryDirectory() as d:
 
         # Step 3: a meeting per village, with a vote for each of its households.
         _, _, html = cb.req("GET", BASE)
-        votable = re.findall(r'<tr><td>([^<]+)</td><td>([^<]+)</td><td class="n"><input name="v_', html)
+        votable = re.findall(r'<tr><td>([^<]+)</td><td data-unit="([^"]+)">[^<]*</td><td class="n"><input name="v_', html)
         by_village = {}
         for code, village in votable:
             by_village.setdefault(village, []).append(code)
