@@ -661,11 +661,15 @@ static int add_escape(void *ctx, const gnbv_escape_item *e)
 		size_t n = 0;
 		const gnbv_escape_target *t = gnbv_escape_map_find(c->map, e->deficits[i], &n);
 		json_t *ts = json_array();
-		for (size_t k = 0; t && k < n; k++)
-			json_array_append_new(ts, json_pack("{s:o,s:o}", "code", js(t[k].code),
-			                                    "name", js(t[k].name)));
+		for (size_t k = 0; t && k < n; k++) /* a component by its code, else by name */
+			json_array_append_new(
+			    ts,
+			    json_pack("{s:o,s:o}", "code",
+			              js(strcmp(t[k].kind, "component") ? t[k].name : t[k].code),
+			              "name", js(t[k].name)));
 		char key[48];
-		snprintf(key, sizeof key, "ind.%s", e->deficits[i]);
+		snprintf(key, sizeof key, "%s.%s",
+		         strcmp(e->deficits[i], "income") ? "ind" : "rv.esc", e->deficits[i]);
 		json_array_append_new(defs, json_pack("{s:s,s:o}", "name",
 		                                      json_object_get(c->r->cat, key)
 		                                          ? gnbv_web_msg(c->r, key)
@@ -706,6 +710,18 @@ int gnbv_page_review_escape(gnbv_web_req *r)
 	json_object_set_new(r->page, "has_items", json_boolean(json_array_size(c.a) > 0));
 	json_object_set_new(r->page, "escaped", json_integer(c.escaped));
 	json_object_set_new(r->page, "helped", json_integer(c.helped));
+	json_object_set_new(r->page, "can_escape",
+	                    json_boolean(gnbv_perm_allows(GNBV_PERM_REVIEW, r->sess.user.role)));
+	json_object_set_new(
+	    r->page, "today",
+	    json_sprintf("%04d-%02d-%02d", today(r) / 10000, today(r) / 100 % 100, today(r) % 100));
+	const char *done_q = gnbv_web_query(r, "done", 24);
+	if (done_q) {
+		char dk[48];
+		snprintf(dk, sizeof dk, "rv.done.%s", done_q);
+		if (json_object_get(r->cat, dk))
+			json_object_set_new(r->page, "done", json_string(gnbv_web_msg(r, dk)));
+	}
 	r->tmpl = "escape";
 	r->title_key = "rv.esc.title";
 	return 0;
@@ -745,4 +761,76 @@ int gnbv_web_overdue(gnbv_web_req *r, json_t *page)
 	json_object_set_new(page, "overdue", c.a);
 	json_object_set_new(page, "overdue_n", json_integer(c.n));
 	return 0;
+}
+
+/* The expected-to-escape forms: back to the page, or the page with why. */
+static int escape_done(gnbv_web_req *r, const char *what)
+{
+	char loc[256], a[96], y[16];
+	mg_url_encode(r->arg, a, sizeof a);
+	mg_url_encode(r->arg2, y, sizeof y);
+	snprintf(loc, sizeof loc, "/review/%s/%s/escape?done=%s", a, y, what);
+	return gnbv_web_redirect(r, loc);
+}
+
+static int escape_refused(gnbv_web_req *r, int err, const char *key)
+{
+	char detail[512];
+	snprintf(detail, sizeof detail, "%s", err ? gnbv_error_message() : "");
+	int status = err == GNBV_EDENIED     ? 403
+	             : err == GNBV_ENOTFOUND ? 404
+	             : err == GNBV_ECONFLICT ? 409
+	             : err == GNBV_EINVALID  ? 400
+	             : err                   ? 0
+	                                     : 400;
+	if (!status) return err;
+	gnbv_error_clear();
+	int rc = gnbv_page_review_escape(r);
+	if (rc) return rc;
+	json_object_set_new(r->page, "error", json_string(gnbv_web_msg(r, key)));
+	if (detail[0]) json_object_set_new(r->page, "detail", js(detail));
+	r->status = status;
+	return 0;
+}
+
+int gnbv_page_escape_mark(gnbv_web_req *r)
+{
+	step_ctx x;
+	int rc = step_begin(r, &x);
+	if (rc) return rc;
+	const char *hh = form_text(r, "household", GNBV_STORE_CODE_MAX);
+	if (!hh) return escape_refused(r, 0, "rv.bad.escape");
+	if ((rc = gnbv_escape_mark(r->s, &x.who, x.u.code, x.year, hh)))
+		return escape_refused(r, rc, "rv.err.escape");
+	return escape_done(r, "escape_mark");
+}
+
+int gnbv_page_escape_assign(gnbv_web_req *r)
+{
+	step_ctx x;
+	int rc = step_begin(r, &x);
+	if (rc) return rc;
+	const char *hh = form_text(r, "household", GNBV_STORE_CODE_MAX);
+	const char *who = form_text(r, "helper", GNBV_STORE_NAME_MAX);
+	const char *pos = gnbv_web_form(r, "position", 127);
+	if (!hh || !who) return escape_refused(r, 0, "rv.bad.escape");
+	if ((rc = gnbv_escape_assign(r->s, &x.who, x.year, hh, who, pos ? pos : "")))
+		return escape_refused(r, rc, "rv.err.escape");
+	return escape_done(r, "escape_assign");
+}
+
+int gnbv_page_escape_support(gnbv_web_req *r)
+{
+	step_ctx x;
+	int rc = step_begin(r, &x);
+	if (rc) return rc;
+	const char *hh = form_text(r, "household", GNBV_STORE_CODE_MAX);
+	const char *what = form_text(r, "what", GNBV_REVIEW_TEXT_MAX);
+	const char *comp = gnbv_web_form(r, "component", 31);
+	int32_t on = form_date(r, "date");
+	int64_t vnd = form_count(r, "amount");
+	if (!hh || !what || !on || vnd < 0) return escape_refused(r, 0, "rv.bad.escape");
+	if ((rc = gnbv_escape_support(r->s, &x.who, x.year, hh, what, on, vnd, comp ? comp : "")))
+		return escape_refused(r, rc, "rv.err.escape");
+	return escape_done(r, "escape_support");
 }

@@ -119,6 +119,12 @@ const gnbv_web_route GNBV_WEB_ROUTES[] = {
     {"GET", "/review/*/*/escape", gnbv_page_review_escape, GNBV_PERM_PERSONAL,
      "the households expected to escape poverty that year: deficits, components, helper, "
      "support"},
+    {"POST", "/review/*/*/escape-mark", gnbv_page_escape_mark, GNBV_PERM_REVIEW,
+     "mark a poor or near-poor household as expected to escape that year (household)"},
+    {"POST", "/review/*/*/escape-assign", gnbv_page_escape_assign, GNBV_PERM_REVIEW,
+     "assign its helper, a member of the commune board (household, helper, position)"},
+    {"POST", "/review/*/*/escape-support", gnbv_page_escape_support, GNBV_PERM_REVIEW,
+     "record support given (household, what, date, amount in VND, component)"},
     {"GET", "/plans", gnbv_page_plans, GNBV_PERM_PLAN, "the plans of the user's units"},
     {"GET", "/plan/*/*", gnbv_page_plan, GNBV_PERM_PLAN,
      "a plan (unit, year proposed): tables by project, capital type, source and stage; checks"},

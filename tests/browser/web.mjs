@@ -234,6 +234,9 @@ try {
   check('the meeting audited under the officer',
     Number(sql(`SELECT count(*) FROM audit_log WHERE action = 'review.meeting' AND actor LIKE 'lan (%' AND object = 'review:${A}:2022'`)) === 1);
   await page.screenshot({ path: path.join(OUT, '18-review-after-meeting.png'), fullPage: true });
+  await page.goto(base + `/review/${A}/2023/escape`);
+  check('expected to escape in 2023: households with deficits and helpers', (await page.$$('#escape tbody tr')).length > 0);
+  await page.screenshot({ path: path.join(OUT, '19-escape.png'), fullPage: true });
   // A commune officer sees no district plan.
   await page.goto(base + '/plans');
   check('a commune officer sees no district plan', (await page.$$('#plans a')).length === 0);

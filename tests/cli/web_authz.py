@@ -59,6 +59,9 @@ REVIEW_FORMS = {
     "recognise": {"decision": "1/QĐ", "date": "2024-12-15", "signer": "Chủ tịch"},
     "reopen": {"reason": "thử"},
     "adhoc": {"household": "HH", "date": "2024-01-02", "reason": "thử"},
+    "escape-mark": {"household": "HH"},
+    "escape-assign": {"household": "HH", "helper": "Người giúp", "position": "Cán bộ"},
+    "escape-support": {"household": "HH", "what": "Giống cây", "date": "2024-03-01", "amount": "100000"},
     "decide": {"request": "999999", "round_date": "2024-02-01", "date": "2024-02-02",
                "decision": "2/QĐ", "signer": "Chủ tịch"},
 }

@@ -240,6 +240,31 @@ with tempfile.TemporaryDirectory() as d:
         _, _, html = cb.req("GET", BASE)
         check("and on the round page", 'id="overdue"' in html and "Ốm đau" in html)
 
+        # Expected to escape in 2024 (M8), from the 2023 round just recognised.
+        poor = q(db, "SELECT h.code FROM survey s JOIN household h ON h.household_id = s.household_id JOIN "
+                     "unit u ON u.unit_id = s.unit_id WHERE s.replaced_by IS NULL AND s.period = ? AND "
+                     "s.class = 'poor' AND u.code LIKE ? ORDER BY h.code LIMIT 1", "periodic:2023", COMMUNE + "%")[0][0]
+        notpoor = q(db, "SELECT h.code FROM survey s JOIN household h ON h.household_id = s.household_id JOIN "
+                        "unit u ON u.unit_id = s.unit_id WHERE s.replaced_by IS NULL AND s.period = ? AND "
+                        "s.class = 'not_poor' AND u.code LIKE ? ORDER BY h.code LIMIT 1", "periodic:2023", COMMUNE + "%")[0][0]
+        esc = "/review/%s/2024/escape" % COMMUNE
+
+        def epost(action, form):
+            _, _, h = cb.req("GET", esc)
+            return cb.req("POST", "/review/%s/2024/%s" % (COMMUNE, action), dict(form, csrf=cb.csrf(h)))
+        st, _, html = epost("escape-mark", {"household": notpoor})
+        check("marking a household that is not poor: refused with the reason",
+              st in (400, 409) and "Chưa ghi được" in html, st)
+        st, _, _ = epost("escape-mark", {"household": poor})
+        check("a poor household marked expected to escape in 2024", st == 303, st)
+        st, _, _ = epost("escape-assign", {"household": poor, "helper": "Hoàng Thị Mai", "position": "Chủ tịch Hội Phụ nữ"})
+        check("its helper assigned", st == 303, st)
+        st, _, _ = epost("escape-support", {"household": poor, "what": "Giống ngô", "date": "2024-03-15",
+                                            "amount": "5000000", "component": "DA3.1"})
+        check("support recorded", st == 303, st)
+        st, _, html = cb.req("GET", esc)
+        check("the 2024 list shows the household, its helper, the support and a component",
+              st == 200 and poor in html and "Hoàng Thị Mai" in html and "5.000.000" in html and "DA3.1" in html, st)
         st, _, html = cb.req("GET", "/review/%s/%d/escape" % (COMMUNE, YEAR))
         check("expected-to-escape page: households with deficits, components and helpers",
               st == 200 and 'id="escape"' in html and "DA" in html and "Người giúp đỡ" in html, st)
