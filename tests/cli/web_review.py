@@ -239,6 +239,22 @@ with tempfile.TemporaryDirectory() as d:
               'id="overdue"' in html and one in html, "")
         _, _, html = cb.req("GET", BASE)
         check("and on the round page", 'id="overdue"' in html and "Ốm đau" in html)
+        # Its survey in the ad-hoc round of 2024-01-10 (imported), then the decision by form.
+        rid = re.search(r'<table id="overdue">.*?<td class="n">(\d+)</td><td>%s</td>' % re.escape(one), html, re.S)
+        adir = os.path.join(d, "adhoc")
+        os.makedirs(adir)
+        for name, key in (("households.csv", 0), ("members.csv", 0)):
+            with open(os.path.join(out, name), encoding="utf-8") as f:
+                rr = list(csv.reader(f))
+            with open(os.path.join(adir, name), "w", encoding="utf-8", newline="") as f:
+                csv.writer(f).writerows([rr[0]] + [x for x in rr[1:] if x[key] == one])
+        run(GNBV, db, "import", "--round", "2024", "--kind", "adhoc", "--as-of", "2024-01-10",
+            os.path.join(adir, "households.csv"), os.path.join(adir, "members.csv"))
+        st, _, html = step(cb, "decide", {"request": rid.group(1) if rid else "0", "round_date": "2024-01-10",
+                                          "date": "2024-01-12", "decision": "3/QĐ-UBND", "signer": "Chủ tịch"})
+        check("the ad-hoc decision recorded through the form", st == 303, re.findall(r'class="detail">([^<]*)', html))
+        _, _, html = cb.req("GET", "/dashboard")
+        check("and the request is no longer flagged overdue", 'id="overdue"' not in html)
 
         # Expected to escape in 2024 (M8), from the 2023 round just recognised.
         poor = q(db, "SELECT h.code FROM survey s JOIN household h ON h.household_id = s.household_id JOIN "
