@@ -194,6 +194,32 @@ static int add_overdue(void *ctx, const gnbv_adhoc_request *q)
 	return 0;
 }
 
+/* The households to vote on, by village then code: a meeting's rows together. */
+static int by_village(const void *a, const void *b)
+{
+	const json_t *x = *(const json_t *const *)a, *y = *(const json_t *const *)b;
+	int c = strcmp(json_string_value(json_object_get(x, "unit")),
+	               json_string_value(json_object_get(y, "unit")));
+	return c ? c
+	         : strcmp(json_string_value(json_object_get(x, "code")),
+	                  json_string_value(json_object_get(y, "code")));
+}
+
+static int sort_votable(gnbv_web_req *r, json_t *a)
+{
+	size_t n = json_array_size(a);
+	if (n < 2) return 0;
+	json_t **v = gnbv_arena_alloc(r->arena, n * sizeof *v);
+	if (!v) return gnbv_error_set(GNBV_ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_incref(json_array_get(a, i));
+	qsort(v, n, sizeof *v, by_village);
+	json_array_clear(a);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, v[i]);
+	return 0;
+}
+
 /* Today as yyyymmdd (the server's local calendar). */
 static int32_t today(const gnbv_web_req *r)
 {
@@ -249,7 +275,8 @@ static int round_page(gnbv_web_req *r, const char *err_key, const char *detail)
 		    (rc = gnbv_review_meetings_each(r->s, &r->scope, u.code, year, add_meeting,
 		                                    &c)) ||
 		    (rc = gnbv_review_complaints_each(r->s, &r->scope, u.code, year, add_complaint,
-		                                      &c)))
+		                                      &c)) ||
+		    (rc = sort_votable(r, c.votable)))
 			return rc;
 	}
 	if ((rc = gnbv_adhoc_overdue(r->s, &r->scope, today(r), add_overdue, &c))) return rc;
@@ -305,6 +332,14 @@ static int round_page(gnbv_web_req *r, const char *err_key, const char *detail)
 	json_object_set_new(
 	    p, "today",
 	    json_sprintf("%04d-%02d-%02d", today(r) / 10000, today(r) / 100 % 100, today(r) % 100));
+	/* Steps are dated in the round's season: today only then, else blank. */
+	int ty = today(r) / 10000;
+	json_object_set_new(p, "round_today",
+	                    json_string(ty == year || ty == year + 1
+	                                    ? json_string_value(json_object_get(p, "today"))
+	                                    : ""));
+	json_object_set_new(p, "all_voted",
+	                    json_boolean(found && st.surveyed > 0 && !st.resurvey && !st.unvoted));
 	const char *done = gnbv_web_query(r, "done", 24);
 	if (done && !err_key) {
 		char dk[48];
