@@ -18,6 +18,11 @@
  * approving, wrong level to reopen), the API's detail beneath it, and the
  * status of the error (400, 403, 404, 409). Who may post which step is in
  * routes.c; the store then checks scope, order, lock and who.
+ *
+ * Also here: the commune's households expected to escape poverty (M8,
+ * /review/CODE/YEAR/escape) with the forms to mark one, assign its helper
+ * and record support, and the dashboard's list of overdue ad-hoc requests
+ * (gnbv_web_overdue).
  */
 #include "web.h"
 
