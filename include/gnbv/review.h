@@ -154,6 +154,32 @@ typedef int (*gnbv_review_entry_fn)(void *ctx, const gnbv_review_entry *e);
 int gnbv_review_list_each(gnbv_store *s, const gnbv_scope *scope, const char *commune, int year,
                           gnbv_review_entry_fn fn, void *ctx);
 
+/* The round's meetings (by date) and complaints (by id), for a screen. */
+typedef struct gnbv_review_meeting_info {
+	int64_t meeting_id;
+	char village[GNBV_STORE_CODE_MAX + 1];
+	char village_name[GNBV_STORE_NAME_MAX + 1];
+	char held_on[11];
+	char chair[GNBV_STORE_NAME_MAX + 1];
+	int64_t participants;
+	uint64_t votes, agreed; /* standing votes at it, of which agreed */
+	char recorded_by[128];
+} gnbv_review_meeting_info;
+typedef int (*gnbv_review_meeting_fn)(void *ctx, const gnbv_review_meeting_info *m);
+int gnbv_review_meetings_each(gnbv_store *s, const gnbv_scope *scope, const char *commune, int year,
+                              gnbv_review_meeting_fn fn, void *ctx);
+
+typedef struct gnbv_review_complaint {
+	int64_t complaint_id;
+	char household_code[GNBV_STORE_CODE_MAX + 1];
+	char received_on[11], resolved_on[11]; /* resolved_on "" while open */
+	char complainant[GNBV_STORE_NAME_MAX + 1];
+	char text[GNBV_REVIEW_TEXT_MAX + 1], resolution[GNBV_REVIEW_TEXT_MAX + 1];
+} gnbv_review_complaint;
+typedef int (*gnbv_review_complaint_fn)(void *ctx, const gnbv_review_complaint *c);
+int gnbv_review_complaints_each(gnbv_store *s, const gnbv_scope *scope, const char *commune,
+                                int year, gnbv_review_complaint_fn fn, void *ctx);
+
 /* Step 2 begins: the list is closed; surveys go in through the store. */
 int gnbv_review_survey(gnbv_store *s, const gnbv_review_actor *who, const char *commune, int year);
 

@@ -804,6 +804,78 @@ int gnbv_review_list_each(gnbv_store *s, const gnbv_scope *scope, const char *co
 	return rc ? rc : list_rows(s, &c, year, rid, fn, ctx);
 }
 
+int gnbv_review_meetings_each(gnbv_store *s, const gnbv_scope *scope, const char *commune, int year,
+                              gnbv_review_meeting_fn fn, void *ctx)
+{
+	gnbv__commune c;
+	gnbv_bstmt *st = NULL;
+	int64_t rid;
+	int step;
+	int rc = read_round(s, scope, commune, year, &c, &rid, &step);
+	if (rc) return rc;
+	if ((rc =
+	         gnbv__q(s, &st,
+	                 "SELECT m.meeting_id, u.code, u.name, m.held_on, m.chair, m.participants, "
+	                 "m.recorded_by, (SELECT count(*) FROM review_vote v WHERE v.meeting_id = "
+	                 "m.meeting_id AND v.replaced_by IS NULL), (SELECT count(*) FROM "
+	                 "review_vote v WHERE v.meeting_id = m.meeting_id AND v.replaced_by IS "
+	                 "NULL AND v.agreed = 1) FROM review_meeting m JOIN unit u ON u.unit_id = "
+	                 "m.unit_id WHERE m.round_id = ? ORDER BY m.held_on, m.meeting_id",
+	                 "i", rid)))
+		goto done;
+	while ((rc = gnbv__step(s, st)) == GNBV_BACKEND_ROW) {
+		gnbv_review_meeting_info m;
+		memset(&m, 0, sizeof m);
+		m.meeting_id = gnbv__col_int(s, st, 0);
+		gnbv__col_copy(s, st, 1, m.village, sizeof m.village);
+		gnbv__col_copy(s, st, 2, m.village_name, sizeof m.village_name);
+		gnbv__col_copy(s, st, 3, m.held_on, sizeof m.held_on);
+		gnbv__col_copy(s, st, 4, m.chair, sizeof m.chair);
+		m.participants = gnbv__col_int(s, st, 5);
+		gnbv__col_copy(s, st, 6, m.recorded_by, sizeof m.recorded_by);
+		m.votes = (uint64_t)gnbv__col_int(s, st, 7);
+		m.agreed = (uint64_t)gnbv__col_int(s, st, 8);
+		if ((rc = fn(ctx, &m))) goto done;
+	}
+	if (rc > 0) rc = 0;
+done:
+	gnbv__fin(s, st);
+	return rc;
+}
+
+int gnbv_review_complaints_each(gnbv_store *s, const gnbv_scope *scope, const char *commune,
+                                int year, gnbv_review_complaint_fn fn, void *ctx)
+{
+	gnbv__commune c;
+	gnbv_bstmt *st = NULL;
+	int64_t rid;
+	int step;
+	int rc = read_round(s, scope, commune, year, &c, &rid, &step);
+	if (rc) return rc;
+	if ((rc = gnbv__q(s, &st,
+	                  "SELECT complaint_id, household_code, received_on, resolved_on, "
+	                  "complainant, text, resolution FROM review_complaint WHERE round_id = ? "
+	                  "ORDER BY complaint_id",
+	                  "i", rid)))
+		goto done;
+	while ((rc = gnbv__step(s, st)) == GNBV_BACKEND_ROW) {
+		gnbv_review_complaint k;
+		memset(&k, 0, sizeof k);
+		k.complaint_id = gnbv__col_int(s, st, 0);
+		gnbv__col_copy(s, st, 1, k.household_code, sizeof k.household_code);
+		gnbv__col_copy(s, st, 2, k.received_on, sizeof k.received_on);
+		gnbv__col_copy(s, st, 3, k.resolved_on, sizeof k.resolved_on);
+		gnbv__col_copy(s, st, 4, k.complainant, sizeof k.complainant);
+		gnbv__col_copy(s, st, 5, k.text, sizeof k.text);
+		gnbv__col_copy(s, st, 6, k.resolution, sizeof k.resolution);
+		if ((rc = fn(ctx, &k))) goto done;
+	}
+	if (rc > 0) rc = 0;
+done:
+	gnbv__fin(s, st);
+	return rc;
+}
+
 typedef struct counts {
 	uint64_t listed, applications, surveyed, agreed, resurvey, unvoted, unsurveyed;
 	char first_bad[GNBV_STORE_CODE_MAX + 1];

@@ -262,6 +262,8 @@ int gnbv_page_dashboard(gnbv_web_req *r)
 		                    json_stringn(chart.p ? chart.p : "", chart.len));
 		gnbv_wbuf_free(&chart);
 	}
+	int orc = gnbv_web_overdue(r, p);
+	if (orc) return orc;
 	r->tmpl = "dashboard";
 	r->title_key = "dash.title";
 	return 0;

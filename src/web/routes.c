@@ -17,13 +17,23 @@
  * that writes the plan and the finance office that allocates change its
  * budget lines (agencies lead single components, a finer scope than the
  * store has yet: they read).
+ *
+ * The review round (docs/review.md, Decision 24/2021/QĐ-TTg): the commune
+ * officers run steps 1 to 4 and submit (`review`); recognition is the
+ * commune chairman's, who signs in as a `commune` user of the commune and
+ * may not be the user who submitted (`recognise`: the store refuses the
+ * submitter); reopening a locked round belongs to the level above, the
+ * district's standing office (`reopen`: the store refuses a user whose
+ * unit is not above the commune). The administrator holds all three, and
+ * the store still applies its scope and these rules to them.
  */
 #include "web.h"
 
 #include <string.h>
 
-static const char *const PERMS[GNBV_PERM_COUNT] = {"public", "user", "dashboard", "personal",
-                                                   "edit",   "plan", "plan_edit"};
+static const char *const PERMS[GNBV_PERM_COUNT] = {"public",    "user",  "dashboard", "personal",
+                                                   "edit",      "plan",  "plan_edit", "review",
+                                                   "recognise", "reopen"};
 
 /* Bit r set: role r holds the permission. */
 #define R(x) (1u << GNBV_ROLE_##x)
@@ -35,6 +45,9 @@ static const unsigned HOLDERS[GNBV_PERM_COUNT] = {
     [GNBV_PERM_EDIT] = R(ADMIN) | R(OFFICE) | R(COMMUNE),
     [GNBV_PERM_PLAN] = 0xFFu,
     [GNBV_PERM_PLAN_EDIT] = R(ADMIN) | R(OFFICE) | R(FINANCE),
+    [GNBV_PERM_REVIEW] = R(ADMIN) | R(COMMUNE),
+    [GNBV_PERM_RECOGNISE] = R(ADMIN) | R(COMMUNE),
+    [GNBV_PERM_REOPEN] = R(ADMIN) | R(OFFICE),
 };
 
 const char *gnbv_perm_name(int perm)
@@ -72,6 +85,46 @@ const gnbv_web_route GNBV_WEB_ROUTES[] = {
      "save: validated, re-classified, audited"},
     {"GET", "/reviews", gnbv_page_reviews, GNBV_PERM_DASH,
      "the review rounds' progress by commune (?round=): steps, decisions, reopenings"},
+    {"GET", "/review/*/*", gnbv_page_review, GNBV_PERM_PERSONAL,
+     "a commune's round of a year: state, list, meetings and votes, posting, complaints, "
+     "decision, ad-hoc requests; the forms of the steps it can take"},
+    {"POST", "/review/*/*/open", gnbv_page_review_open, GNBV_PERM_REVIEW,
+     "step 1 begins: the list of the households on the current lists"},
+    {"POST", "/review/*/*/apply", gnbv_page_review_apply, GNBV_PERM_REVIEW,
+     "step 1: a household's application (household, date, applicant, note)"},
+    {"POST", "/review/*/*/remove", gnbv_page_review_remove, GNBV_PERM_REVIEW,
+     "step 1: a household withdrawn from the list (household, reason)"},
+    {"POST", "/review/*/*/survey", gnbv_page_review_survey, GNBV_PERM_REVIEW,
+     "step 2 begins: the list is closed, surveys go in"},
+    {"POST", "/review/*/*/meeting", gnbv_page_review_meeting, GNBV_PERM_REVIEW,
+     "step 3: a village meeting (village, date, chair, participants) and its votes (v_CODE)"},
+    {"POST", "/review/*/*/vote", gnbv_page_review_vote, GNBV_PERM_REVIEW,
+     "step 3: a household's vote at a recorded meeting (after surveying it again)"},
+    {"POST", "/review/*/*/post", gnbv_page_review_post, GNBV_PERM_REVIEW,
+     "step 4 begins: public posting (start, end)"},
+    {"POST", "/review/*/*/complain", gnbv_page_review_complain, GNBV_PERM_REVIEW,
+     "step 4: a complaint (household, date, complainant, text)"},
+    {"POST", "/review/*/*/resolve", gnbv_page_review_resolve, GNBV_PERM_REVIEW,
+     "step 4: a complaint's resolution (complaint, date, resolution)"},
+    {"POST", "/review/*/*/submit", gnbv_page_review_submit, GNBV_PERM_REVIEW,
+     "step 5: reported for recognition: the round is locked"},
+    {"POST", "/review/*/*/recognise", gnbv_page_review_recognise, GNBV_PERM_RECOGNISE,
+     "step 5: recognition (decision number, date, signer), not by the submitter"},
+    {"POST", "/review/*/*/reopen", gnbv_page_review_reopen, GNBV_PERM_REOPEN,
+     "reopen a locked round with a reason: the level above only"},
+    {"POST", "/review/*/*/adhoc", gnbv_page_review_adhoc, GNBV_PERM_REVIEW,
+     "an ad-hoc request (household, date, reason): due by the deadline"},
+    {"POST", "/review/*/*/decide", gnbv_page_review_decide, GNBV_PERM_REVIEW,
+     "the decision on an ad-hoc request (request, round date, date, number, signer)"},
+    {"GET", "/review/*/*/escape", gnbv_page_review_escape, GNBV_PERM_PERSONAL,
+     "the households expected to escape poverty that year: deficits, components, helper, "
+     "support"},
+    {"POST", "/review/*/*/escape-mark", gnbv_page_escape_mark, GNBV_PERM_REVIEW,
+     "mark a poor or near-poor household as expected to escape that year (household)"},
+    {"POST", "/review/*/*/escape-assign", gnbv_page_escape_assign, GNBV_PERM_REVIEW,
+     "assign its helper, a member of the commune board (household, helper, position)"},
+    {"POST", "/review/*/*/escape-support", gnbv_page_escape_support, GNBV_PERM_REVIEW,
+     "record support given (household, what, date, amount in VND, component)"},
     {"GET", "/plans", gnbv_page_plans, GNBV_PERM_PLAN, "the plans of the user's units"},
     {"GET", "/plan/*/*", gnbv_page_plan, GNBV_PERM_PLAN,
      "a plan (unit, year proposed): tables by project, capital type, source and stage; checks"},

@@ -55,6 +55,9 @@ typedef enum gnbv_perm {
 	GNBV_PERM_EDIT,      /* changing household records: admin, office, commune */
 	GNBV_PERM_PLAN,      /* reading plans (no personal data): every role */
 	GNBV_PERM_PLAN_EDIT, /* changing budget lines: admin, office, finance */
+	GNBV_PERM_REVIEW,    /* review steps 1-4, submission, ad-hoc requests: admin, commune */
+	GNBV_PERM_RECOGNISE, /* recognition (not by the submitter: the store): admin, commune */
+	GNBV_PERM_REOPEN, /* reopening a locked round (the level above: the store): admin, office */
 	GNBV_PERM_COUNT
 } gnbv_perm;
 
@@ -150,6 +153,25 @@ int gnbv_page_household(gnbv_web_req *r);
 int gnbv_page_household_edit_form(gnbv_web_req *r);
 int gnbv_page_household_edit(gnbv_web_req *r);
 int gnbv_page_reviews(gnbv_web_req *r);
+int gnbv_page_review(gnbv_web_req *r);
+int gnbv_page_review_open(gnbv_web_req *r);
+int gnbv_page_review_apply(gnbv_web_req *r);
+int gnbv_page_review_remove(gnbv_web_req *r);
+int gnbv_page_review_survey(gnbv_web_req *r);
+int gnbv_page_review_meeting(gnbv_web_req *r);
+int gnbv_page_review_vote(gnbv_web_req *r);
+int gnbv_page_review_post(gnbv_web_req *r);
+int gnbv_page_review_complain(gnbv_web_req *r);
+int gnbv_page_review_resolve(gnbv_web_req *r);
+int gnbv_page_review_submit(gnbv_web_req *r);
+int gnbv_page_review_recognise(gnbv_web_req *r);
+int gnbv_page_review_reopen(gnbv_web_req *r);
+int gnbv_page_review_adhoc(gnbv_web_req *r);
+int gnbv_page_review_decide(gnbv_web_req *r);
+int gnbv_page_review_escape(gnbv_web_req *r);
+int gnbv_page_escape_mark(gnbv_web_req *r);
+int gnbv_page_escape_assign(gnbv_web_req *r);
+int gnbv_page_escape_support(gnbv_web_req *r);
 int gnbv_page_plans(gnbv_web_req *r);
 int gnbv_page_plan(gnbv_web_req *r);
 int gnbv_page_plan_edit_form(gnbv_web_req *r);
@@ -167,6 +189,11 @@ const char *gnbv_web_unit_param(gnbv_web_req *r);
 /* The CSV cell of a value: quoted when needed, and a leading = + - @ made
  * inert with a quote (quality.md S6: CSV formula injection). */
 void gnbv_web_csv_cell(gnbv_wbuf *b, const char *v, int first);
+
+/* The undecided ad-hoc requests past their deadline in the user's scope
+ * (pages_review.c): "overdue_n" on the page, and "overdue" with the
+ * households for the roles that see personal data. */
+int gnbv_web_overdue(gnbv_web_req *r, json_t *page);
 
 /* SVG charts (svg.c): markup built and escaped here, for {{{raw}}}. */
 typedef struct gnbv_bar {

@@ -214,6 +214,29 @@ try {
   await pp.goto(base + `/dashboard?unit=${A}&round=2022&lang=vi`);
   await pp.screenshot({ path: path.join(OUT, '11-dashboard-phone.png'), fullPage: true });
   await phone.close();
+  // The review round page (Cần Yên 2022, reopened above and one household
+  // edited since): one step posted through the real form, a village
+  // meeting with the edited household's vote, moves the round to step 3.
+  await page.goto(base + `/review/${A}/2022?lang=vi`);
+  check('round page: reopened, back at step 2', (await page.textContent('ol.steps li.current')).trim() === '2. Điều tra, phân loại');
+  await page.screenshot({ path: path.join(OUT, '17-review-round.png'), fullPage: true });
+  const need = await page.$$eval('table.votes tbody tr', (trs) => trs.map((t) => [t.children[0].textContent.trim(), t.children[1].dataset.unit]));
+  check('the edited household is to vote on again', need.some(([c]) => c === code), JSON.stringify(need));
+  const village = (need.find(([c]) => c === code) || need[0] || ['', ''])[1];
+  await page.selectOption('#f-meeting select[name=village]', village);
+  await page.fill('#f-meeting input[name=date]', '2022-11-20');
+  await page.fill('#f-meeting input[name=chair]', 'Nông Văn Trưởng');
+  await page.fill('#f-meeting input[name=participants]', '10');
+  await page.fill(`#f-meeting input[name="v_${code}"]`, '5');
+  await Promise.all([page.waitForURL(/done=meeting/), page.click('#f-meeting button[type=submit]')]);
+  check('the meeting recorded through the form: step 3, the vote stands',
+    (await page.textContent('ol.steps li.current')).trim() === '3. Họp thôn' && (await page.$$('#done')).length === 1);
+  check('the meeting audited under the officer',
+    Number(sql(`SELECT count(*) FROM audit_log WHERE action = 'review.meeting' AND actor LIKE 'lan (%' AND object = 'review:${A}:2022'`)) === 1);
+  await page.screenshot({ path: path.join(OUT, '18-review-after-meeting.png'), fullPage: true });
+  await page.goto(base + `/review/${A}/2023/escape`);
+  check('expected to escape in 2023: households with deficits and helpers', (await page.$$('#escape tbody tr')).length > 0);
+  await page.screenshot({ path: path.join(OUT, '19-escape.png'), fullPage: true });
   // A commune officer sees no district plan.
   await page.goto(base + '/plans');
   check('a commune officer sees no district plan', (await page.$$('#plans a')).length === 0);

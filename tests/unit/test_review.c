@@ -330,6 +330,20 @@ static void test_classes_as_designed(void **state)
 	assert_string_equal(class_in(f, 2021, "H3", b, sizeof b), "not_poor");
 }
 
+/* The round's meetings and complaints as the web's round page reads them. */
+static int note_meeting(void *ctx, const gnbv_review_meeting_info *m)
+{
+	gnbv_review_meeting_info *out = ctx;
+	out[out[0].meeting_id ? 1 : 0] = *m;
+	return 0;
+}
+
+static int note_complaint(void *ctx, const gnbv_review_complaint *c)
+{
+	*(gnbv_review_complaint *)ctx = *c;
+	return 0;
+}
+
 static void test_workflow(void **state)
 {
 	fx *f = *state;
@@ -413,6 +427,29 @@ static void test_workflow(void **state)
 	assert_string_equal(st.recognised_by, "chair");
 	assert_int_equal(st.complaints, 1);
 	assert_int_equal(st.unresolved, 0);
+	gnbv_review_meeting_info mi[2];
+	memset(mi, 0, sizeof mi);
+	OK(gnbv_review_meetings_each(f->s, &f->all, C, 2021, note_meeting, mi));
+	assert_int_equal(mi[0].meeting_id, mid1);
+	assert_string_equal(mi[0].village, VILLAGE1);
+	assert_string_equal(mi[0].held_on, "2021-10-20");
+	assert_int_equal(mi[0].participants, 10);
+	assert_int_equal(mi[0].votes, 1);
+	assert_int_equal(mi[1].meeting_id, mid2);
+	assert_int_equal(mi[1].votes, 2); /* H2 and H3, their latest votes */
+	assert_int_equal(mi[1].agreed, 2);
+	gnbv_review_complaint ck;
+	memset(&ck, 0, sizeof ck);
+	OK(gnbv_review_complaints_each(f->s, &f->all, C, 2021, note_complaint, &ck));
+	assert_int_equal(ck.complaint_id, cid);
+	assert_string_equal(ck.household_code, "H3");
+	assert_string_equal(ck.resolved_on, "2021-11-08");
+	assert_string_equal(ck.resolution, "Đã xác minh lại, giữ nguyên");
+	gnbv_scope elsewhere;
+	OK(gnbv_store_scope_unit(f->s, VILLAGE1, 0, &elsewhere));
+	FAILS(GNBV_EDENIED, gnbv_review_meetings_each(f->s, &elsewhere, C, 2021, note_meeting, mi));
+	FAILS(GNBV_EDENIED,
+	      gnbv_review_complaints_each(f->s, &elsewhere, C, 2021, note_complaint, &ck));
 	/* Every step is in the audit chain, with the acting user. */
 	uint64_t checked = 0;
 	OK(gnbv_store_audit_verify(f->s, &checked));
