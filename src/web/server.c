@@ -614,8 +614,18 @@ int gnbv_web_serve(const char *db, const gnbv_web_config *cfg, FILE *log)
 	}
 	char shown[256]; /* a PostgreSQL URL's password masked (the log is no place for it) */
 	gnbv_store_target_shown(db, shown, sizeof shown);
+	/* The address as bound: with port 0 the system picks a free one, which
+	 * is how tests run servers side by side without racing for a port. */
+	char where[300];
+	struct mg_server_port sp[4];
+	const char *colon = strrchr(cfg->listen, ':');
+	if (colon && mg_get_server_ports(ctx, 4, sp) > 0)
+		snprintf(where, sizeof where, "%.*s:%d", (int)(colon - cfg->listen), cfg->listen,
+		         sp[0].port);
+	else
+		snprintf(where, sizeof where, "%s", cfg->listen);
 	fprintf(log, "gnbv serve: %s on %s://%s/ (Ctrl-C stops)\n", shown, tls ? "https" : "http",
-	        cfg->listen);
+	        where);
 	fflush(log);
 	while (!stop_flag) {
 		struct timespec ts = {0, 100000000};

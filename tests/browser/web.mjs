@@ -38,22 +38,23 @@ function scopePoor(unit, year) {
 function scopeTotal(unit, year) {
   return Number(sql(`SELECT count(*) FROM survey s JOIN unit u ON u.unit_id = s.unit_id WHERE s.replaced_by IS NULL AND s.period = 'periodic:${year}' AND u.path >= (SELECT path FROM unit WHERE code = '${unit}') AND u.path < (SELECT substr(path, 1, length(path) - 1) || '0' FROM unit WHERE code = '${unit}')`));
 }
-const freePort = () => new Promise((res) => { const s = net.createServer(); s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); }); });
 
 execFileSync(GNBV, ['--db', db, 'demo', '--households', '3000', '--out', path.join(tmp, 'files')], { stdio: 'ignore' });
 for (const [name, role, unit] of [['lan', 'commune', A], ['binh', 'commune', B], ['hoa', 'office', '045']])
   execFileSync(GNBV, ['--db', db, 'user', 'add', name, '--role', role, '--unit', unit], { input: PW + '\n' });
 
-const port = await freePort();
-const base = `http://127.0.0.1:${port}`;
-const server = spawn(GNBV, ['--db', db, 'serve', '--listen', `127.0.0.1:${port}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+// Port 0: the server binds a free port itself and prints it, so this test
+// never races another one for a port.
+const server = spawn(GNBV, ['--db', db, 'serve', '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'ignore', 'pipe'] });
 let serverLog = '';
+let port = 0;
 server.stderr.on('data', (b) => { serverLog = (serverLog + b.toString()).slice(-20000); });
-for (let i = 0; i < 100; i++) {
-  const up = await new Promise((res) => { const c = net.connect(port, '127.0.0.1', () => { c.end(); res(true); }); c.on('error', () => res(false)); });
-  if (up) break;
-  await new Promise((r) => setTimeout(r, 50));
+for (let i = 0; i < 200 && !port; i++) {
+  const m = serverLog.match(/gnbv serve: .* on http:\/\/[^/]*:(\d+)\//);
+  if (m) port = Number(m[1]);
+  else await new Promise((r) => setTimeout(r, 50));
 }
+const base = `http://127.0.0.1:${port}`;
 
 let browser = null;
 try {

@@ -72,19 +72,29 @@ def free_port():
 
 
 class Server:
-    def __init__(self, gnbv, db, log_path, config=None):
-        self.port = free_port()
-        args = [gnbv, "--db", db, "serve", "--listen", "127.0.0.1:%d" % self.port]
+    """`gnbv serve` on a port the system picks (--listen 127.0.0.1:0): the
+    server prints the address it bound, so tests running side by side never
+    race for a port (a port chosen here and bound later could be taken, and
+    the test would talk to another test's server)."""
+
+    def __init__(self, gnbv, db, log_path, config=None, listen=None):
+        args = [gnbv, "--db", db, "serve"]
+        if listen is not False:
+            args += ["--listen", listen or "127.0.0.1:0"]
         if config:
             args += ["--config", config]
         self.log = open(log_path, "w")
         self.p = subprocess.Popen(args, stdout=self.log, stderr=self.log)
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+        self.port = None
+        for _ in range(200):
+            with open(log_path, encoding="utf-8", errors="replace") as f:
+                m = re.search(r"gnbv serve: .* on https?://[^/]*:(\d+)/", f.read())
+            if m:
+                self.port = int(m.group(1))
                 return
-            except OSError:
-                time.sleep(0.05)
+            if self.p.poll() is not None:
+                break
+            time.sleep(0.05)
         raise RuntimeError("the server did not start")
 
     def stop(self):
