@@ -767,6 +767,65 @@ int gnbv_page_review_escape(gnbv_web_req *r)
 	return 0;
 }
 
+/* ---- the summary form (issue 7 item 5): any unit, consolidated ---- */
+
+/* One side (poor or near-poor) of a row, formatted for the page. */
+static json_t *side_json(gnbv_web_req *r, const gnbv_summary_side *d, uint64_t hh_start,
+                         uint64_t hh_end)
+{
+	return json_pack(
+	    "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "start",
+	    gnbv_web_int(r, (int64_t)d->start), "start_pct", gnbv_web_pct(r, d->start, hh_start),
+	    "escaped", gnbv_web_int(r, (int64_t)d->escaped), "escaped_pct",
+	    gnbv_web_pct(r, d->escaped, hh_start), "newly", gnbv_web_int(r, (int64_t)d->newly),
+	    "again", gnbv_web_int(r, (int64_t)d->again), "arrived",
+	    gnbv_web_int(r, (int64_t)d->arrived), "left", gnbv_web_int(r, (int64_t)d->left), "end",
+	    gnbv_web_int(r, (int64_t)d->end), "end_pct", gnbv_web_pct(r, d->end, hh_end),
+	    "minority", gnbv_web_int(r, (int64_t)d->end_minority));
+}
+
+int gnbv_page_summary(gnbv_web_req *r)
+{
+	static const char *const AREA_KEYS[GNBV_SUM_AREAS] = {"rv.sum.total", "rv.sum.urban",
+	                                                      "rv.sum.rural"};
+	char *end;
+	long y = strtol(r->arg2, &end, 10);
+	if (*end || y < 2000 || y > 2100) return gnbv_error_set(GNBV_ENOTFOUND, "no such year");
+	gnbv_unit u;
+	int rc;
+	if ((rc = gnbv_store_unit_get(r->s, r->arg, (int32_t)(y * 10000 + 1001), &u))) return rc;
+	gnbv_review_params prm;
+	if ((rc = gnbv_review_params_load(&prm, NULL))) return rc;
+	gnbv_summary sm;
+	memset(&sm, 0, sizeof sm);
+	rc = gnbv_review_summary(r->s, &r->scope, &prm, u.code, (int)y, &sm);
+	/* Outside the user's units the form does not exist for them. */
+	if (rc == GNBV_EDENIED) return gnbv_error_set(GNBV_ENOTFOUND, "no such unit");
+	if (rc) return rc;
+	json_t *rows = json_array();
+	for (size_t i = 0; i < sm.n; i++) {
+		const gnbv_summary_row *w = &sm.rows[i];
+		json_t *o = json_pack(
+		    "{s:s,s:s,s:i,s:b,s:s,s:s,s:o,s:o,s:i}", "code", w->unit_code, "name",
+		    w->area == GNBV_SUM_TOTAL ? w->unit_name : "", "depth", w->depth, "total",
+		    w->area == GNBV_SUM_TOTAL, "area",
+		    gnbv_web_msg(r, AREA_KEYS[w->area < GNBV_SUM_AREAS ? w->area : 0]),
+		    "households", gnbv_web_int(r, (int64_t)w->households_end), "poor",
+		    side_json(r, &w->poor, w->households_start, w->households_end), "near",
+		    side_json(r, &w->near, w->households_start, w->households_end), "missing",
+		    w->missing);
+		if (o) json_array_append_new(rows, o);
+	}
+	r->page =
+	    json_pack("{s:s,s:s,s:i,s:i,s:o,s:b}", "code", u.code, "name", u.name, "year", sm.year,
+	              "prev", sm.prev_year, "rows", rows, "has_prev", sm.prev_year != 0);
+	gnbv_summary_free(&sm);
+	if (!r->page) return gnbv_error_set(GNBV_ENOMEM, "out of memory");
+	r->tmpl = "summary";
+	r->title_key = "rv.sum.title";
+	return 0;
+}
+
 /* ---- the dashboard's overdue ad-hoc requests ---- */
 
 typedef struct overdue_ctx {

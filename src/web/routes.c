@@ -125,6 +125,8 @@ const gnbv_web_route GNBV_WEB_ROUTES[] = {
      "assign its helper, a member of the commune board (household, helper, position)"},
     {"POST", "/review/*/*/escape-support", gnbv_page_escape_support, GNBV_PERM_REVIEW,
      "record support given (household, what, date, amount in VND, component)"},
+    {"GET", "/summary/*/*", gnbv_page_summary, GNBV_PERM_DASH,
+     "the review's summary form of a unit (any level) and year, consolidated up the tree"},
     {"GET", "/plans", gnbv_page_plans, GNBV_PERM_PLAN, "the plans of the user's units"},
     {"GET", "/plan/*/*", gnbv_page_plan, GNBV_PERM_PLAN,
      "a plan (unit, year proposed): tables by project, capital type, source and stage; checks"},

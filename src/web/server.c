@@ -202,11 +202,11 @@ static int render_page(gnbv_web_req *r)
 	if (r->logged_in) {
 		json_object_set_new(
 		    root, "me",
-		    json_pack("{s:s,s:s,s:s,s:s}", "name", r->sess.user.name, "role",
+		    json_pack("{s:s,s:s,s:s,s:s,s:s}", "name", r->sess.user.name, "role",
 		              gnbv_web_msg(r, gnbv_role_name(r->sess.user.role)), "unit",
 		              r->sess.user.unit_name[0] ? r->sess.user.unit_name
 		                                        : gnbv_web_msg(r, "unit.all"),
-		              "csrf", r->sess.csrf));
+		              "unit_code", r->sess.user.unit_code, "csrf", r->sess.csrf));
 		json_object_set_new(
 		    root, "nav_personal",
 		    json_boolean(gnbv_perm_allows(GNBV_PERM_PERSONAL, r->sess.user.role)));

@@ -169,6 +169,7 @@ int gnbv_page_review_reopen(gnbv_web_req *r);
 int gnbv_page_review_adhoc(gnbv_web_req *r);
 int gnbv_page_review_decide(gnbv_web_req *r);
 int gnbv_page_review_escape(gnbv_web_req *r);
+int gnbv_page_summary(gnbv_web_req *r);
 int gnbv_page_escape_mark(gnbv_web_req *r);
 int gnbv_page_escape_assign(gnbv_web_req *r);
 int gnbv_page_escape_support(gnbv_web_req *r);

@@ -165,6 +165,10 @@ with tempfile.TemporaryDirectory() as d:
                                 for f, v in form.items()}
                     out.append(("review-" + k, m, path, form))
                 return out
+            if pat == "/summary/*/*":
+                # The summary form of a commune (aggregates only): in scope 200,
+                # a sibling commune or another district never.
+                return [(k, m, "/summary/%s/2022" % u, None) for k, u in OBJECTS.items()]
             if pat.startswith("/plan/*/*"):
                 out = []
                 for k, u in PLAN_OBJECTS.items():

@@ -284,6 +284,17 @@ with tempfile.TemporaryDirectory() as d:
         st, _, html = cb.req("GET", "/review/%s/%d/escape" % (COMMUNE, YEAR))
         check("expected-to-escape page: households with deficits, components and helpers",
               st == 200 and 'id="escape"' in html and "DA" in html and "Người giúp đỡ" in html, st)
+        # The summary form on screen, against the store.
+        st, _, html = cb.req("GET", "/summary/%s/%d" % (COMMUNE, YEAR))
+        end = q(db, "SELECT count(*), sum(s.class = 'poor') FROM survey s JOIN unit u ON "
+                    "u.unit_id = s.unit_id WHERE s.replaced_by IS NULL AND s.period = ? AND u.code LIKE ?",
+                "periodic:%d" % YEAR, COMMUNE + "%")[0]
+        vn = lambda x: "{:,}".format(x).replace(",", ".")
+        row = re.search(r'<tr class="total"><td>[^<]*</td><td>[^<]*</td><td class="n">([\d.]+)</td>'
+                        r'(?:<td class="n">[^<]*</td>){8}<td class="n">([\d.]+)</td>', html)
+        check("the summary form on screen: households and poor at the end as the store has them (%s)"
+              % (end,), st == 200 and row and (row.group(1), row.group(2)) == (vn(end[0]), vn(end[1])),
+              (st, row and row.groups()))
     finally:
         check("server stopped cleanly", srv.stop() == 0)
 
