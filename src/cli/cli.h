@@ -37,6 +37,10 @@ int gnbv_cli_date(const char *s, int32_t *out);
 /* Writes s to stdout padded with spaces to `width` characters (code
  * points: NFC Vietnamese is one per letter), on the left when `right`. */
 void gnbv_cli_pad(const char *s, int width, int right);
+/* A count, and a share part/whole (gnbv_fmt_pct), right-aligned in `width`. */
+struct gnbv_numstyle;
+void gnbv_cli_pad_int(uint64_t v, int width, const struct gnbv_numstyle *st);
+void gnbv_cli_pad_pct(uint64_t part, uint64_t whole, int width, const struct gnbv_numstyle *st);
 
 /* A CSV cell on stdout, quoted when it must be; a comma first unless
  * `first`. */

@@ -47,20 +47,6 @@ typedef struct commune {
 	uint64_t households2, poor2; /* the 2022 round */
 } commune;
 
-/* Pads to `width` characters (code points, not bytes: names are UTF-8). */
-static void put_num(uint64_t v, int width, const gnbv_numstyle *st)
-{
-	char b[32];
-	gnbv_fmt_int(b, sizeof b, (int64_t)v, st);
-	gnbv_cli_pad(b, width, 1);
-}
-
-static void put_rate(uint64_t part, uint64_t whole, int width, const gnbv_numstyle *st)
-{
-	char b[48];
-	gnbv_fmt_pct(b, sizeof b, part, whole, st);
-	gnbv_cli_pad(b, width, 1);
-}
 
 static int find_or_add(commune *c, size_t *n, size_t cap, const char *code, const char *name)
 {
@@ -296,12 +282,12 @@ int gnbv_cmd_demo(const gnbv_cli *g, int argc, char **argv)
 	uint64_t th = 0, tp = 0, tn = 0, tp2 = 0;
 	for (size_t i = 0; i < n; i++) {
 		gnbv_cli_pad(rows[i].name, 24, 0);
-		put_num(rows[i].households, 11, st);
-		put_num(rows[i].poor, 12, st);
-		put_rate(rows[i].poor, rows[i].households, 9, st);
-		put_num(rows[i].near_poor, 11, st);
-		put_num(rows[i].poor2, 12, st);
-		put_rate(rows[i].poor2, rows[i].households2, 9, st);
+		gnbv_cli_pad_int(rows[i].households, 11, st);
+		gnbv_cli_pad_int(rows[i].poor, 12, st);
+		gnbv_cli_pad_pct(rows[i].poor, rows[i].households, 9, st);
+		gnbv_cli_pad_int(rows[i].near_poor, 11, st);
+		gnbv_cli_pad_int(rows[i].poor2, 12, st);
+		gnbv_cli_pad_pct(rows[i].poor2, rows[i].households2, 9, st);
 		putchar('\n');
 		th += rows[i].households;
 		tp += rows[i].poor;
@@ -309,12 +295,12 @@ int gnbv_cmd_demo(const gnbv_cli *g, int argc, char **argv)
 		tp2 += rows[i].poor2;
 	}
 	gnbv_cli_pad(en ? "Whole district" : "Toàn huyện", 24, 0);
-	put_num(th, 11, st);
-	put_num(tp, 12, st);
-	put_rate(tp, th, 9, st);
-	put_num(tn, 11, st);
-	put_num(tp2, 12, st);
-	put_rate(tp2, th, 9, st);
+	gnbv_cli_pad_int(th, 11, st);
+	gnbv_cli_pad_int(tp, 12, st);
+	gnbv_cli_pad_pct(tp, th, 9, st);
+	gnbv_cli_pad_int(tn, 11, st);
+	gnbv_cli_pad_int(tp2, 12, st);
+	gnbv_cli_pad_pct(tp2, th, 9, st);
 	char a[32], b[32], c1[32], d[32];
 	gnbv_fmt_int(a, sizeof a, (int64_t)p21, st);
 	gnbv_fmt_int(b, sizeof b, (int64_t)h21, st);

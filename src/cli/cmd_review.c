@@ -722,33 +722,6 @@ static int sub_transitions(const gnbv_cli *g, ropt *o)
 	return sess_done(&x, rc);
 }
 
-static void put_pad(const char *s, int width, int right)
-{
-	int chars = 0;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		chars += (*p & 0xC0) != 0x80;
-	if (right)
-		for (int i = chars; i < width; i++)
-			putchar(' ');
-	fputs(s, stdout);
-	if (!right)
-		for (int i = chars; i < width; i++)
-			putchar(' ');
-}
-
-static void put_n(uint64_t v, int width, const gnbv_numstyle *st)
-{
-	char b[32];
-	gnbv_fmt_int(b, sizeof b, (int64_t)v, st);
-	put_pad(b, width, 1);
-}
-
-static void put_p(uint64_t part, uint64_t whole, int width, const gnbv_numstyle *st)
-{
-	char b[48];
-	gnbv_fmt_pct(b, sizeof b, part, whole, st);
-	put_pad(b, width, 1);
-}
 
 /* The form on a terminal: a block for the poor, one for the near-poor. */
 static void summary_text(const gnbv_summary *sm, int en)
@@ -771,20 +744,20 @@ static void summary_text(const gnbv_summary *sm, int en)
 			printf("%sTổng hợp kết quả rà soát năm %d, hộ %s (đầu năm: theo quyết định "
 			       "công nhận kết quả rà soát năm %s)\n",
 			       side ? "\n" : "", sm->year, what, py);
-		put_pad(en ? "Unit" : "Đơn vị", 30, 0);
-		put_pad(en ? "Area" : "Khu vực", 10, 0);
-		put_pad(en ? "Households" : "Số hộ", 8, 1);
-		put_pad(en ? "Start" : "Đầu năm", 9, 1);
-		put_pad(en ? "Rate" : "Tỷ lệ", 8, 1);
-		put_pad(en ? "Left" : "Thoát", 7, 1);
-		put_pad(en ? "New" : "PS mới", 7, 1);
-		put_pad(en ? "Again" : "Tái", 6, 1);
-		put_pad(en ? "In" : "Đến", 6, 1);
-		put_pad(en ? "Out" : "Đi", 6, 1);
-		put_pad(en ? "End" : "Cuối năm", 9, 1);
-		put_pad(en ? "Rate" : "Tỷ lệ", 8, 1);
-		put_pad(en ? "Minority" : "DTTS", 7, 1);
-		put_pad(en ? "Rate" : "Tỷ lệ", 8, 1);
+		gnbv_cli_pad(en ? "Unit" : "Đơn vị", 30, 0);
+		gnbv_cli_pad(en ? "Area" : "Khu vực", 10, 0);
+		gnbv_cli_pad(en ? "Households" : "Số hộ", 8, 1);
+		gnbv_cli_pad(en ? "Start" : "Đầu năm", 9, 1);
+		gnbv_cli_pad(en ? "Rate" : "Tỷ lệ", 8, 1);
+		gnbv_cli_pad(en ? "Left" : "Thoát", 7, 1);
+		gnbv_cli_pad(en ? "New" : "PS mới", 7, 1);
+		gnbv_cli_pad(en ? "Again" : "Tái", 6, 1);
+		gnbv_cli_pad(en ? "In" : "Đến", 6, 1);
+		gnbv_cli_pad(en ? "Out" : "Đi", 6, 1);
+		gnbv_cli_pad(en ? "End" : "Cuối năm", 9, 1);
+		gnbv_cli_pad(en ? "Rate" : "Tỷ lệ", 8, 1);
+		gnbv_cli_pad(en ? "Minority" : "DTTS", 7, 1);
+		gnbv_cli_pad(en ? "Rate" : "Tỷ lệ", 8, 1);
 		putchar('\n');
 		for (size_t i = 0; i < sm->n; i++) {
 			const gnbv_summary_row *r = &sm->rows[i];
@@ -799,20 +772,20 @@ static void summary_text(const gnbv_summary *sm, int en)
 			                 !r->rounds
 			             ? " (*)"
 			             : "");
-			put_pad(name, 30, 0);
-			put_pad(gnbv_review_area_label(r->area, en), 10, 0);
-			put_n(r->households_end, 8, st);
-			put_n(s->start, 9, st);
-			put_p(s->start, r->households_start, 8, st);
-			put_n(s->escaped + (side ? s->to_other : 0), 7, st);
-			put_n(s->newly, 7, st);
-			put_n(s->again, 6, st);
-			put_n(s->arrived, 6, st);
-			put_n(s->left, 6, st);
-			put_n(s->end, 9, st);
-			put_p(s->end, r->households_end, 8, st);
-			put_n(s->end_minority, 7, st);
-			put_p(s->end_minority, r->minority_end, 8, st);
+			gnbv_cli_pad(name, 30, 0);
+			gnbv_cli_pad(gnbv_review_area_label(r->area, en), 10, 0);
+			gnbv_cli_pad_int(r->households_end, 8, st);
+			gnbv_cli_pad_int(s->start, 9, st);
+			gnbv_cli_pad_pct(s->start, r->households_start, 8, st);
+			gnbv_cli_pad_int(s->escaped + (side ? s->to_other : 0), 7, st);
+			gnbv_cli_pad_int(s->newly, 7, st);
+			gnbv_cli_pad_int(s->again, 6, st);
+			gnbv_cli_pad_int(s->arrived, 6, st);
+			gnbv_cli_pad_int(s->left, 6, st);
+			gnbv_cli_pad_int(s->end, 9, st);
+			gnbv_cli_pad_pct(s->end, r->households_end, 8, st);
+			gnbv_cli_pad_int(s->end_minority, 7, st);
+			gnbv_cli_pad_pct(s->end_minority, r->minority_end, 8, st);
 			putchar('\n');
 		}
 	}

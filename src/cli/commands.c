@@ -9,6 +9,7 @@
 #include "gnbv/error.h"
 
 #include "io/exchange.h"
+#include "util/numfmt.h"
 #ifdef GNBV_HAVE_STORE
 #include "cmd_db.h"
 #include "cmd_plan.h"
@@ -156,6 +157,20 @@ void gnbv_cli_pad(const char *s, int width, int right)
 	fputs(s, stdout);
 	if (!right)
 		for (int i = chars; i < width; i++) putchar(' ');
+}
+
+void gnbv_cli_pad_int(uint64_t v, int width, const struct gnbv_numstyle *st)
+{
+	char b[32];
+	gnbv_fmt_int(b, sizeof b, (int64_t)v, st);
+	gnbv_cli_pad(b, width, 1);
+}
+
+void gnbv_cli_pad_pct(uint64_t part, uint64_t whole, int width, const struct gnbv_numstyle *st)
+{
+	char b[48];
+	gnbv_fmt_pct(b, sizeof b, part, whole, st);
+	gnbv_cli_pad(b, width, 1);
 }
 
 void gnbv_cli_csv_cell(const char *s, int first)
