@@ -7,6 +7,8 @@
 
 #include "gnbv/error.h"
 
+#include "embed.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -177,6 +179,22 @@ int gnbv_jopen(gnbv_jctx *c, const char *origin, const char *text, size_t len, s
 		*root = NULL;
 		return GNBV_ENOMEM;
 	}
+	return 0;
+}
+
+int gnbv_json_load_data(const char *path, const char *builtin, json_t **root)
+{
+	json_error_t jerr;
+	if (path) {
+		*root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	} else {
+		const gnbv_embedded_file *f = gnbv_embedded_find(builtin);
+		if (!f) return gnbv_error_set(GNBV_ENOTFOUND, "%s is not built in", builtin);
+		*root = json_loadb((const char *)f->data, f->len, JSON_REJECT_DUPLICATES, &jerr);
+	}
+	if (!*root)
+		return gnbv_error_set(GNBV_EINVALID, "%s:%d:%d: %s", path ? path : builtin, jerr.line,
+		                      jerr.column, jerr.text);
 	return 0;
 }
 

@@ -49,6 +49,11 @@ int gnbv_jmerge(json_t *obj, const char *extra);
 int gnbv_jopen(gnbv_jctx *c, const char *origin, const char *text, size_t len, size_t arena_max,
                json_t **root);
 
+/* A JSON data file: `path`, or when NULL the file built into the binary as
+ * `builtin` (its name under data/, e.g. "review/escape-map.json").
+ * Duplicate keys are refused; errors name FILE:LINE:COL. */
+int gnbv_json_load_data(const char *path, const char *builtin, json_t **root);
+
 /* Reads a whole file (at most max bytes) into a malloc'd buffer. */
 int gnbv_read_file(const char *path, size_t max, char **out, size_t *len);
 

@@ -27,7 +27,7 @@
 
 #include "gnbv/error.h"
 
-#include "io/embed.h"
+#include "io/jsonutil.h"
 
 #include <jansson.h>
 #include <stdarg.h>
@@ -167,19 +167,9 @@ static int param_int(json_t *params, const char *name, int *out, const char *pat
 int gnbv_review_params_load(gnbv_review_params *out, const char *path)
 {
 	const char *name = path ? path : "review/review-params.json";
-	json_error_t jerr;
 	json_t *root = NULL;
-	int rc = 0;
-	if (path) {
-		root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
-	} else {
-		const gnbv_embedded_file *f = gnbv_embedded_find("review/review-params.json");
-		if (!f) return gnbv_error_set(GNBV_ENOTFOUND, "no built-in review parameters");
-		root = json_loadb((const char *)f->data, f->len, JSON_REJECT_DUPLICATES, &jerr);
-	}
-	if (!root)
-		return gnbv_error_set(GNBV_EINVALID, "%s:%d:%d: %s", name, jerr.line, jerr.column,
-		                      jerr.text);
+	int rc = gnbv_json_load_data(path, "review/review-params.json", &root);
+	if (rc) return rc;
 	gnbv_review_params p;
 	memset(&p, 0, sizeof p);
 	json_t *params = json_object_get(root, "parameters");
@@ -2131,19 +2121,9 @@ done:
 int gnbv_escape_map_load(gnbv_escape_map *out, const char *path)
 {
 	const char *name = path ? path : "review/escape-map.json";
-	json_error_t jerr;
 	json_t *root = NULL;
-	int rc = 0;
-	if (path) {
-		root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
-	} else {
-		const gnbv_embedded_file *f = gnbv_embedded_find("review/escape-map.json");
-		if (!f) return gnbv_error_set(GNBV_ENOTFOUND, "no built-in escape map");
-		root = json_loadb((const char *)f->data, f->len, JSON_REJECT_DUPLICATES, &jerr);
-	}
-	if (!root)
-		return gnbv_error_set(GNBV_EINVALID, "%s:%d:%d: %s", name, jerr.line, jerr.column,
-		                      jerr.text);
+	int rc = gnbv_json_load_data(path, "review/escape-map.json", &root);
+	if (rc) return rc;
 	gnbv_escape_map *m = calloc(1, sizeof *m);
 	if (!m) {
 		rc = gnbv_error_set(GNBV_ENOMEM, "out of memory");
