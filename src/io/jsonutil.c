@@ -193,8 +193,8 @@ int gnbv_json_load_data(const char *path, const char *builtin, json_t **root)
 		*root = json_loadb((const char *)f->data, f->len, JSON_REJECT_DUPLICATES, &jerr);
 	}
 	if (!*root)
-		return gnbv_error_set(GNBV_EINVALID, "%s:%d:%d: %s", path ? path : builtin, jerr.line,
-		                      jerr.column, jerr.text);
+		return gnbv_error_set(GNBV_EINVALID, "%s:%d:%d: %s", path ? path : builtin,
+		                      jerr.line, jerr.column, jerr.text);
 	return 0;
 }
 
