@@ -110,6 +110,8 @@ static inline void trim(const char **p, size_t *n)
 	while (*n && ((*p)[*n - 1] == ' ' || (*p)[*n - 1] == '\t')) (*n)--;
 }
 
+void gnbv_x_trim(const char **p, size_t *n) { trim(p, n); }
+
 /* Case-insensitive (ASCII) match of a cell against a word: exact bytes
  * first, which is what files nearly always hold. */
 static inline int eq(const char *p, size_t n, const char *w)

@@ -59,4 +59,8 @@ int gnbv_x_member(const gnbv_xmap *m, const gnbv_csv *c, gnbv_member *mb,
  * Returns 0, or -1 when malformed. */
 int gnbv_x_parse_date(const char *p, size_t n, int32_t *out);
 
+/* Trims the spaces and tabs around a cell, as every reader of the exchange
+ * format does ("  1 " is 1). */
+void gnbv_x_trim(const char **p, size_t *n);
+
 #endif

@@ -163,14 +163,6 @@ static int open_input(imp *I, gnbv_csv **c, const char *path, int kind, gnbv_xma
 	return 0;
 }
 
-static void trim(const char **p, size_t *n)
-{
-	while (*n && (**p == ' ' || **p == '\t'))
-		(*p)++, (*n)--;
-	while (*n && ((*p)[*n - 1] == ' ' || (*p)[*n - 1] == '\t'))
-		(*n)--;
-}
-
 /* NFC of cell `col` of the current record into dst (cap with the NUL);
  * the error names the cell. */
 static int cell_nfc(gnbv_csv *c, int col, char *dst, size_t cap, size_t *len)
@@ -181,7 +173,7 @@ static int cell_nfc(gnbv_csv *c, int col, char *dst, size_t cap, size_t *len)
 	const gnbv_csv_field *f = &gnbv_csv_fields(c)[col];
 	const char *p = f->p;
 	size_t n = f->len;
-	trim(&p, &n);
+	gnbv_x_trim(&p, &n);
 	int rc = gnbv__nfc(p, n, dst, cap, len);
 	if (rc == GNBV_ETOOBIG)
 		return gnbv_csv_error(c, rc, (size_t)col, "longer than %zu bytes", cap - 1);
@@ -275,7 +267,7 @@ static int parse_member(imp *I, gnbv__xmem *xm, gnbv__buf *arena, char *hid, siz
 		const gnbv_csv_field *f = &gnbv_csv_fields(c)[I->birth_col];
 		birth = f->p;
 		bl = f->len;
-		trim(&birth, &bl); /* checked by gnbv_x_member: YYYY or YYYY-MM-DD */
+		gnbv_x_trim(&birth, &bl); /* checked by gnbv_x_member: YYYY or YYYY-MM-DD */
 	}
 	size_t kl = gnbv__search_key(name, nl, key, sizeof key);
 	if ((rc = arena_put(arena, name, nl, &xm->name_off)) ||

@@ -418,14 +418,6 @@ static int row_error(const uimport *im, const urow *r, int field, int code, cons
 	return gnbv_error_set(code, "%s:%ld: %s", im->file, r->line, msg);
 }
 
-static void trim(const char **p, size_t *n)
-{
-	while (*n && (**p == ' ' || **p == '\t'))
-		(*p)++, (*n)--;
-	while (*n && ((*p)[*n - 1] == ' ' || (*p)[*n - 1] == '\t'))
-		(*n)--;
-}
-
 /* Canonical flags: each one known, trimmed, ';'-separated, no repeats. */
 static int parse_flags(const char *p, size_t n, char *out, size_t cap)
 {
@@ -436,7 +428,7 @@ static int parse_flags(const char *p, size_t n, char *out, size_t cap)
 		size_t k = semi ? (size_t)(semi - p) : n;
 		const char *t = p;
 		size_t tn = k;
-		trim(&t, &tn);
+		gnbv_x_trim(&t, &tn);
 		if (tn) {
 			int known = 0;
 			for (size_t f = 0; f < sizeof FLAGS / sizeof FLAGS[0]; f++)
@@ -507,7 +499,7 @@ static int parse_rows(uimport *im, gnbv_csv *c)
 			if (im->col[k] >= 0) {
 				p = f[im->col[k]].p;
 				n = f[im->col[k]].len;
-				trim(&p, &n);
+				gnbv_x_trim(&p, &n);
 			}
 			size_t col = (size_t)(im->col[k] >= 0 ? im->col[k] : 0);
 			char buf[GNBV_STORE_NAME_MAX + 1];
