@@ -186,6 +186,17 @@ static ucount *slot_of(counts *c, int64_t unit_id)
 
 /* Fills c with the round's counts of the units in [lo, hi) (the whole
  * tree for the cache, the target's subtree without one). */
+/* The SELECT columns counting, per indicator of the standard's rule
+ * order, the surveys deficient in it (ind_<rule> = 1). */
+static void put_deficit_sums(gnbv_sb *sb)
+{
+	for (int r = 0; r < GNBV_RULE_COUNT; r++) {
+		gnbv_sb_put(sb, ", coalesce(sum(CASE WHEN s.ind_");
+		gnbv_sb_put(sb, GNBV__RULE_CODES[r]);
+		gnbv_sb_put(sb, " = 1 THEN 1 ELSE 0 END), 0)");
+	}
+}
+
 static int count_units(gnbv_store *s, const char *period, const char *lo, const char *hi, counts *c)
 {
 	gnbv_bstmt *st = NULL;
@@ -197,11 +208,7 @@ static int count_units(gnbv_store *s, const char *period, const char *lo, const 
 	 * per class (only the poor's are kept). */
 	gnbv_sb_init(&sb, sql, sizeof sql);
 	gnbv_sb_put(&sb, "SELECT s.unit_id, s.class, count(*)");
-	for (int r = 0; r < GNBV_RULE_COUNT; r++) {
-		gnbv_sb_put(&sb, ", coalesce(sum(CASE WHEN s.ind_");
-		gnbv_sb_put(&sb, GNBV__RULE_CODES[r]);
-		gnbv_sb_put(&sb, " = 1 THEN 1 ELSE 0 END), 0)");
-	}
+	put_deficit_sums(&sb);
 	gnbv_sb_put(&sb, " FROM survey s JOIN unit u ON u.unit_id = s.unit_id WHERE "
 	                 "s.replaced_by IS NULL AND s.period = ? AND u.path >= ? AND u.path < ? "
 	                 "GROUP BY s.unit_id, s.class ORDER BY s.unit_id");
@@ -493,11 +500,7 @@ int gnbv_dash_deficits(gnbv_store *s, const gnbv_scope *scope, gnbv_dash_cache *
 	}
 	gnbv_sb_init(&sb, sql, sizeof sql);
 	gnbv_sb_put(&sb, "SELECT count(*)");
-	for (int r = 0; r < GNBV_RULE_COUNT; r++) {
-		gnbv_sb_put(&sb, ", coalesce(sum(CASE WHEN s.ind_");
-		gnbv_sb_put(&sb, GNBV__RULE_CODES[r]);
-		gnbv_sb_put(&sb, " = 1 THEN 1 ELSE 0 END), 0)");
-	}
+	put_deficit_sums(&sb);
 	gnbv_sb_put(&sb, " FROM survey s JOIN unit u ON u.unit_id = s.unit_id WHERE "
 	                 "s.replaced_by IS NULL AND s.period = ? AND u.path >= ? AND u.path < ?");
 	if (sb.truncated) {
