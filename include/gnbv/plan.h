@@ -276,6 +276,9 @@ const gnbv_plan_role *gnbv_plan_role_find(const gnbv_plan *p, int section, const
 /* 1 when the line matches the filter. */
 int gnbv_plan_filter_match(const gnbv_plan_filter *f, const gnbv_plan_line *l);
 
+/* Sum of the lines of section `section` (-1: both) that match the filter. */
+int64_t gnbv_plan_sum_where(const gnbv_plan *p, int section, const gnbv_plan_filter *f);
+
 /* Sum of the lines of section `section` (-1: both) whose fields match;
  * -1 in an argument means any; component_prefix NULL means any. */
 int64_t gnbv_plan_sum(const gnbv_plan *p, int section, int stage, int capital, int source,

@@ -88,6 +88,9 @@ static const char *lang(const gnbv_cli *g)
 	return g->english ? "en" : "vi";
 }
 
+/* State-budget money: central, state (level not stated) and local. */
+#define STATE_MASK ((1u << GNBV_SRC_CENTRAL) | (1u << GNBV_SRC_STATE) | (1u << GNBV_SRC_LOCAL))
+
 /* Million VND, exact to the đồng: 67718850000 -> "67.718,85". */
 static const char *million(char *buf, size_t cap, int64_t vnd, const gnbv_numstyle *st)
 {
@@ -136,18 +139,16 @@ int gnbv_cli_plan_load_demo(const gnbv_cli *g, gnbv_store *s, char *report, size
 	if (!rc) {
 		const gnbv_numstyle *st = style(g);
 		char a[48], b[48], c[48], d[48];
-		int64_t all = 0, dtpt = 0, sn = 0, mob = 0;
-		for (size_t i = 0; i < p->n_lines; i++) {
-			const gnbv_plan_line *l = &p->lines[i];
-			if (l->section != 1 || l->stage != GNBV_STAGE_PROPOSED) continue;
-			if (l->source == GNBV_SRC_MOBILISED)
-				mob += l->amount_vnd;
-			else if (l->source != GNBV_SRC_INTEGRATED) {
-				all += l->amount_vnd;
-				dtpt += l->capital == GNBV_CAP_DTPT ? l->amount_vnd : 0;
-				sn += l->capital == GNBV_CAP_SN ? l->amount_vnd : 0;
-			}
-		}
+		/* The proposal: state budget split by capital type, and mobilised money. */
+		gnbv_plan_filter sf = {0,    GNBV_STAGE_PROPOSED, -1,   -1, NULL,
+		                       NULL, STATE_MASK,          NULL, 0};
+		int64_t all = gnbv_plan_sum_where(p, 1, &sf);
+		sf.capital = GNBV_CAP_DTPT;
+		int64_t dtpt = gnbv_plan_sum_where(p, 1, &sf);
+		sf.capital = GNBV_CAP_SN;
+		int64_t sn = gnbv_plan_sum_where(p, 1, &sf);
+		int64_t mob =
+		    gnbv_plan_sum(p, 1, GNBV_STAGE_PROPOSED, -1, GNBV_SRC_MOBILISED, NULL);
 		snprintf(
 		    report, cap,
 		    g->english
@@ -274,8 +275,6 @@ static int64_t view_sum(const year_view *v, int stage, unsigned src_mask, int ca
 		if (gnbv_plan_filter_match(&f, v->lines[i])) sum += v->lines[i]->amount_vnd;
 	return sum;
 }
-
-#define STATE_MASK ((1u << GNBV_SRC_CENTRAL) | (1u << GNBV_SRC_STATE) | (1u << GNBV_SRC_LOCAL))
 
 static void show_row(const char *comp, const char *cap, const char *src, const char *stage,
                      const char *amount, const char *id)
@@ -561,7 +560,8 @@ static int print_finding(void *ctx, const gnbv_finding *f)
 		printf("}");
 	} else {
 		printf("%zu. [%s] %s\n   %s\n", c->n + 1, gnbv_finding_code(f->kind),
-		       gnbv_finding_title(f->kind, lang(c->g)), gnbv_finding_message(f, lang(c->g)));
+		       gnbv_finding_title(f->kind, lang(c->g)),
+		       gnbv_finding_message(f, lang(c->g)));
 		if (f->kind == GNBV_FIND_STATED_TOTAL || f->kind == GNBV_FIND_OVER_DISBURSED) {
 			char a[48], b[48];
 			printf(c->g->english

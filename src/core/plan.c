@@ -175,11 +175,16 @@ int64_t gnbv_plan_sum(const gnbv_plan *p, int section, int stage, int capital, i
                       const char *component_prefix)
 {
 	gnbv_plan_filter f = {0, stage, source, capital, NULL, component_prefix, 0, NULL, 0};
+	return gnbv_plan_sum_where(p, section, &f);
+}
+
+int64_t gnbv_plan_sum_where(const gnbv_plan *p, int section, const gnbv_plan_filter *f)
+{
 	int64_t sum = 0;
 	for (size_t i = 0; i < p->n_lines; i++) {
 		const gnbv_plan_line *l = &p->lines[i];
 		if (section >= 0 && l->section != section) continue;
-		if (gnbv_plan_filter_match(&f, l)) sum += l->amount_vnd;
+		if (gnbv_plan_filter_match(f, l)) sum += l->amount_vnd;
 	}
 	return sum;
 }
