@@ -111,6 +111,9 @@ int gnbv_program_load(const char *name, gnbv_program **out);
 void gnbv_program_free(gnbv_program *p);
 /* The component with this code, or NULL. */
 const gnbv_component *gnbv_program_component(const gnbv_program *p, const char *code);
+/* 1 when `code` is `prefix` or one of its sub-projects ("DA6.1" of "DA6"),
+ * never "DA10" of "DA1"; 0 when either is NULL. */
+int gnbv_component_in(const char *code, const char *prefix);
 /* The project a component belongs to (itself for a project), or NULL. */
 const gnbv_component *gnbv_program_project(const gnbv_program *p, const char *code);
 

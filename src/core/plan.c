@@ -130,8 +130,9 @@ const gnbv_plan_agency *gnbv_plan_agency_find(const gnbv_plan *p, const char *co
 }
 
 /* "DA3.1" belongs to "DA3": the project code is the part before the dot. */
-static int is_prefix_component(const char *prefix, const char *code)
+int gnbv_component_in(const char *code, const char *prefix)
 {
+	if (!code || !prefix) return 0;
 	size_t n = strlen(prefix);
 	return strncmp(prefix, code, n) == 0 && (code[n] == '\0' || code[n] == '.');
 }
@@ -145,7 +146,7 @@ const gnbv_plan_role *gnbv_plan_role_find(const gnbv_plan *p, int section, const
 		if (r->section != section || !r->component) continue;
 		if (strcmp(r->component, component) == 0) return r;
 		if (!project && strchr(r->component, '.') == NULL &&
-		    is_prefix_component(r->component, component))
+		    gnbv_component_in(component, r->component))
 			project = r;
 	}
 	return project;
@@ -160,7 +161,7 @@ int gnbv_plan_filter_match(const gnbv_plan_filter *f, const gnbv_plan_line *l)
 	if (f->source_mask && !(f->source_mask & (1u << l->source))) return 0;
 	if (f->component && (!l->component || strcmp(f->component, l->component))) return 0;
 	if (f->component_prefix &&
-	    (!l->component || !is_prefix_component(f->component_prefix, l->component)))
+	    (!l->component || !gnbv_component_in(l->component, f->component_prefix)))
 		return 0;
 	if (f->line_ids) {
 		size_t i;

@@ -22,20 +22,26 @@
 
 /* ---- Sums --------------------------------------------------------------- */
 
-int gnbv_doc_code_in(const char *code, const char *prefix)
-{
-	if (!code || !prefix) return 0;
-	size_t n = strlen(prefix);
-	return strncmp(code, prefix, n) == 0 && (code[n] == '\0' || code[n] == '.');
-}
-
 static int line_placed(const gnbv_program *prog, const gnbv_plan_line *l)
 {
-	return l->component && prog && gnbv_doc_find_component(prog, l->component);
+	return l->component && prog && gnbv_program_component(prog, l->component);
 }
 
 int64_t gnbv_doc_sum(const gnbv_plan *p, const gnbv_program *prog, const gnbv_doc_sel *s)
 {
+	if (!s->sources) return 0;
+	if (s->comp_mode != GNBV_DOC_COMP_UNPLACED) {
+		/* Everything but "unplaced" is a plan filter. */
+		gnbv_plan_filter f = {0, s->stage, -1, s->capital, NULL, NULL, s->sources, NULL, 0};
+		if (s->comp_mode == GNBV_DOC_COMP_EXACT) {
+			if (!s->component) return 0;
+			f.component = s->component;
+		} else if (s->comp_mode == GNBV_DOC_COMP_TREE) {
+			if (!s->component) return 0;
+			f.component_prefix = s->component;
+		}
+		return gnbv_plan_sum_where(p, s->section, &f);
+	}
 	int64_t sum = 0;
 	for (size_t i = 0; i < p->n_lines; i++) {
 		const gnbv_plan_line *l = &p->lines[i];
@@ -44,31 +50,10 @@ int64_t gnbv_doc_sum(const gnbv_plan *p, const gnbv_program *prog, const gnbv_do
 		if (s->capital >= 0 && l->capital != s->capital) continue;
 		if (l->source < 0 || l->source >= GNBV_SRC_COUNT) continue;
 		if (!(s->sources & (1u << l->source))) continue;
-		switch (s->comp_mode) {
-		case GNBV_DOC_COMP_EXACT:
-			if (!l->component || !s->component || strcmp(l->component, s->component))
-				continue;
-			break;
-		case GNBV_DOC_COMP_TREE:
-			if (!gnbv_doc_code_in(l->component, s->component)) continue;
-			break;
-		case GNBV_DOC_COMP_UNPLACED:
-			if (line_placed(prog, l)) continue;
-			break;
-		default: break;
-		}
+		if (line_placed(prog, l)) continue;
 		sum += l->amount_vnd;
 	}
 	return sum;
-}
-
-const gnbv_component *gnbv_doc_find_component(const gnbv_program *prog, const char *code)
-{
-	if (!prog || !code) return NULL;
-	for (size_t i = 0; i < prog->n_components; i++)
-		if (prog->components[i].code && strcmp(prog->components[i].code, code) == 0)
-			return &prog->components[i];
-	return NULL;
 }
 
 const char *gnbv_doc_comp_name(const gnbv_component *c)
@@ -84,7 +69,7 @@ static int has_lines(const gnbv_plan *p, const char *code, int exact)
 	for (size_t i = 0; i < p->n_lines; i++) {
 		const char *c = p->lines[i].component;
 		if (!c) continue;
-		if (exact ? strcmp(c, code) == 0 : gnbv_doc_code_in(c, code) && strcmp(c, code))
+		if (exact ? strcmp(c, code) == 0 : gnbv_component_in(c, code) && strcmp(c, code))
 			return 1;
 	}
 	return 0;
@@ -183,7 +168,7 @@ const gnbv_plan_role *gnbv_doc_role(const gnbv_plan *p, const gnbv_program *prog
 	if (!component) return NULL;
 	const gnbv_plan_role *r = role_exact(p, section, component);
 	if (r) return r;
-	const gnbv_component *c = gnbv_doc_find_component(prog, component);
+	const gnbv_component *c = gnbv_program_component(prog, component);
 	if (c && c->parent) return role_exact(p, section, c->parent);
 	return NULL;
 }

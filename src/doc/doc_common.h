@@ -48,14 +48,6 @@ typedef struct gnbv_doc_sel {
 
 /* Sum in VND of the lines selected. prog is needed for UNPLACED. */
 int64_t gnbv_doc_sum(const gnbv_plan *p, const gnbv_program *prog, const gnbv_doc_sel *s);
-/* 1 when `code` is `prefix` or one of its sub-projects ("DA6.1" of "DA6"),
- * never "DA10" of "DA1". */
-int gnbv_doc_code_in(const char *code, const char *prefix);
-
-/* The program's component with this code, or NULL (the program loader's
- * own lookup lives with the loader; documents need only this). */
-const gnbv_component *gnbv_doc_find_component(const gnbv_program *prog, const char *code);
-
 /* The component's official name, or NULL when the program has none (its
  * name_vi is then only a label made from the code, which the documents
  * write themselves). */

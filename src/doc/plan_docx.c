@@ -352,7 +352,7 @@ static int any_line(dctx *d, int section, int mode, const char *comp)
 	for (size_t i = 0; i < d->p->n_lines; i++) {
 		const gnbv_plan_line *l = &d->p->lines[i];
 		if (l->section != section) continue;
-		if (mode == GNBV_DOC_COMP_TREE && gnbv_doc_code_in(l->component, comp)) return 1;
+		if (mode == GNBV_DOC_COMP_TREE && gnbv_component_in(l->component, comp)) return 1;
 		if (mode == GNBV_DOC_COMP_EXACT && l->component && !strcmp(l->component, comp))
 			return 1;
 	}
@@ -781,7 +781,7 @@ static void organisation(dctx *d)
 		for (size_t i = 0; i < p->n_roles; i++) {
 			const gnbv_plan_role *r = &p->roles[i];
 			if (r->section != 1 || !r->component) continue;
-			const gnbv_component *c = gnbv_doc_find_component(d->prog, r->component);
+			const gnbv_component *c = gnbv_program_component(d->prog, r->component);
 			if (!c) continue;
 			gnbv_doc_comp_ref(d->prog, c, ref, sizeof ref);
 			if (r->lead && strcmp(r->lead, ag->code) == 0) {

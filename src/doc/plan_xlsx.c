@@ -335,12 +335,12 @@ static void row_note(xctx *x, const gnbv_doc_row *r, int64_t uncap_a, int64_t un
 				continue;
 			int in;
 			if (r->kind == GNBV_DOC_ROW_UNPLACED)
-				in = !l->component ||
-				     !gnbv_doc_find_component(x->prog, l->component);
+				in =
+				    !l->component || !gnbv_program_component(x->prog, l->component);
 			else if (r->kind == GNBV_DOC_ROW_DIRECT)
 				in = l->component && strcmp(l->component, r->comp->code) == 0;
 			else
-				in = gnbv_doc_code_in(l->component, r->comp->code);
+				in = gnbv_component_in(l->component, r->comp->code);
 			if (!in) continue;
 			if (first) {
 				if (sb.len) gnbv_sb_put(&sb, ". ");

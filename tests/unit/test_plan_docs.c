@@ -297,10 +297,10 @@ static void test_helpers(void **state)
 	assert_int_equal(gnbv_doc_buf_status(&x, "t"), GNBV_ETOOBIG);
 	gnbv_doc_buf_free(&x);
 
-	assert_true(gnbv_doc_code_in("DA1.2", "DA1"));
-	assert_true(gnbv_doc_code_in("DA1", "DA1"));
-	assert_false(gnbv_doc_code_in("DA10", "DA1"));
-	assert_false(gnbv_doc_code_in(NULL, "DA1"));
+	assert_true(gnbv_component_in("DA1.2", "DA1"));
+	assert_true(gnbv_component_in("DA1", "DA1"));
+	assert_false(gnbv_component_in("DA10", "DA1"));
+	assert_false(gnbv_component_in(NULL, "DA1"));
 
 	gnbv_plan p = make_plan();
 	p.date = "2022-08-05";
