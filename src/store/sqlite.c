@@ -11,8 +11,15 @@
  * loads, and the `vi` collation, an ICU collator for Vietnamese order
  * (a < ă < â, d < đ, tones after letters) registered on each connection.
  *
- * A gnbv_bstmt is an sqlite3_stmt (cast); a connection embeds gnbv_backend
- * first.
+ * A connection embeds gnbv_backend first. A gnbv_bstmt is an sq_stmt: the
+ * sqlite3_stmt and whether it belongs to the connection's statement cache.
+ * The store prepares its constant SQL anew at every call; parsing and
+ * planning cost more than running the small statements of a web request
+ * (a session check, a count), so each connection keeps up to STMT_CACHE
+ * prepared statements keyed by their text. "Finalizing" a cached one
+ * resets it and clears its bindings (no read lock or caller pointer
+ * outlives the call); a text already in use (a statement nested in a loop
+ * over itself) or past the cap gets a statement of its own, as before.
  */
 #include "gnbv/sys/store_backend.h"
 
@@ -21,19 +28,31 @@
 #include <sqlite3.h>
 #include <unicode/ucol.h>
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#define STMT_CACHE 96
+
+typedef struct sq_stmt {
+	sqlite3_stmt *st;
+	char *sql;     /* the key (a cached statement's own copy), NULL: not cached */
+	uint32_t hash; /* of sql */
+	int busy;      /* handed out and not yet finalized */
+} sq_stmt;
+
 typedef struct sq_conn {
 	gnbv_backend base; /* first: a gnbv_backend * is an sq_conn * */
 	sqlite3 *db;
 	char *path;
+	sq_stmt cache[STMT_CACHE];
+	int ncache;
 } sq_conn;
 
 #define CONN(b)  ((sq_conn *)(b))
-#define STMT(st) ((sqlite3_stmt *)(st))
+#define STMT(st) (((sq_stmt *)(st))->st)
 
 /* Normal page cache (16 MiB) and the one used for bulk loads (256 MiB: a
  * district's or province's indexes stay in memory while they grow). The
@@ -139,6 +158,10 @@ static void sq_close(gnbv_backend *b)
 {
 	if (!b) return;
 	sq_conn *c = CONN(b);
+	for (int i = 0; i < c->ncache; i++) {
+		sqlite3_finalize(c->cache[i].st);
+		free(c->cache[i].sql);
+	}
 	if (c->db) sqlite3_close_v2(c->db);
 	free(c->path);
 	free(c);
@@ -179,13 +202,50 @@ static int sq_rollback(gnbv_backend *b)
 	return rc == SQLITE_OK ? 0 : fail(db, rc, "rollback");
 }
 
+static uint32_t sql_hash(const char *p)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+	for (; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	return h;
+}
+
 static int sq_prepare(gnbv_backend *b, const char *sql, gnbv_bstmt **out)
 {
+	sq_conn *c = CONN(b);
 	sqlite3_stmt *st = NULL;
+	uint32_t h = sql_hash(sql);
+	int in_use = 0;
 	*out = NULL;
-	int rc = sqlite3_prepare_v3(CONN(b)->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
-	if (rc != SQLITE_OK) return fail(CONN(b)->db, rc, "prepare");
-	*out = (gnbv_bstmt *)st;
+	for (int i = 0; i < c->ncache; i++) {
+		sq_stmt *e = &c->cache[i];
+		if (e->hash != h || strcmp(e->sql, sql)) continue;
+		if (e->busy) {
+			in_use = 1;
+			break;
+		}
+		e->busy = 1;
+		*out = (gnbv_bstmt *)e;
+		return 0;
+	}
+	int rc = sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+	if (rc != SQLITE_OK) return fail(c->db, rc, "prepare");
+	sq_stmt *w = NULL;
+	if (!in_use && c->ncache < STMT_CACHE) {
+		char *key = strdup(sql);
+		if (key) {
+			w = &c->cache[c->ncache++];
+			w->sql = key;
+			w->hash = h;
+		}
+	}
+	if (!w && !(w = calloc(1, sizeof *w))) {
+		sqlite3_finalize(st);
+		return gnbv_error_set(GNBV_ENOMEM, "out of memory");
+	}
+	w->st = st;
+	w->busy = 1;
+	*out = (gnbv_bstmt *)w;
 	return 0;
 }
 
@@ -257,7 +317,16 @@ static int sq_reset(gnbv_bstmt *st)
 
 static void sq_finalize(gnbv_bstmt *st)
 {
-	if (st) sqlite3_finalize(STMT(st));
+	sq_stmt *w = (sq_stmt *)st;
+	if (!w) return;
+	if (w->sql) { /* cached: back to the cache, holding nothing */
+		(void)sqlite3_reset(w->st);
+		(void)sqlite3_clear_bindings(w->st);
+		w->busy = 0;
+		return;
+	}
+	sqlite3_finalize(w->st);
+	free(w);
 }
 
 static int64_t sq_changes(gnbv_backend *b)
