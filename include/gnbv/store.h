@@ -310,6 +310,13 @@ int gnbv_store_export(gnbv_store *s, const gnbv_scope *scope, const gnbv_export_
  * records checked); GNBV_EINVALID naming the first bad record otherwise. */
 int gnbv_store_audit_verify(gnbv_store *s, uint64_t *checked);
 
+/* The sequence number of the last audit record: every committed change to
+ * the store (households, rounds, units, plans, accounts, and exports) writes
+ * one in its own transaction, so an unchanged number means nothing a page
+ * shows has changed, whichever process wrote (the web's caches compare it:
+ * src/web/cache.c). One indexed read. */
+int gnbv_store_change_seq(gnbv_store *s, int64_t *out);
+
 #ifdef __cplusplus
 }
 #endif

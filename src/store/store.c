@@ -230,6 +230,23 @@ done:
 	return rc;
 }
 
+int gnbv_store_change_seq(gnbv_store *s, int64_t *out)
+{
+	gnbv_bstmt *st = NULL;
+	int rc = gnbv__prep(s, "SELECT coalesce(max(seq), 0) FROM audit_log", &st);
+	if (rc) return rc;
+	rc = gnbv__step(s, st);
+	if (rc == GNBV_BACKEND_ROW) {
+		*out = gnbv__col_int(s, st, 0);
+		rc = 0;
+	} else if (rc >= 0) {
+		*out = 0;
+		rc = 0;
+	}
+	gnbv__fin(s, st);
+	return rc;
+}
+
 int gnbv_store_audit_verify(gnbv_store *s, uint64_t *checked)
 {
 	gnbv_bstmt *st = NULL;
@@ -521,6 +538,7 @@ int gnbv_store_open(gnbv_store **out, const char *target, const gnbv_store_opts 
 	s = calloc(1, sizeof *s);
 	if (!s) return gnbv_error_set(GNBV_ENOMEM, "out of memory");
 	s->ops = ops;
+	snprintf(s->target, sizeof s->target, "%s", target);
 	snprintf(s->actor, sizeof s->actor, "%s", o->actor && o->actor[0] ? o->actor : "unknown");
 	gnbv_backend_config cfg = {o->create, o->read_only, o->busy_timeout_ms};
 	if ((rc = ops->open(target, &cfg, &s->b))) goto done;

@@ -19,6 +19,7 @@ struct gnbv_store {
 	const gnbv_backend_ops *ops;
 	char actor[128];
 	int in_tx;
+	char target[512]; /* as opened: the key of the process's shared unit tree */
 };
 
 /* ---- statements (store.c) ---- */
@@ -148,8 +149,18 @@ typedef struct gnbv__utree {
 	gnbv__unit *u;
 	size_t n;
 	size_t *by_code; /* indices sorted by (code, valid_from) */
+	/* Shared trees (units.c): holders, the process's slot included; 0 for
+	 * a private tree. Read-only once loaded. */
+	int refs;
+	int64_t seq;  /* the store's change number it was loaded under */
+	char *target; /* the database it came from */
 } gnbv__utree;
 
+/* The unit tree. Outside a transaction it is the process's shared copy
+ * while the store's change number stands (a national tree is about 100 k
+ * units: loaded once, not per request); inside one it is loaded afresh, as
+ * the transaction may have changed units. Either way the caller releases
+ * it with gnbv__utree_free and never changes it. */
 int gnbv__utree_load(gnbv_store *s, gnbv__utree **out);
 void gnbv__utree_free(gnbv__utree *t);
 /* The unit with this code valid on `on` (0: the open one, or the only

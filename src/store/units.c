@@ -21,6 +21,7 @@
 #include "io/embed.h"
 #include "io/exchange.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,14 +45,30 @@ static void unit_free_strings(gnbv__unit *u)
 	free(u->path);
 }
 
-void gnbv__utree_free(gnbv__utree *t)
+/* The last tree loaded outside a transaction: one per process. */
+static pthread_mutex_t g_tree_mu = PTHREAD_MUTEX_INITIALIZER;
+static gnbv__utree *g_tree;
+
+static void utree_destroy(gnbv__utree *t)
 {
-	if (!t) return;
 	for (size_t i = 0; i < t->n; i++)
 		unit_free_strings(&t->u[i]);
 	free(t->u);
 	free(t->by_code);
+	free(t->target);
 	free(t);
+}
+
+void gnbv__utree_free(gnbv__utree *t)
+{
+	if (!t) return;
+	if (t->refs) {
+		pthread_mutex_lock(&g_tree_mu);
+		int left = --t->refs;
+		pthread_mutex_unlock(&g_tree_mu);
+		if (left) return;
+	}
+	utree_destroy(t);
 }
 
 static int32_t parse_day(const char *s)
@@ -118,7 +135,43 @@ static char *dup_col(gnbv_store *s, gnbv_bstmt *st, int c)
 	return strndup(p, n);
 }
 
+static int utree_read(gnbv_store *s, gnbv__utree **out);
+
 int gnbv__utree_load(gnbv_store *s, gnbv__utree **out)
+{
+	int64_t seq = -1;
+	gnbv__utree *t = NULL, *old = NULL;
+	*out = NULL;
+	if (!s->in_tx && gnbv_store_change_seq(s, &seq)) seq = -1;
+	if (seq >= 0) {
+		pthread_mutex_lock(&g_tree_mu);
+		if (g_tree && g_tree->seq == seq && !strcmp(g_tree->target, s->target)) {
+			g_tree->refs++;
+			*out = g_tree;
+		}
+		pthread_mutex_unlock(&g_tree_mu);
+		if (*out) return 0;
+	}
+	int rc = utree_read(s, &t);
+	if (rc || seq < 0) {
+		*out = t;
+		return rc;
+	}
+	/* Read after the number: never older than it says. Shared from now on. */
+	if ((t->target = strdup(s->target))) {
+		t->seq = seq;
+		t->refs = 2; /* the slot's and the caller's */
+		pthread_mutex_lock(&g_tree_mu);
+		old = g_tree;
+		g_tree = t;
+		pthread_mutex_unlock(&g_tree_mu);
+		gnbv__utree_free(old);
+	}
+	*out = t;
+	return 0;
+}
+
+static int utree_read(gnbv_store *s, gnbv__utree **out)
 {
 	gnbv__utree *t = calloc(1, sizeof *t);
 	gnbv_bstmt *st = NULL;
