@@ -51,6 +51,11 @@ static const setting SETTINGS[] = {
             "a session unused this long ends"),
     INT_SET("session_absolute_hours", session_absolute_h, 12, 1, 720,
             "a session ends this long after login, used or not"),
+    INT_SET("page_cache_mb", page_cache_mb, 32, 0, 4096,
+            "rendered pages kept in memory per server, exact to the store's last change "
+            "(0: none)"),
+    INT_SET("access_log", access_log, 1, 0, 1,
+            "1: a line per request on the log (method, route, status, time; never the path)"),
     INT_SET("page_size", page_size, 50, 10, 1000, "households per list page"),
     STR_SET("tls_certificate", tls_certificate, "",
             "PEM file with certificate and private key: serve HTTPS (refused with Debian's "

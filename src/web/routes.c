@@ -26,6 +26,11 @@
  * district's standing office (`reopen`: the store refuses a user whose
  * unit is not above the commune). The administrator holds all three, and
  * the store still applies its scope and these rules to them.
+ *
+ * The last column marks the pages kept rendered in memory (cache.c): the
+ * aggregate and plan pages, which hold no personal data and write nothing.
+ * Pages of household records are never kept: each view of them is itself
+ * an audited access (quality.md S3), which a page from memory would skip.
  */
 #include "web.h"
 
@@ -61,6 +66,9 @@ int gnbv_perm_allows(int perm, int role)
 	return (HOLDERS[perm] >> role) & 1u;
 }
 
+/* Rows leave the last column (cached) out for 0. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 const gnbv_web_route GNBV_WEB_ROUTES[] = {
     {"GET", "/", gnbv_page_home, GNBV_PERM_USER, "start page: to the dashboard"},
     {"GET", "/login", gnbv_page_login_form, GNBV_PERM_PUBLIC, "the login form"},
@@ -68,7 +76,7 @@ const gnbv_web_route GNBV_WEB_ROUTES[] = {
     {"POST", "/logout", gnbv_page_logout, GNBV_PERM_USER, "log out: the session ends"},
     {"GET", "/static/*", gnbv_page_static, GNBV_PERM_PUBLIC, "the style sheet"},
     {"GET", "/dashboard", gnbv_page_dashboard, GNBV_PERM_DASH,
-     "counts and rates by child unit, deficits, change between rounds (?unit=&round=)"},
+     "counts and rates by child unit, deficits, change between rounds (?unit=&round=)", 1},
     {"GET", "/dashboard.csv", gnbv_page_dashboard_csv, GNBV_PERM_DASH,
      "the dashboard's table as CSV"},
     {"GET", "/households", gnbv_page_households, GNBV_PERM_PERSONAL,
@@ -84,7 +92,7 @@ const gnbv_web_route GNBV_WEB_ROUTES[] = {
     {"POST", "/household/*/edit", gnbv_page_household_edit, GNBV_PERM_EDIT,
      "save: validated, re-classified, audited"},
     {"GET", "/reviews", gnbv_page_reviews, GNBV_PERM_DASH,
-     "the review rounds' progress by commune (?round=): steps, decisions, reopenings"},
+     "the review rounds' progress by commune (?round=): steps, decisions, reopenings", 1},
     {"GET", "/review/*/*", gnbv_page_review, GNBV_PERM_PERSONAL,
      "a commune's round of a year: state, list, meetings and votes, posting, complaints, "
      "decision, ad-hoc requests; the forms of the steps it can take"},
@@ -126,10 +134,11 @@ const gnbv_web_route GNBV_WEB_ROUTES[] = {
     {"POST", "/review/*/*/escape-support", gnbv_page_escape_support, GNBV_PERM_REVIEW,
      "record support given (household, what, date, amount in VND, component)"},
     {"GET", "/summary/*/*", gnbv_page_summary, GNBV_PERM_DASH,
-     "the review's summary form of a unit (any level) and year, consolidated up the tree"},
-    {"GET", "/plans", gnbv_page_plans, GNBV_PERM_PLAN, "the plans of the user's units"},
+     "the review's summary form of a unit (any level) and year, consolidated up the tree", 1},
+    {"GET", "/plans", gnbv_page_plans, GNBV_PERM_PLAN, "the plans of the user's units", 1},
     {"GET", "/plan/*/*", gnbv_page_plan, GNBV_PERM_PLAN,
-     "a plan (unit, year proposed): tables by project, capital type, source and stage; checks"},
+     "a plan (unit, year proposed): tables by project, capital type, source and stage; checks",
+     1},
     {"GET", "/plan/*/*/edit", gnbv_page_plan_edit_form, GNBV_PERM_PLAN_EDIT,
      "the budget lines' edit form, with the checks"},
     {"POST", "/plan/*/*/edit", gnbv_page_plan_edit, GNBV_PERM_PLAN_EDIT,
@@ -137,4 +146,5 @@ const gnbv_web_route GNBV_WEB_ROUTES[] = {
     {"GET", "/plan/*/*/xlsx", gnbv_page_plan_xlsx, GNBV_PERM_PLAN, "the biểu chi tiết (XLSX)"},
     {"GET", "/plan/*/*/docx", gnbv_page_plan_docx, GNBV_PERM_PLAN, "the Kế hoạch (DOCX)"},
 };
+#pragma GCC diagnostic pop
 const size_t GNBV_WEB_NROUTES = sizeof GNBV_WEB_ROUTES / sizeof GNBV_WEB_ROUTES[0];

@@ -43,6 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 typedef struct app {
 	const char *db;
@@ -50,12 +51,14 @@ typedef struct app {
 	json_t *cat[2]; /* vi, en */
 	gnbv_session_limits lim;
 	gnbv_dash_cache *cache;
+	gnbv_web_cache *wc; /* sessions and pages (cache.c) */
 	FILE *log;
 } app;
 
 /* A worker's store connection (a gnbv_store is one connection per thread). */
 typedef struct worker {
 	gnbv_store *s;
+	gnbv_wbuf out; /* the fast path's response, reused */
 } worker;
 
 static volatile sig_atomic_t stop_flag;
@@ -156,38 +159,100 @@ static int match(const char *pat, const char *path, char *arg, char *arg2, size_
 
 /* ---- the response ---- */
 
-static const char CSP[] = "default-src 'self'; img-src 'self' data:; style-src 'self'; "
-                          "script-src 'none'; object-src 'none'; base-uri 'none'; "
-                          "form-action 'self'; frame-ancestors 'none'";
 
-static void security_headers(struct mg_connection *c, int cacheable, int tls)
+static const char HTML[] = "text/html; charset=utf-8";
+
+/* The headers every response carries (quality.md S5), one string. */
+#define SECURITY_HEADERS                                                                         \
+	"Content-Security-Policy: default-src 'self'; img-src 'self' data:; style-src 'self'; "  \
+	"script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'self'; "            \
+	"frame-ancestors 'none'\r\n"                                                              \
+	"X-Content-Type-Options: nosniff\r\n"                                                     \
+	"Referrer-Policy: same-origin\r\n"                                                        \
+	"X-Frame-Options: DENY\r\n"                                                               \
+	"Cross-Origin-Opener-Policy: same-origin\r\n"
+
+/* civetweb's header calls send each header in a write of its own (13 sends
+ * for a page, measured with strace -c); a response head is composed here
+ * instead and goes out with its body in one write. */
+static void head_begin(gnbv_wbuf *h, const struct mg_connection *c, int status, int cacheable,
+                       int tls, const char *ctype)
 {
-	mg_response_header_add(c, "Content-Security-Policy", CSP, -1);
-	mg_response_header_add(c, "X-Content-Type-Options", "nosniff", -1);
-	mg_response_header_add(c, "Referrer-Policy", "same-origin", -1);
-	mg_response_header_add(c, "X-Frame-Options", "DENY", -1);
-	mg_response_header_add(c, "Cross-Origin-Opener-Policy", "same-origin", -1);
-	mg_response_header_add(c, "Cache-Control", cacheable ? "public, max-age=86400" : "no-store",
-	                       -1);
-	if (tls) mg_response_header_add(c, "Strict-Transport-Security", "max-age=31536000", -1);
+	char line[64];
+	snprintf(line, sizeof line, "HTTP/1.1 %d %s\r\n", status,
+	         mg_get_response_code_text(c, status));
+	gnbv_wbuf_str(h, line);
+	gnbv_wbuf_str(h, SECURITY_HEADERS);
+	gnbv_wbuf_str(h, cacheable ? "Cache-Control: public, max-age=86400\r\n"
+	                           : "Cache-Control: no-store\r\n");
+	if (tls) gnbv_wbuf_str(h, "Strict-Transport-Security: max-age=31536000\r\n");
+	gnbv_wbuf_str(h, "Content-Type: ");
+	gnbv_wbuf_str(h, ctype ? ctype : HTML);
+	gnbv_wbuf_str(h, "\r\n");
+}
+
+static void head_add(gnbv_wbuf *h, const char *name, const char *value)
+{
+	gnbv_wbuf_str(h, name);
+	gnbv_wbuf_str(h, ": ");
+	gnbv_wbuf_str(h, value);
+	gnbv_wbuf_str(h, "\r\n");
+}
+
+/* Whether the client keeps the connection (RFC 9112 9.3): HTTP/1.1 unless
+ * it says close, HTTP/1.0 only when it asks. civetweb decides the same way
+ * after the response. */
+static int keep_alive(struct mg_connection *c)
+{
+	const struct mg_request_info *ri = mg_get_request_info(c);
+	const char *h = mg_get_header(c, "Connection");
+	if (h && !mg_strcasecmp(h, "close")) return 0;
+	if (ri->http_version && !strcmp(ri->http_version, "1.0"))
+		return h && !mg_strcasecmp(h, "keep-alive");
+	return 1;
+}
+
+/* The end of a head: the length, the date and the connection, which are
+ * not kept with a cached page. */
+static void head_end(gnbv_wbuf *h, struct mg_connection *c, size_t len)
+{
+	char v[96];
+	time_t t = time(NULL);
+	struct tm tm;
+	snprintf(v, sizeof v, "Content-Length: %zu\r\n", len);
+	gnbv_wbuf_str(h, v);
+	gmtime_r(&t, &tm);
+	strftime(v, sizeof v, "Date: %a, %d %b %Y %H:%M:%S GMT\r\n", &tm);
+	gnbv_wbuf_str(h, v);
+	gnbv_wbuf_str(h, keep_alive(c) ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n");
+}
+
+/* The head of a handled request, up to (not including) head_end. */
+static void head_of(gnbv_web_req *r, gnbv_wbuf *h)
+{
+	head_begin(h, r->conn, r->status, r->cacheable, r->ri->is_ssl || r->cfg->secure_cookies,
+	           r->ctype);
+	if (r->location[0]) head_add(h, "Location", r->location);
+	for (int i = 0; i < r->ncookies; i++)
+		head_add(h, "Set-Cookie", r->cookies[i]);
+	if (r->disposition[0]) head_add(h, "Content-Disposition", r->disposition);
 }
 
 static void send_response(gnbv_web_req *r, int head_only)
 {
-	struct mg_connection *c = r->conn;
-	char len[32];
-	mg_response_header_start(c, r->status);
-	security_headers(c, r->cacheable, r->ri->is_ssl || r->cfg->secure_cookies);
-	mg_response_header_add(c, "Content-Type", r->ctype ? r->ctype : "text/html; charset=utf-8",
-	                       -1);
-	if (r->location[0]) mg_response_header_add(c, "Location", r->location, -1);
-	for (int i = 0; i < r->ncookies; i++)
-		mg_response_header_add(c, "Set-Cookie", r->cookies[i], -1);
-	if (r->disposition[0]) mg_response_header_add(c, "Content-Disposition", r->disposition, -1);
-	snprintf(len, sizeof len, "%zu", r->out.len);
-	mg_response_header_add(c, "Content-Length", len, -1);
-	mg_response_header_send(c);
-	if (!head_only && r->out.len) mg_write(c, r->out.p, r->out.len);
+	gnbv_wbuf h = {0};
+	head_of(r, &h);
+	head_end(&h, r->conn, r->out.len);
+	/* A page goes in the head's write; a large download after it. */
+	int joined = !head_only && r->out.len && r->out.len <= (256u << 10);
+	if (joined) gnbv_wbuf_put(&h, r->out.p, r->out.len);
+	if (h.overflow || !h.p) {
+		mg_send_http_error(r->conn, 500, "%s", "error");
+	} else {
+		mg_write(r->conn, h.p, h.len);
+		if (!head_only && !joined && r->out.len) mg_write(r->conn, r->out.p, r->out.len);
+	}
+	gnbv_wbuf_free(&h);
 }
 
 /* The whole page: the handler's template inside the layout. */
@@ -313,13 +378,111 @@ static int csrf_ok(gnbv_web_req *r)
 	return gnbv_session_csrf_ok(&pre, given);
 }
 
+/* ---- the page cache (cache.c) ---- */
+
+/* The local date as yyyymmdd: deadlines on the pages count in days. */
+static int32_t local_day(int64_t now)
+{
+	time_t t = (time_t)now;
+	struct tm tm;
+	localtime_r(&t, &tm);
+	return (int32_t)((tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday);
+}
+
+/* Keeps the page's head (up to its length, date and connection) and body. */
+static void keep_page(app *a, gnbv_web_req *r, const char *path)
+{
+	char key[1024];
+	gnbv_wbuf h = {0};
+	int n = gnbv_web_cache_page_key(key, sizeof key, r->token, r->english, path, r->query);
+	head_of(r, &h);
+	if (n > 0 && h.p && !h.overflow)
+		gnbv_web_cache_page_put(a->wc, key, (size_t)n, r->seq, local_day(r->now), h.p, h.len,
+		                        r->out.p, r->out.len);
+	gnbv_wbuf_free(&h);
+}
+
+static void log_request(app *a, const char *method, const gnbv_web_route *route, int status,
+                        const struct timespec *t0, int kept)
+{
+	struct timespec t1;
+	char line[256];
+	if (!a->cfg->access_log) return;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	/* The log names the route, never the path: paths carry household codes.
+	 * One write(2) of the whole line: no stdio lock for 64 workers to queue
+	 * on (the log is unbuffered stderr, so nothing is reordered). */
+	int n = snprintf(line, sizeof line, "%s %s %d %.1f ms%s\n", method,
+	                 route ? route->pattern : "-", status,
+	                 (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
+	                     (double)(t1.tv_nsec - t0->tv_nsec) / 1e6,
+	                 kept ? " (kept)" : "");
+	if (n > 0 && (size_t)n < sizeof line && write(fileno(a->log), line, (size_t)n) < 0) {
+		/* a full or closed log loses the line, never the response */
+	}
+}
+
+/* A GET of a cached route answered from memory on civetweb's own thread,
+ * before any per-request setup: the session and the page both held under
+ * the store's current change number. 1 when answered; 0 sends the request
+ * down the full path, which checks everything itself and may store the
+ * page. It only reads: one statement on the worker's open connection
+ * (small stack: see begin_request), hash lookups, and the send. */
+static int fast_path(app *a, struct mg_connection *c, worker *w)
+{
+	const struct mg_request_info *ri = mg_get_request_info(c);
+	const gnbv_web_route *route = NULL;
+	char arg[128], arg2[128], token[GNBV_TOKEN_CHARS + 8], lang[8], key[1024];
+	struct timespec t0;
+	int64_t seq;
+	gnbv_session sess;
+	gnbv_scope scope;
+	const char *head, *body, *path = ri->local_uri, *q = ri->query_string ? ri->query_string : "";
+	size_t hlen, blen;
+	if (!w->s || !a->wc || !path || strcmp(ri->request_method, "GET") || strstr(q, "lang="))
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (size_t i = 0; i < GNBV_WEB_NROUTES && !route; i++)
+		if (GNBV_WEB_ROUTES[i].cached && !strcmp(GNBV_WEB_ROUTES[i].method, "GET") &&
+		    match(GNBV_WEB_ROUTES[i].pattern, path, arg, arg2, sizeof arg))
+			route = &GNBV_WEB_ROUTES[i];
+	const char *ck = mg_get_header(c, "Cookie");
+	if (!route || !ck || mg_get_cookie(ck, "gnbv_session", token, sizeof token) <= 0) return 0;
+	if (mg_get_cookie(ck, "gnbv_lang", lang, sizeof lang) < 0) lang[0] = '\0';
+	int64_t now = (int64_t)time(NULL);
+	if (gnbv_store_change_seq(w->s, &seq) ||
+	    !gnbv_web_cache_session_get(a->wc, token, now, seq, &sess, &scope) ||
+	    !gnbv_perm_allows(route->perm, sess.user.role))
+		return 0;
+	int english = !strcmp(lang, "en");
+	int n = gnbv_web_cache_page_key(key, sizeof key, token, english, path, q);
+	const gnbv_web_page *pg =
+	    n > 0 ? gnbv_web_cache_page_get(a->wc, key, (size_t)n, seq, local_day(now), &head,
+	                                    &hlen, &body, &blen)
+	          : NULL;
+	if (!pg) return 0;
+	/* One write: the kept head, its end, the body (the worker's buffer). */
+	w->out.len = 0;
+	gnbv_wbuf_put(&w->out, head, hlen);
+	head_end(&w->out, c, blen);
+	gnbv_wbuf_put(&w->out, body, blen);
+	gnbv_web_cache_page_release(pg);
+	if (w->out.overflow || !w->out.p) {
+		gnbv_wbuf_free(&w->out);
+		return 0;
+	}
+	mg_write(c, w->out.p, w->out.len);
+	log_request(a, ri->request_method, route, 200, &t0, 1);
+	return 1;
+}
+
 /* ---- one request ---- */
 
 static int handle(app *a, struct mg_connection *c, worker *w)
 {
 	const struct mg_request_info *ri = mg_get_request_info(c);
 	gnbv_web_req r;
-	struct timespec t0, t1;
+	struct timespec t0;
 	int rc = 0, head_only = 0;
 	const gnbv_web_route *route = NULL;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -350,6 +513,9 @@ static int handle(app *a, struct mg_connection *c, worker *w)
 	}
 	r.s = w->s;
 	r.cache = a->cache;
+	/* The change number before anything is read: a page rendered now is
+	 * stored under it, so a change committed meanwhile makes it a miss. */
+	if (gnbv_store_change_seq(r.s, &r.seq)) r.seq = -1;
 
 	/* Language: ?lang= sets the cookie; else the cookie; else Vietnamese. */
 	char lang[8];
@@ -364,9 +530,15 @@ static int handle(app *a, struct mg_connection *c, worker *w)
 
 	/* Session. */
 	cookie(&r, "gnbv_session", r.token, sizeof r.token);
-	if (r.token[0] && gnbv_session_check(r.s, r.token, r.now, &a->lim, &r.sess) == 0 &&
-	    gnbv_account_scope(r.s, &r.sess.user, &r.scope) == 0)
+	if (r.token[0] && r.seq >= 0 &&
+	    gnbv_web_cache_session_get(a->wc, r.token, r.now, r.seq, &r.sess, &r.scope)) {
 		r.logged_in = 1;
+	} else if (r.token[0] && gnbv_session_check(r.s, r.token, r.now, &a->lim, &r.sess) == 0 &&
+	           gnbv_account_scope(r.s, &r.sess.user, &r.scope) == 0) {
+		r.logged_in = 1;
+		if (r.seq >= 0)
+			gnbv_web_cache_session_put(a->wc, r.token, r.now, r.seq, &r.sess, &r.scope);
+	}
 	cookie(&r, "gnbv_pre", r.pre_csrf, sizeof r.pre_csrf);
 	char actor[GNBV_USER_NAME_MAX + 8];
 	snprintf(actor, sizeof actor, "web:%s", r.logged_in ? r.sess.user.name : "anonymous");
@@ -415,6 +587,12 @@ static int handle(app *a, struct mg_connection *c, worker *w)
 	rc = route->fn(&r);
 	if (!rc && r.tmpl) rc = render_page(&r);
 	if (!rc && r.out.overflow) rc = GNBV_ETOOBIG;
+	/* A post may end or renew the session (logout, a password): the next
+	 * request checks it in the store. */
+	if (!strcmp(method, "POST")) gnbv_web_cache_session_drop(a->wc, r.token);
+	if (!rc && route->cached && r.logged_in && r.seq >= 0 && r.status == 200 &&
+	    !r.ncookies && !head_only && !ql)
+		keep_page(a, &r, path);
 	if (rc) {
 		int st = status_of(rc);
 		if (st == 500)
@@ -424,11 +602,7 @@ static int handle(app *a, struct mg_connection *c, worker *w)
 	}
 send:
 	send_response(&r, head_only);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	/* The log names the route, never the path: paths carry household codes. */
-	fprintf(a->log, "%s %s %d %.1f ms\n", ri->request_method, route ? route->pattern : "-",
-	        r.status,
-	        (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+	log_request(a, ri->request_method, route, r.status, &t0, 0);
 	int status = r.status;
 	json_decref(r.page);
 	gnbv_wbuf_free(&r.out);
@@ -461,6 +635,7 @@ static void *job_run(void *arg)
 static int begin_request(struct mg_connection *c)
 {
 	job j = {mg_get_request_info(c)->user_data, c, mg_get_thread_pointer(c), 500};
+	if (fast_path(j.a, c, j.w)) return 200;
 	pthread_attr_t attr;
 	pthread_t t;
 	pthread_attr_init(&attr);
@@ -480,18 +655,19 @@ static int begin_request(struct mg_connection *c)
 static int http_error(struct mg_connection *c, int status, const char *msg)
 {
 	(void)msg;
-	char body[128], len[16];
+	char body[128], len[48];
 	int n = snprintf(body, sizeof body,
 	                 "<!doctype html><meta charset=utf-8><title>%d</title><h1>%d</h1>", status,
 	                 status);
-	mg_response_header_start(c, status);
-	security_headers(c, 0, 0);
-	mg_response_header_add(c, "Content-Type", "text/html; charset=utf-8", -1);
-	mg_response_header_add(c, "Connection", "close", -1);
-	snprintf(len, sizeof len, "%d", n);
-	mg_response_header_add(c, "Content-Length", len, -1);
-	mg_response_header_send(c);
-	mg_write(c, body, (size_t)n);
+	gnbv_wbuf h = {0};
+	(void)len;
+	head_begin(&h, c, status, 0, 0, NULL);
+	head_add(&h, "Connection", "close");
+	snprintf(len, sizeof len, "Content-Length: %d\r\n\r\n", n);
+	gnbv_wbuf_str(&h, len);
+	gnbv_wbuf_put(&h, body, (size_t)n);
+	if (h.p && !h.overflow) mg_write(c, h.p, h.len);
+	gnbv_wbuf_free(&h);
 	return 0;
 }
 
@@ -508,6 +684,7 @@ static void exit_thread(const struct mg_context *ctx, int type, void *p)
 	worker *w = p;
 	if (!w) return;
 	gnbv_store_close(w->s);
+	gnbv_wbuf_free(&w->out);
 	free(w);
 }
 
@@ -536,7 +713,9 @@ int gnbv_web_serve(const char *db, const gnbv_web_config *cfg, FILE *log)
 	gnbv_store_opts o = GNBV_STORE_OPTS_INIT;
 	o.actor = "web";
 	if ((rc = gnbv_store_open(&s, db, &o))) return rc;
-	if (!(a.cache = gnbv_dash_cache_new())) {
+	if (!(a.cache = gnbv_dash_cache_new()) ||
+	    (cfg->page_cache_mb && !(a.wc = gnbv_web_cache_new((size_t)cfg->page_cache_mb << 20)))) {
+		gnbv_dash_cache_free(a.cache);
 		gnbv_store_close(s);
 		return GNBV_ENOMEM;
 	}
@@ -637,6 +816,7 @@ int gnbv_web_serve(const char *db, const gnbv_web_config *cfg, FILE *log)
 	fprintf(log, "gnbv serve: stopped\n");
 	rc = 0;
 done:
+	gnbv_web_cache_free(a.wc);
 	gnbv_dash_cache_free(a.cache);
 	json_decref(a.cat[0]);
 	json_decref(a.cat[1]);
@@ -652,10 +832,11 @@ int gnbv_web_routes_json(FILE *f)
 		for (int ro = 0; ro < GNBV_ROLE_COUNT; ro++)
 			if (gnbv_perm_allows(rt->perm, ro))
 				json_array_append_new(roles, json_string(gnbv_role_name(ro)));
-		json_array_append_new(routes, json_pack("{s:s,s:s,s:s,s:o,s:s}", "method",
+		json_array_append_new(routes, json_pack("{s:s,s:s,s:s,s:o,s:s,s:b}", "method",
 		                                        rt->method, "pattern", rt->pattern,
 		                                        "permission", gnbv_perm_name(rt->perm),
-		                                        "roles", roles, "what", rt->what));
+		                                        "roles", roles, "what", rt->what, "cached",
+		                                        rt->cached));
 	}
 	json_t *all = json_pack("{s:o,s:o}", "routes", routes, "settings", gnbv_web_config_json());
 	int rc = json_dumpf(all, f, JSON_INDENT(1)) ? gnbv_error_set(GNBV_EIO, "write failed") : 0;

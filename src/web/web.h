@@ -33,6 +33,8 @@ typedef struct gnbv_web_config {
 	int session_idle_min;      /* session idle timeout */
 	int session_absolute_h;    /* session absolute timeout */
 	int page_size;             /* households per list page */
+	int page_cache_mb;         /* rendered pages kept in memory (cache.c); 0: none */
+	int access_log;            /* 1: a line per request on the log */
 	char tls_certificate[512]; /* PEM with the key; "" : plain HTTP */
 	int secure_cookies;        /* 1: behind a TLS proxy: Secure cookies, HSTS */
 	char public_origin[256]; /* "https://host": the Origin a POST must carry; "" : from Host */
@@ -74,10 +76,42 @@ typedef struct gnbv_web_route {
 	gnbv_web_handler fn;
 	int perm;         /* gnbv_perm */
 	const char *what; /* one line, for docs and --routes */
+	/* 1: a GET whose page depends only on the store, the session, the
+	 * language, the date and the URL: kept rendered (cache.c). */
+	int cached;
 } gnbv_web_route;
 
 extern const gnbv_web_route GNBV_WEB_ROUTES[];
 extern const size_t GNBV_WEB_NROUTES;
+
+/* ---- sessions and pages kept in memory (cache.c) ---- */
+
+typedef struct gnbv_web_cache gnbv_web_cache;
+typedef struct gnbv_web_page gnbv_web_page;
+
+/* max_bytes caps the pages' total size. */
+gnbv_web_cache *gnbv_web_cache_new(size_t max_bytes);
+void gnbv_web_cache_free(gnbv_web_cache *c);
+/* 1 and the session and scope when the token was checked in the store
+ * under this change number less than a second ago; else 0. */
+int gnbv_web_cache_session_get(gnbv_web_cache *c, const char *token, int64_t now, int64_t seq,
+                               gnbv_session *sess, gnbv_scope *scope);
+void gnbv_web_cache_session_put(gnbv_web_cache *c, const char *token, int64_t now, int64_t seq,
+                                const gnbv_session *sess, const gnbv_scope *scope);
+void gnbv_web_cache_session_drop(gnbv_web_cache *c, const char *token);
+/* The key of a page into buf: its length, or -1 when it does not fit. */
+int gnbv_web_cache_page_key(char *buf, size_t cap, const char *token, int english,
+                            const char *path, const char *query);
+/* The response kept under key for this change number and day (its head
+ * up to the length, date and connection headers, and its body), held
+ * until gnbv_web_cache_page_release; NULL when there is none. */
+const gnbv_web_page *gnbv_web_cache_page_get(gnbv_web_cache *c, const char *key, size_t klen,
+                                             int64_t seq, int32_t day, const char **head,
+                                             size_t *hlen, const char **body, size_t *blen);
+void gnbv_web_cache_page_release(const gnbv_web_page *p);
+void gnbv_web_cache_page_put(gnbv_web_cache *c, const char *key, size_t klen, int64_t seq,
+                             int32_t day, const char *head, size_t hlen, const char *body,
+                             size_t blen);
 
 /* ---- the request (server.c) ---- */
 
@@ -100,6 +134,7 @@ struct gnbv_web_req {
 	char token[GNBV_TOKEN_CHARS + 8]; /* the session cookie as sent */
 	gnbv_session sess;
 	gnbv_scope scope;                    /* the user's: the store enforces it */
+	int64_t seq; /* the store's change number at the start (-1 unknown) */
 	char pre_csrf[GNBV_TOKEN_CHARS + 1]; /* the login form's token (cookie) */
 	/* The response. */
 	int status;
