@@ -702,11 +702,21 @@ int gnbv_dash_access(gnbv_store *s, const char *action, const char *object, cons
 {
 	int64_t seq;
 	int rc;
-	if ((rc = gnbv__begin(s))) return rc;
+	/* A view's record need not wait for the disk (store_backend.h): 64
+	 * officers paging through lists would otherwise queue on one fsync
+	 * each. */
+	if ((rc = s->ops->hint(s->b, GNBV_HINT_ACCESS_TX))) return rc;
+	if ((rc = gnbv__begin(s))) {
+		s->ops->hint(s->b, GNBV_HINT_ACCESS_END);
+		return rc;
+	}
 	if ((rc = gnbv__audit_reserve(s, &seq)) ||
 	    (rc = gnbv__audit_write(s, seq, action, object, detail, strlen(detail)))) {
 		gnbv__rollback(s);
+		s->ops->hint(s->b, GNBV_HINT_ACCESS_END);
 		return rc;
 	}
-	return gnbv__commit(s);
+	rc = gnbv__commit(s);
+	int e = s->ops->hint(s->b, GNBV_HINT_ACCESS_END);
+	return rc ? rc : e;
 }

@@ -105,6 +105,7 @@ typedef struct pg_conn {
 	unsigned next_name;
 	int64_t changes;
 	int bulk;                  /* between the BULK_BEGIN and BULK_END hints */
+	int light;                 /* between the ACCESS_TX and ACCESS_END hints */
 	int pipelined;             /* in pipeline mode */
 	int queued;                /* statements sent whose results were not read */
 	pg_copy copy[COPY_TABLES]; /* in the order the tables were first written */
@@ -780,10 +781,14 @@ static int pg_exec(gnbv_backend *b, const char *sql)
  * oid, released by COMMIT or ROLLBACK. Readers never take it. */
 static int pg_begin(gnbv_backend *b)
 {
-	return run(CONN(b),
-	           "BEGIN; SELECT pg_advisory_xact_lock(x'676e6276'::int, "
-	           "(SELECT oid::int FROM pg_namespace WHERE nspname = current_schema()))",
-	           "begin");
+	pg_conn *c = CONN(b);
+	int rc = run(c,
+	             "BEGIN; SELECT pg_advisory_xact_lock(x'676e6276'::int, "
+	             "(SELECT oid::int FROM pg_namespace WHERE nspname = current_schema()))",
+	             "begin");
+	/* GNBV_HINT_ACCESS_TX; SET LOCAL ends with the transaction. */
+	if (!rc && c->light) rc = run(c, "SET LOCAL synchronous_commit = off", "begin");
+	return rc;
 }
 
 static int pg_commit(gnbv_backend *b)
@@ -1126,6 +1131,8 @@ static int pg_hint(gnbv_backend *b, int hint)
 {
 	pg_conn *c = CONN(b);
 	if (hint == GNBV_HINT_BULK_BEGIN) c->bulk = 1;
+	if (hint == GNBV_HINT_ACCESS_TX) c->light = 1;
+	if (hint == GNBV_HINT_ACCESS_END) c->light = 0;
 	if (hint == GNBV_HINT_BULK_END) {
 		c->bulk = 0;
 		return settle(c);

@@ -148,7 +148,7 @@ static int pragma_text(sqlite3 *db, const char *sql, char *out, size_t cap)
 	return rc == SQLITE_OK ? 0 : fail(db, rc, sql);
 }
 
-static int set_cache(sqlite3 *db, const char *pragma)
+static int set_pragma(sqlite3 *db, const char *pragma)
 {
 	char out[32];
 	return pragma_text(db, pragma, out, sizeof out);
@@ -360,8 +360,11 @@ static int sq_check(gnbv_backend *b)
 
 static int sq_hint(gnbv_backend *b, int hint)
 {
-	if (hint == GNBV_HINT_BULK_BEGIN) return set_cache(CONN(b)->db, CACHE_BULK);
-	if (hint == GNBV_HINT_BULK_END) return set_cache(CONN(b)->db, CACHE_NORMAL);
+	if (hint == GNBV_HINT_BULK_BEGIN) return set_pragma(CONN(b)->db, CACHE_BULK);
+	if (hint == GNBV_HINT_BULK_END) return set_pragma(CONN(b)->db, CACHE_NORMAL);
+	/* In WAL mode NORMAL skips the commit's fsync and stays consistent. */
+	if (hint == GNBV_HINT_ACCESS_TX) return set_pragma(CONN(b)->db, "PRAGMA synchronous = NORMAL");
+	if (hint == GNBV_HINT_ACCESS_END) return set_pragma(CONN(b)->db, "PRAGMA synchronous = FULL");
 	return 0;
 }
 
@@ -449,7 +452,7 @@ static int sq_open(const char *target, const gnbv_backend_config *cfg, gnbv_back
 	if ((rc = pragma_text(c->db, "PRAGMA synchronous = FULL", mode, sizeof mode)) ||
 	    (rc = pragma_text(c->db, "PRAGMA foreign_keys = ON", mode, sizeof mode)) ||
 	    (rc = pragma_text(c->db, "PRAGMA temp_store = MEMORY", mode, sizeof mode)) ||
-	    (rc = set_cache(c->db, CACHE_NORMAL)) || (rc = register_vi(c->db)))
+	    (rc = set_pragma(c->db, CACHE_NORMAL)) || (rc = register_vi(c->db)))
 		goto done;
 	*out = &c->base;
 	c = NULL;

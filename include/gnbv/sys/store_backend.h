@@ -62,11 +62,21 @@ extern "C" {
 #define GNBV_BACKEND_DONE 0
 #define GNBV_BACKEND_ROW  1
 
-/* Hints the store gives around large batch writes (gnbv import). A
+/* Hints the store gives around large batch writes (gnbv import) and
+ * around the transactions that only record a read of personal data. A
  * backend may ignore them. */
 typedef enum gnbv_backend_hint {
 	GNBV_HINT_BULK_BEGIN, /* a large write transaction follows: grow caches */
-	GNBV_HINT_BULK_END    /* back to ordinary settings */
+	GNBV_HINT_BULK_END,   /* back to ordinary settings */
+	/* Given before beginning a transaction that only appends access
+	 * records (a view of a household list): its commit may return before
+	 * the disk has it
+	 * (SQLite synchronous = NORMAL in WAL mode, PostgreSQL
+	 * synchronous_commit = off). A crash of the process loses nothing; a
+	 * power cut may lose the last such records, never the chain's order
+	 * or any data change. */
+	GNBV_HINT_ACCESS_TX,
+	GNBV_HINT_ACCESS_END /* after its commit or rollback: durable commits again */
 } gnbv_backend_hint;
 
 typedef struct gnbv_backend_ops gnbv_backend_ops;
