@@ -588,13 +588,18 @@ int gnbv_session_check(gnbv_store *s, const char *token, int64_t now,
 		rc = gnbv_error_set(GNBV_ENOTFOUND, "no session");
 		goto done;
 	}
+	/* The last-seen stamp only measures idleness: when it cannot be written
+	 * now (another connection holds the write lock past the busy timeout, a
+	 * read-only database), the session stays valid and the next check
+	 * tries again. Failing here once logged a busy officer out, or left a
+	 * page without its CSRF token, under load. */
 	if (now - se.last_seen >= 60) {
 		const char *t[] = {th};
 		int64_t v[] = {now};
-		if ((rc = exec1(s, "UPDATE app_session SET last_seen = ? WHERE token_hash = ?", v,
-		                1, t, 1)))
-			goto done;
-		se.last_seen = now;
+		if (exec1(s, "UPDATE app_session SET last_seen = ? WHERE token_hash = ?", v, 1, t, 1))
+			gnbv_error_clear();
+		else
+			se.last_seen = now;
 	}
 	*out = se;
 	rc = 0;
