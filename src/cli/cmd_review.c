@@ -689,7 +689,6 @@ static int sub_transitions(const gnbv_cli *g, ropt *o)
 	return sess_done(&x, rc);
 }
 
-
 /* The form on a terminal: a block for the poor, one for the near-poor. */
 static void summary_text(const gnbv_summary *sm, int en)
 {

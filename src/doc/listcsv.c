@@ -94,7 +94,8 @@ int gnbv_listcsv_entry(FILE *f, const gnbv_review_entry *e)
 
 void gnbv_listcsv_transitions_head(FILE *f)
 {
-	fputs("household_code,prev_class,class,poverty,near_poverty,move,area,minority,origin\n", f);
+	fputs("household_code,prev_class,class,poverty,near_poverty,move,area,minority,origin\n",
+	      f);
 }
 
 int gnbv_listcsv_transition(FILE *f, const gnbv_transition *t)
@@ -141,8 +142,8 @@ int gnbv_listcsv_escape(FILE *f, const gnbv_escape_item *e, const gnbv_escape_ma
 	defs[0] = '\0';
 	for (size_t i = 0; i < e->n_deficits; i++) {
 		size_t nt = 0;
-		const gnbv_escape_target *t = map ? gnbv_escape_map_find(map, e->deficits[i], &nt)
-		                                  : NULL;
+		const gnbv_escape_target *t =
+		    map ? gnbv_escape_map_find(map, e->deficits[i], &nt) : NULL;
 		if ((i && append(defs, sizeof defs, &n, ";")) ||
 		    append(defs, sizeof defs, &n, e->deficits[i]) ||
 		    append(defs, sizeof defs, &n, "="))
@@ -150,7 +151,8 @@ int gnbv_listcsv_escape(FILE *f, const gnbv_escape_item *e, const gnbv_escape_ma
 		for (size_t k = 0; t && k < nt; k++)
 			if ((k && append(defs, sizeof defs, &n, "+")) ||
 			    append(defs, sizeof defs, &n, t[k].code))
-				return gnbv_error_set(GNBV_ETOOBIG, "escape list: deficits too long");
+				return gnbv_error_set(GNBV_ETOOBIG,
+				                      "escape list: deficits too long");
 	}
 	gnbv_listcsv_cell(f, e->commune, 1);
 	gnbv_listcsv_cell(f, e->household_code, 0);
@@ -163,10 +165,7 @@ int gnbv_listcsv_escape(FILE *f, const gnbv_escape_item *e, const gnbv_escape_ma
 	fprintf(f, ",%" PRIu64 ",%" PRId64, e->supports, e->support_vnd);
 	gnbv_listcsv_cell(f, e->components, 0);
 	gnbv_listcsv_cell(f, e->outcome, 0);
-	fputs(e->escaped < 0 ? ","
-	      : e->escaped   ? ",1"
-	                     : ",0",
-	      f);
+	fputs(e->escaped < 0 ? "," : e->escaped ? ",1" : ",0", f);
 	return row_end(f);
 }
 

@@ -45,7 +45,7 @@ void gnbv_html_escape(FILE *f, const char *s)
 }
 
 static const char HEAD[] = "<!DOCTYPE html>\n<html lang=\"vi\">\n<head>\n<meta charset=\"utf-8\">\n"
-                          "<title>Giấy chứng nhận hộ nghèo, hộ cận nghèo</title>\n<style>\n";
+                           "<title>Giấy chứng nhận hộ nghèo, hộ cận nghèo</title>\n<style>\n";
 
 int gnbv_cert_html_begin(gnbv_cert_html **out, FILE *f)
 {
