@@ -15,6 +15,7 @@
 
 #include "gnbv/error.h"
 #include "gnbv/plan.h"
+#include "doc/listcsv.h"
 #include "gnbv/plan_store.h"
 #include "io/embed.h"
 #include "util/numfmt.h"
@@ -193,15 +194,30 @@ static int list_one(void *ctx, const gnbv_plan_info *in)
 	return 0;
 }
 
+static int csv_one(void *ctx, const gnbv_plan_info *in)
+{
+	(void)ctx;
+	return gnbv_listcsv_plan(stdout, in);
+}
+
 static int plan_list(const gnbv_cli *g, int argc, char **argv)
 {
-	(void)argv;
-	if (argc != 1) return gnbv_cli_usage("plan");
+	plan_opts o;
+	int rc = parse_opts("list", argc, argv, &o, 0);
+	if (rc) return rc;
+	int csv = strcmp(o.format, "csv") == 0;
+	if (!csv && strcmp(o.format, "text")) {
+		fprintf(stderr, "gnbv: plan list: --format is text or csv, not '%s'\n", o.format);
+		return EXIT_USAGE;
+	}
 	gnbv_store *s = NULL;
 	gnbv_scope all;
 	gnbv_store_scope_all(&all);
-	int rc = gnbv_cli_open_store(g, 0, &s);
-	if (!rc) {
+	rc = gnbv_cli_open_store(g, 0, &s);
+	if (!rc && csv) {
+		gnbv_listcsv_plans_head(stdout);
+		rc = gnbv_store_plan_list(s, &all, csv_one, NULL);
+	} else if (!rc) {
 		printf(g->english ? "%-8s %-32s %s %-10s %-16s %4s %s\n"
 		                  : "%-8s %-32s %s %-10s %-16s %4s %s\n",
 		       g->english ? "unit" : "đơn vị", g->english ? "name" : "tên",
@@ -404,29 +420,12 @@ static int show_text(const gnbv_cli *g, const year_view *v, const char *unit, in
 	return 0;
 }
 
-static void csv_cell(const char *s)
-{
-	if (s) gnbv_cli_csv_cell(s, 1);
-}
-
 static int show_csv(const year_view *v, const gnbv_program *prog)
 {
-	printf(
-	    "line_id,year,section,component,project,capital_type,source,stage,amount_vnd,item\n");
+	gnbv_listcsv_lines_head(stdout);
 	for (size_t i = 0; i < v->n; i++) {
-		const gnbv_plan_line *l = v->lines[i];
-		const gnbv_component *pj =
-		    l->component ? gnbv_program_project(prog, l->component) : NULL;
-		csv_cell(l->id);
-		printf(",%d,%c,", l->year, 'A' + l->section);
-		csv_cell(l->component);
-		putchar(',');
-		csv_cell(pj ? pj->code : NULL);
-		printf(",%s,%s,%s,%lld,", gnbv_capital_code(l->capital),
-		       gnbv_source_code(l->source), gnbv_stage_code(l->stage),
-		       (long long)l->amount_vnd);
-		csv_cell(l->item);
-		putchar('\n');
+		int rc = gnbv_listcsv_line(stdout, v->lines[i], prog);
+		if (rc) return rc;
 	}
 	return 0;
 }
@@ -509,7 +508,7 @@ static int plan_show(const gnbv_cli *g, int argc, char **argv)
 	const gnbv_plan *any = v.plans[0] ? v.plans[0] : v.plans[1];
 	if ((rc = gnbv_program_load(o.program ? o.program : any->program, &prog))) goto done;
 	if (strcmp(o.format, "csv") == 0)
-		show_csv(&v, prog);
+		rc = show_csv(&v, prog);
 	else if (strcmp(o.format, "json") == 0)
 		show_json(&v, o.unit, o.year);
 	else

@@ -21,6 +21,7 @@
 #include "gnbv/review.h"
 
 #include "cmd_db.h"
+#include "doc/listcsv.h"
 #include "doc/review_doc.h"
 #include "util/numfmt.h"
 
@@ -218,22 +219,7 @@ static int sub_open(const gnbv_cli *g, ropt *o)
 static int put_round(void *ctx, const gnbv_review_round_info *r)
 {
 	(void)ctx;
-	printf("%s,", r->commune);
-	const char *n = r->commune_name;
-	if (strpbrk(n, ",\"")) {
-		putchar('"');
-		for (; *n; n++) {
-			if (*n == '"') putchar('"');
-			putchar(*n);
-		}
-		putchar('"');
-	} else {
-		fputs(n, stdout);
-	}
-	printf(",%d,%s,%s,%s,%s,%d,%llu\n", r->year, gnbv_review_step_name(r->step), r->decision_no,
-	       r->decision_date, r->submitted_by, r->reopen_count,
-	       (unsigned long long)r->adhoc_open);
-	return 0;
+	return gnbv_listcsv_round(stdout, r);
 }
 
 static int sub_rounds(const gnbv_cli *g, ropt *o)
@@ -243,8 +229,7 @@ static int sub_rounds(const gnbv_cli *g, ropt *o)
 	if (year_opt(o, &year)) return EXIT_USAGE;
 	int rc = sess_open(g, o, &x);
 	if (!rc) {
-		printf("commune,name,year,step,decision_no,decision_date,submitted_by,reopened,"
-		       "adhoc_open\n");
+		gnbv_listcsv_rounds_head(stdout);
 		rc = gnbv_review_rounds_each(x.s, &x.who.scope, year, put_round, NULL);
 	}
 	return sess_done(&x, rc);
@@ -253,13 +238,7 @@ static int sub_rounds(const gnbv_cli *g, ropt *o)
 static int put_entry(void *ctx, const gnbv_review_entry *e)
 {
 	(void)ctx;
-	printf("%s,%s,%s,%s,%s,%s,%s,", e->household_code, e->unit_code, e->source, e->prev_class,
-	       e->applied_on, e->klass, e->vote);
-	if (e->vote[0])
-		printf("%lld,%lld\n", (long long)e->in_favour, (long long)e->participants);
-	else
-		printf(",\n");
-	return 0;
+	return gnbv_listcsv_entry(stdout, e);
 }
 
 static int sub_list(const gnbv_cli *g, ropt *o)
@@ -269,8 +248,7 @@ static int sub_list(const gnbv_cli *g, ropt *o)
 	if (need(o, O_COMMUNE) || year_opt(o, &year)) return EXIT_USAGE;
 	int rc = sess_open(g, o, &x);
 	if (!rc) {
-		printf("household_code,unit_code,source,prev_class,applied_on,class,vote,in_favour,"
-		       "participants\n");
+		gnbv_listcsv_entries_head(stdout);
 		rc = gnbv_review_list_each(x.s, &x.who.scope, o->v[O_COMMUNE], year, put_entry,
 		                           NULL);
 	}
@@ -694,17 +672,7 @@ static int sub_origin(const gnbv_cli *g, ropt *o)
 static int put_transition(void *ctx, const gnbv_transition *t)
 {
 	(void)ctx;
-	printf("%s,%s,%s,%s,%s,%s,%s,%s,%s\n", t->household_code, t->prev_class, t->cur_class,
-	       gnbv_transition_kind_name(t->kind), gnbv_transition_near_name(t->near),
-	       gnbv_transition_move_name(t->move),
-	       t->area == GNBV_AREA_URBAN   ? "urban"
-	       : t->area == GNBV_AREA_RURAL ? "rural"
-	                                    : "",
-	       t->minority < 0 ? ""
-	       : t->minority   ? "1"
-	                       : "0",
-	       t->origin);
-	return 0;
+	return gnbv_listcsv_transition(stdout, t);
 }
 
 static int sub_transitions(const gnbv_cli *g, ropt *o)
@@ -714,14 +682,12 @@ static int sub_transitions(const gnbv_cli *g, ropt *o)
 	if (need(o, O_COMMUNE) || year_opt(o, &year)) return EXIT_USAGE;
 	int rc = sess_open(g, o, &x);
 	if (!rc) {
-		printf("household_code,prev_class,class,poverty,near_poverty,move,area,minority,"
-		       "origin\n");
+		gnbv_listcsv_transitions_head(stdout);
 		rc = gnbv_review_transitions(x.s, &x.who.scope, &x.prm, o->v[O_COMMUNE], year, &py,
 		                             put_transition, NULL);
 	}
 	return sess_done(&x, rc);
 }
-
 
 /* The form on a terminal: a block for the poor, one for the near-poor. */
 static void summary_text(const gnbv_summary *sm, int en)
@@ -904,25 +870,7 @@ static int put_escape(void *ctx, const gnbv_escape_item *e)
 		p->known++;
 		p->escaped += (uint64_t)e->escaped;
 	}
-	if (p->csv) {
-		printf("%s,%s,\"%s\",%s,%d,", e->commune, e->household_code, e->head, e->base_class,
-		       e->base_year);
-		for (size_t i = 0; i < e->n_deficits; i++) {
-			size_t nt;
-			const gnbv_escape_target *t =
-			    gnbv_escape_map_find(p->map, e->deficits[i], &nt);
-			printf("%s%s=", i ? ";" : "", e->deficits[i]);
-			for (size_t k = 0; k < nt; k++)
-				printf("%s%s", k ? "+" : "", t[k].code);
-		}
-		printf(",\"%s\",\"%s\",%llu,%lld,%s,%s,%s\n", e->helper, e->helper_position,
-		       (unsigned long long)e->supports, (long long)e->support_vnd, e->components,
-		       e->outcome,
-		       e->escaped < 0 ? ""
-		       : e->escaped   ? "1"
-		                      : "0");
-		return 0;
-	}
+	if (p->csv) return gnbv_listcsv_escape(stdout, e, p->map);
 	printf("%s %s (%s, %s %d)\n", e->household_code, e->head[0] ? e->head : "?", e->commune,
 	       e->base_class, e->base_year);
 	for (size_t i = 0; i < e->n_deficits; i++) {
@@ -1004,10 +952,7 @@ static int sub_escape(const gnbv_cli *g, ropt *o)
 		if (!rc) rc = sess_open(g, o, &x);
 		if (!rc) {
 			if (p.csv)
-				printf("commune,household_code,head,base_class,base_year,deficits,"
-				       "helper,"
-				       "helper_position,supports,support_vnd,components,outcome,"
-				       "escaped\n");
+				gnbv_listcsv_escape_head(stdout);
 			else
 				printf(g->english ? "Households expected to escape poverty in %d\n"
 				                  : "Danh sách hộ dự kiến thoát nghèo năm %d\n",

@@ -75,7 +75,7 @@ static const gnbv_command COMMANDS[] = {
 	 "import FILE | list | show|check|export|set --unit CODE --year YEAR [options]",
 	 "program plans and budgets: store, show, check and export the Kế hoạch",
 	 "  import FILE       store a plan document (gnbv-plan/1 JSON; data/demo/README.md)\n"
-	 "  list              the stored plans\n"
+	 "  list              the stored plans; --format text|csv\n"
 	 "  show              year YEAR's budget lines and totals by component, capital type,\n"
 	 "                    source and stage (the proposal for YEAR and the allocation and\n"
 	 "                    disbursement reported on YEAR); --format text|csv|json\n"

@@ -2,7 +2,8 @@
  * review_doc.h - the documents of the review (src/doc/review_*.c): the
  * result summary form as CSV and XLSX, its columns (shared with the CLI's
  * text view), and the printable certificates as HTML. They render what
- * the store computed (gnbv/review.h) and read nothing else.
+ * the store computed (gnbv/review.h) and read nothing else (but the
+ * certificates' embedded style sheet).
  */
 #ifndef GNBV_DOC_REVIEW_DOC_H
 #define GNBV_DOC_REVIEW_DOC_H
@@ -37,11 +38,16 @@ int gnbv_review_summary_csv(const gnbv_summary *sm, FILE *out);
 int gnbv_review_summary_xlsx(const gnbv_summary *sm, const char *title_unit, const char *path);
 
 /* Certificates as one self-contained printable HTML page (one certificate
- * per printed page), every string HTML-escaped. */
+ * per printed A4 page), every string HTML-escaped; the style sheet is the
+ * embedded file GNBV_CERT_CSS (web/static/certificate.css), inlined. */
+#define GNBV_CERT_CSS "static/certificate.css"
 typedef struct gnbv_cert_html gnbv_cert_html;
 int gnbv_cert_html_begin(gnbv_cert_html **out, FILE *f);
 int gnbv_cert_html_add(gnbv_cert_html *h, const gnbv_certificate *c);
 int gnbv_cert_html_end(gnbv_cert_html *h); /* writes the end, frees; NULL is a no-op */
+/* One certificate alone (a <section class="cert">, escaped), for a page
+ * that links GNBV_CERT_CSS itself (the web's). */
+int gnbv_cert_html_section(FILE *f, const gnbv_certificate *c);
 
 /* Writes s HTML-escaped (& < > " ') to f. */
 void gnbv_html_escape(FILE *f, const char *s);

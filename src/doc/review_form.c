@@ -1,7 +1,7 @@
 /*
  * review_form.c - the result summary form of the review: its columns, one
  * table that drives the CSV, the XLSX and the CLI's text, and the CSV
- * writer.
+ * writer (its text cells through gnbv_listcsv_cell, as every list's).
  *
  * The columns follow the summary forms as domain.md §2 describes them
  * ([S]: the official form of Circular 07/2021/TT-BLĐTBXH was not found):
@@ -13,6 +13,8 @@
  * list, count and % (of the ethnic-minority households of the unit).
  */
 #include "review_doc.h"
+
+#include "doc/listcsv.h"
 
 #include "gnbv/error.h"
 
@@ -104,20 +106,6 @@ const char *gnbv_review_area_label(int area, int english)
 	return english ? EN[area] : VI[area];
 }
 
-static void csv_cell(FILE *f, const char *s)
-{
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"') fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 int gnbv_review_summary_csv(const gnbv_summary *sm, FILE *out)
 {
 	size_t n;
@@ -130,9 +118,8 @@ int gnbv_review_summary_csv(const gnbv_summary *sm, FILE *out)
 	fputc('\n', out);
 	for (size_t i = 0; i < sm->n; i++) {
 		const gnbv_summary_row *r = &sm->rows[i];
-		csv_cell(out, r->unit_code);
-		fputc(',', out);
-		csv_cell(out, r->unit_name);
+		gnbv_listcsv_cell(out, r->unit_code, 1);
+		gnbv_listcsv_cell(out, r->unit_name, 0);
 		fprintf(out, ",%s,%d,%s,%d,%d,%d,%d", r->level, r->depth,
 		        gnbv_review_area_label(r->area, 1), sm->year, sm->prev_year, r->rounds,
 		        r->missing);

@@ -221,8 +221,11 @@ int gnbv_page_plan(gnbv_web_req *r)
 	r->page = plan_json(r, p, prog);
 	const char *saved = gnbv_web_query(r, "saved", 4);
 	if (saved && *saved) json_object_set_new(r->page, "saved", json_string(saved));
+	/* The document's own fields, outputs and targets (pages_more.c). */
+	if (r->page) rc = gnbv_web_plan_doc(r, p, r->page);
 	gnbv_plan_free(p);
 	gnbv_program_free(prog);
+	if (rc) return rc;
 	if (!r->page) return gnbv_error_set(GNBV_EINVALID, "plan: bad text");
 	r->tmpl = "plan";
 	r->title_key = "plan.title";

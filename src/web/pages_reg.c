@@ -536,6 +536,11 @@ int gnbv_page_household(gnbv_web_req *r)
 	if (locked) {
 		json_object_set_new(r->page, "locked", json_true());
 		json_object_set_new(r->page, "decision", json_string(decision));
+		/* Recognised (a decision) and on a list: its certificate prints. */
+		json_object_set_new(
+		    r->page, "can_cert",
+		    json_boolean(decision[0] && (rec->a.klass == GNBV_CLASS_POOR ||
+		                                 rec->a.klass == GNBV_CLASS_NEAR_POOR)));
 	}
 	char object[GNBV_STORE_CODE_MAX + 16];
 	snprintf(object, sizeof object, "household:%s", rec->code);

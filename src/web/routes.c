@@ -145,6 +145,32 @@ const gnbv_web_route GNBV_WEB_ROUTES[] = {
      "save changed budget lines (each audited)"},
     {"GET", "/plan/*/*/xlsx", gnbv_page_plan_xlsx, GNBV_PERM_PLAN, "the biểu chi tiết (XLSX)"},
     {"GET", "/plan/*/*/docx", gnbv_page_plan_docx, GNBV_PERM_PLAN, "the Kế hoạch (DOCX)"},
+    /* The review and plan screens of pages_more.c, and every list as CSV:
+     * lists of households are personal data (their downloads audited);
+     * the summary form, the rounds' progress and the plans are not. */
+    {"GET", "/summary/*/*/csv", gnbv_page_summary_csv, GNBV_PERM_DASH,
+     "the summary form as CSV (what `gnbv review summary --format csv` prints)"},
+    {"GET", "/summary/*/*/xlsx", gnbv_page_summary_xlsx, GNBV_PERM_DASH,
+     "the summary form as XLSX (what `gnbv review summary --format xlsx` writes)"},
+    {"GET", "/review/*/*/transitions", gnbv_page_transitions, GNBV_PERM_PERSONAL,
+     "a commune's transitions from its previous recognised round: counts by kind and move, "
+     "the households concerned"},
+    {"GET", "/review/*/*/transitions.csv", gnbv_page_transitions_csv, GNBV_PERM_PERSONAL,
+     "every household's transition as CSV (an audited export)"},
+    {"GET", "/review/*/*/certificates", gnbv_page_certificates, GNBV_PERM_PERSONAL,
+     "the printable certificates of a recognised round's poor and near-poor households"},
+    {"GET", "/certificate/*/*", gnbv_page_certificate, GNBV_PERM_PERSONAL,
+     "a household's printable certificate (household code, year of the round)"},
+    {"GET", "/reviews.csv", gnbv_page_reviews_csv, GNBV_PERM_DASH,
+     "the review rounds' progress as CSV (?round=)"},
+    {"GET", "/review/*/*/list.csv", gnbv_page_review_list_csv, GNBV_PERM_PERSONAL,
+     "a round's list and surveyed households as CSV (an audited export)"},
+    {"GET", "/review/*/*/escape.csv", gnbv_page_escape_csv, GNBV_PERM_PERSONAL,
+     "the households expected to escape poverty as CSV (an audited export)"},
+    {"GET", "/plans.csv", gnbv_page_plans_csv, GNBV_PERM_PLAN, "the plans as CSV"},
+    {"GET", "/plan/*/*/csv", gnbv_page_plan_csv, GNBV_PERM_PLAN, "a plan's budget lines as CSV"},
+    {"POST", "/plan/*/*/document", gnbv_page_plan_document, GNBV_PERM_PLAN_EDIT,
+     "the plan document's number, date, signer and status (validated; audited)"},
 };
 #pragma GCC diagnostic pop
 const size_t GNBV_WEB_NROUTES = sizeof GNBV_WEB_ROUTES / sizeof GNBV_WEB_ROUTES[0];

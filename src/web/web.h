@@ -214,6 +214,19 @@ int gnbv_page_plan_edit_form(gnbv_web_req *r);
 int gnbv_page_plan_edit(gnbv_web_req *r);
 int gnbv_page_plan_xlsx(gnbv_web_req *r);
 int gnbv_page_plan_docx(gnbv_web_req *r);
+/* The review and plan screens of pages_more.c, and every list as CSV. */
+int gnbv_page_summary_csv(gnbv_web_req *r);
+int gnbv_page_summary_xlsx(gnbv_web_req *r);
+int gnbv_page_transitions(gnbv_web_req *r);
+int gnbv_page_transitions_csv(gnbv_web_req *r);
+int gnbv_page_certificates(gnbv_web_req *r);
+int gnbv_page_certificate(gnbv_web_req *r);
+int gnbv_page_reviews_csv(gnbv_web_req *r);
+int gnbv_page_review_list_csv(gnbv_web_req *r);
+int gnbv_page_escape_csv(gnbv_web_req *r);
+int gnbv_page_plans_csv(gnbv_web_req *r);
+int gnbv_page_plan_csv(gnbv_web_req *r);
+int gnbv_page_plan_document(gnbv_web_req *r);
 
 /* Shared by the pages (pages_dash.c): the round asked for (?round= or the
  * form's round; default the latest) and the one before it (0 none), with
@@ -225,6 +238,12 @@ const char *gnbv_web_unit_param(gnbv_web_req *r);
 /* The CSV cell of a value: quoted when needed, and a leading = + - @ made
  * inert with a quote (quality.md S6: CSV formula injection). */
 void gnbv_web_csv_cell(gnbv_wbuf *b, const char *v, int first);
+
+/* The plan document's own fields (number, date, signer, status), its
+ * outputs and targets by section, and the status choices, as "doc" in a
+ * plan page's context (pages_more.c; gnbv_page_plan calls it). */
+struct gnbv_plan;
+int gnbv_web_plan_doc(gnbv_web_req *r, const struct gnbv_plan *p, json_t *page);
 
 /* The undecided ad-hoc requests past their deadline in the user's scope
  * (pages_review.c): "overdue_n" on the page, and "overdue" with the

@@ -23,7 +23,7 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from webtest import (COMMUNE_A, COMMUNE_B, DISTRICT, OTHER_COMMUNE, OTHER_DISTRICT,  # noqa: E402
-                     Client, Server, add_user, fixture, run)
+                     Client, Server, add_user, fixture, recognise_round, run)
 
 GNBV = sys.argv[1]
 ROLES = ["admin", "office", "commune", "agency", "finance", "viewer"]
@@ -80,6 +80,56 @@ def review_writes(db, name):
 # Plans belong to districts: the own district's plan and the other district's.
 PLAN_OBJECTS = {"own": DISTRICT, "other": OTHER_DISTRICT}
 
+# Two recognised rounds of each commune of OBJECTS (the fixture's 2022
+# households surveyed again in 2025 and 2026), for the transitions, the
+# certificates, a round's list and the expected-to-escape list: their pages
+# and downloads must then be 200 in scope, with rows, and never outside.
+RECOGNISED = 2026
+# Routes under /review/CODE/YEAR/ read at RECOGNISED, not at the 2024 round
+# of the steps.
+REVIEW_READS = ("/review/*/*/transitions", "/review/*/*/transitions.csv", "/review/*/*/certificates",
+                "/review/*/*/list.csv", "/review/*/*/escape.csv")
+
+
+def recognised_rounds(db, d):
+    """The rounds 2025 and 2026 of OBJECTS' communes, recognised; one
+    household of each marked as expected to escape in 2026. Returns, per
+    commune, a household with a 2026 certificate (poor or near-poor)."""
+    import csv
+    import io
+    communes = set(OBJECTS.values())
+    for sub in ("a", "b"):
+        with open(os.path.join(d, sub, "households.csv"), encoding="utf-8") as f:
+            hh = list(csv.reader(f))
+        keep = [hh[0]] + [r for r in hh[1:] if r[1].split("-")[0] in communes]
+        codes = {r[0] for r in keep[1:]}
+        with open(os.path.join(d, sub, "members.csv"), encoding="utf-8") as f:
+            mm = list(csv.reader(f))
+        out = os.path.join(d, sub + "-again")
+        os.makedirs(out)
+        with open(os.path.join(out, "households.csv"), "w", encoding="utf-8", newline="") as f:
+            csv.writer(f).writerows(keep)
+        with open(os.path.join(out, "members.csv"), "w", encoding="utf-8", newline="") as f:
+            csv.writer(f).writerows([mm[0]] + [r for r in mm[1:] if r[0] in codes])
+        for year in (RECOGNISED - 1, RECOGNISED):
+            run(GNBV, db, "import", "--round", str(year), os.path.join(out, "households.csv"),
+                os.path.join(out, "members.csv"))
+    cert = {}
+    for year in (RECOGNISED - 1, RECOGNISED):
+        for c in sorted(communes):
+            recognise_round(GNBV, db, c, year)
+    for c in sorted(communes):
+        tr = list(csv.DictReader(io.StringIO(run(GNBV, db, "review", "transitions", "--commune", c,
+                                                 "--year", str(RECOGNISED)))))
+        listed = [t["household_code"] for t in tr if t["class"] in ("poor", "near_poor")]
+        before = [t["household_code"] for t in tr if t["prev_class"] in ("poor", "near_poor")]
+        if not check("commune %s has a poor or near-poor household in both rounds" % c, listed and before):
+            continue
+        cert[c] = listed[0]
+        run(GNBV, db, "review", "escape", "mark", "--commune", c, "--year", str(RECOGNISED),
+            "--household", before[0], "--as", "officer-" + c, "--unit", c)
+    return cert
+
 
 def in_scope(principal, obj_unit):
     """Whether a principal's scope holds the unit (a commune, or a district for plans)."""
@@ -93,6 +143,7 @@ def in_scope(principal, obj_unit):
 
 with tempfile.TemporaryDirectory() as d:
     db, homes = fixture(GNBV, d)
+    cert_hh = recognised_rounds(db, d)
     # A household per commune, and its head's name for the search.
     con = sqlite3.connect(db)
     head = {}
@@ -152,6 +203,25 @@ with tempfile.TemporaryDirectory() as d:
                 return [(None, m, "/plans", None)]
             if (m, pat) == ("GET", "/reviews"):
                 return [(None, m, "/reviews?round=2022", None)]
+            if pat in REVIEW_READS:
+                # A recognised round of each commune: the lists have rows.
+                return [("review-" + k, m, pat.replace("*/*", "%s/%d" % (u, RECOGNISED), 1), None)
+                        for k, u in OBJECTS.items()]
+            if pat == "/certificate/*/*":
+                return [(k, m, "/certificate/%s/%d" % (cert_hh.get(u, "none"), RECOGNISED), None)
+                        for k, u in OBJECTS.items()]
+            if pat == "/reviews.csv":
+                return [(None, m, "/reviews.csv?round=2022", None)]
+            if pat == "/plans.csv":
+                return [(None, m, "/plans.csv", None)]
+            if (m, pat) == ("POST", "/plan/*/*/document"):
+                out = []
+                for k, u in PLAN_OBJECTS.items():
+                    income[0] += 1
+                    form = {"csrf": csrf, "number": "%d/KH-UBND" % income[0], "date": "2022-08-15",
+                            "signer": "Người ký thử", "status": "draft"}
+                    out.append(("plan-" + k, m, "/plan/%s/2023/document" % u, form))
+                return out
             if pat.startswith("/review/*/*"):
                 # Communes' rounds: the 2024 round (not begun in the fixture), so
                 # the steps taken here leave the 2022 data of the other routes alone.
@@ -165,10 +235,10 @@ with tempfile.TemporaryDirectory() as d:
                                 for f, v in form.items()}
                     out.append(("review-" + k, m, path, form))
                 return out
-            if pat == "/summary/*/*":
+            if pat in ("/summary/*/*", "/summary/*/*/csv", "/summary/*/*/xlsx"):
                 # The summary form of a commune (aggregates only): in scope 200,
                 # a sibling commune or another district never.
-                return [(k, m, "/summary/%s/2022" % u, None) for k, u in OBJECTS.items()]
+                return [(k, m, pat.replace("*/*", "%s/2022" % u, 1), None) for k, u in OBJECTS.items()]
             if pat.startswith("/plan/*/*"):
                 out = []
                 for k, u in PLAN_OBJECTS.items():
@@ -259,7 +329,8 @@ with tempfile.TemporaryDirectory() as d:
                             # not locked (web_review.py checks the 403 on a locked one)
                             ok = {403, 409}
                         check("review step answered: " + what, st in ok, "%d %s" % (st, sorted(ok)))
-                    elif route["pattern"] in ("/", "/logout") or (method == "POST" and "/edit" in path):
+                    elif route["pattern"] in ("/", "/logout") or (method == "POST" and "/edit" in path) \
+                            or (method == "POST" and path.endswith("/document")):
                         check("answered: " + what, st == 303, str(st))
                     elif route["pattern"] == "/login" and method == "POST":
                         check("bad login refused: " + what, st in (401, 429), str(st))
@@ -268,19 +339,30 @@ with tempfile.TemporaryDirectory() as d:
                     else:
                         check("allowed in scope: " + what, st == 200, str(st))
                     # Lists and exports never carry an out-of-scope household.
-                    if st == 200 and route["pattern"] in ("/households", "/households.csv"):
+                    if st == 200 and (route["pattern"] in ("/households", "/households.csv", "/certificate/*/*")
+                                      or route["pattern"] in REVIEW_READS):
                         for u, codes in homes.items():
                             if in_scope(p, u) or u not in OBJECTS.values():
                                 continue
                             leak = [x for x in codes if x in body]
                             check("no out-of-scope rows in " + what, not leak, str(leak[:3]))
-                    if st == 200 and route["pattern"] == "/reviews":
+                    if st == 200 and route["pattern"] in REVIEW_READS + ("/certificate/*/*",):
+                        # In scope: the recognised round's rows are there.
+                        own = homes[obj_unit] if obj_unit else []
+                        check("the round's households in " + what,
+                              route["pattern"].endswith("escape.csv") or any(x in body for x in own))
+                    if st == 200 and route["pattern"] in ("/reviews", "/reviews.csv"):
                         check("no out-of-scope commune in " + what,
                               "Thử" not in body and (("Xã Cần Nông" in body) == in_scope(p, COMMUNE_B)))
                     if st == 200 and route["pattern"] == "/plans":
                         check("no out-of-scope plan in " + what,
                               ("/plan/%s/" % OTHER_DISTRICT) not in body
                               and (("/plan/%s/" % DISTRICT) in body) == in_scope(p, DISTRICT))
+                    if st == 200 and route["pattern"] == "/plans.csv":
+                        lines = body.lstrip("\ufeff").splitlines()
+                        check("no out-of-scope plan in " + what,
+                              not any(x.startswith(OTHER_DISTRICT + ",") for x in lines)
+                              and any(x.startswith(DISTRICT + ",") for x in lines) == in_scope(p, DISTRICT))
                     if st == 200 and route["pattern"] in ("/dashboard", "/dashboard.csv"):
                         if not in_scope(p, OTHER_COMMUNE):
                             check("no other district in " + what, "Thử" not in body)

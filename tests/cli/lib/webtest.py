@@ -157,3 +157,38 @@ class Client:
     def session_csrf(self):
         _, _, b = self.req("GET", "/dashboard")
         return self.csrf(b)
+
+
+def recognise_round(gnbv, db, commune, year):
+    """Runs a commune's imported round of `year` through the workflow to its
+    recognition with the CLI, as docs/review.md ("A round through the CLI")
+    does: an officer lists (withdrawing the listed households without a
+    survey in the round), closes the list, holds one meeting per village
+    where every result stands, posts and submits; the chairman recognises."""
+    import csv
+    import io
+    import tempfile
+    R = ["--commune", commune, "--year", str(year)]
+    officer = ["--as", "officer-" + commune, "--unit", commune]
+    run(gnbv, db, "review", "open", *R, *officer)
+    rows = list(csv.DictReader(io.StringIO(run(gnbv, db, "review", "list", *R, *officer))))
+    for r in rows:
+        if not r["class"]:
+            run(gnbv, db, "review", "remove", *R, "--household", r["household_code"], "--reason",
+                "not surveyed", *officer)
+    run(gnbv, db, "review", "survey", *R, *officer)
+    villages = {}
+    for r in rows:
+        if r["class"]:
+            villages.setdefault(r["unit_code"], []).append(r["household_code"])
+    with tempfile.TemporaryDirectory() as d:
+        for v, codes in sorted(villages.items()):
+            votes = os.path.join(d, "votes-%s.csv" % v)
+            with open(votes, "w", encoding="utf-8") as f:
+                f.write("".join("%s,8\n" % c for c in codes))
+            run(gnbv, db, "review", "meeting", *R, "--village", v, "--date", "%d-10-20" % year,
+                "--chair", "Trưởng thôn", "--participants", "10", "--votes", votes, *officer)
+    run(gnbv, db, "review", "post", *R, "--start", "%d-11-01" % year, "--end", "%d-11-15" % year, *officer)
+    run(gnbv, db, "review", "submit", *R, *officer)
+    run(gnbv, db, "review", "recognise", *R, "--decision", "%d/QĐ-UBND" % (year - 2000), "--date",
+        "%d-12-15" % year, "--signer", "Chủ tịch UBND xã", "--as", "chair-" + commune, "--unit", commune)
