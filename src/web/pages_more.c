@@ -95,12 +95,7 @@ static int access_record(gnbv_web_req *r, const char *action, const char *object
 	json_t *d =
 	    json_pack("{s:i,s:I,s:s}", "round", year, "rows", (json_int_t)rows, "what", what);
 	if (!strcmp(action, "access.export")) json_object_set_new(d, "format", json_string("csv"));
-	char *t = json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS);
-	json_decref(d);
-	if (!t) return gnbv_error_set(GNBV_ENOMEM, "out of memory");
-	int rc = gnbv_dash_access(r->s, action, object, t);
-	free(t);
-	return rc;
+	return gnbv_web_access(r, action, object, d);
 }
 
 /* The year of a path segment; GNBV_ENOTFOUND when it is not one. */

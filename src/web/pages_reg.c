@@ -59,11 +59,11 @@ static void url_arg(gnbv_web_req *r, gnbv_wbuf *q, const char *name, const char 
 	(void)r;
 }
 
-static int audit_access(gnbv_web_req *r, const char *action, const char *object, json_t *detail)
+int gnbv_web_access(gnbv_web_req *r, const char *action, const char *object, json_t *detail)
 {
-	char *d = json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS);
+	char *d = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	json_decref(detail);
-	if (!d) return GNBV_ENOMEM;
+	if (!d) return gnbv_error_set(GNBV_ENOMEM, "out of memory");
 	int rc = gnbv_dash_access(r->s, action, object, d);
 	free(d);
 	return rc;
@@ -228,7 +228,7 @@ int gnbv_page_households(gnbv_web_req *r)
 	}
 	char object[GNBV_STORE_CODE_MAX + 16];
 	snprintf(object, sizeof object, "households:%s", target.code[0] ? target.code : "all");
-	if ((rc = audit_access(r, "access.view", object,
+	if ((rc = gnbv_web_access(r, "access.view", object,
 	                       json_pack("{s:i,s:I,s:I}", "round", q.year, "page",
 	                                 (json_int_t)q.page, "rows",
 	                                 (json_int_t)json_array_size(items)))))
@@ -287,7 +287,7 @@ int gnbv_page_households_csv(gnbv_web_req *r)
 	}
 	char object[GNBV_STORE_CODE_MAX + 16];
 	snprintf(object, sizeof object, "households:%s", q.unit ? q.unit : "own");
-	if ((rc = audit_access(r, "access.export", object,
+	if ((rc = gnbv_web_access(r, "access.export", object,
 	                       json_pack("{s:i,s:s,s:s,s:I,s:s}", "round", q.year, "class",
 	                                 q.klass >= 0 ? q.klass_s : "", "indicator",
 	                                 q.rule >= 0 ? q.rule_s : "", "rows", (json_int_t)c.rows,
@@ -353,7 +353,7 @@ int gnbv_page_search(gnbv_web_req *r)
 		json_decref(hits);
 		return rc;
 	}
-	if ((rc = audit_access(r, "access.search", "members",
+	if ((rc = gnbv_web_access(r, "access.search", "members",
 	                       json_pack("{s:i,s:I}", "round", year, "rows",
 	                                 (json_int_t)json_array_size(hits))))) {
 		json_decref(hits);
@@ -544,7 +544,7 @@ int gnbv_page_household(gnbv_web_req *r)
 	}
 	char object[GNBV_STORE_CODE_MAX + 16];
 	snprintf(object, sizeof object, "household:%s", rec->code);
-	if ((rc = audit_access(r, "access.view", object, json_pack("{s:i}", "round", year))))
+	if ((rc = gnbv_web_access(r, "access.view", object, json_pack("{s:i}", "round", year))))
 		return rc;
 	r->tmpl = "household";
 	r->title_key = "hh.title";
@@ -691,7 +691,7 @@ int gnbv_page_household_edit_form(gnbv_web_req *r)
 		return locked_page(r, rec, year, decision);
 	char object[GNBV_STORE_CODE_MAX + 16];
 	snprintf(object, sizeof object, "household:%s", rec->code);
-	if ((rc = audit_access(r, "access.view", object,
+	if ((rc = gnbv_web_access(r, "access.view", object,
 	                       json_pack("{s:i,s:s}", "round", year, "form", "edit"))))
 		return rc;
 	edit_page(r, rec, year, NULL);

@@ -360,7 +360,13 @@ static int round_page(gnbv_web_req *r, const char *err_key, const char *detail)
 	}
 	r->tmpl = "review";
 	r->title_key = "rv.title";
-	return 0;
+	/* The page lists the round's households (and the overdue requests'):
+	 * a view of personal data, recorded. */
+	char object[96];
+	snprintf(object, sizeof object, "review:%s/%d", u.code, year);
+	return gnbv_web_access(r, "access.view", object,
+	                       json_pack("{s:i,s:I,s:s}", "round", year, "rows",
+	                                 (json_int_t)json_array_size(c.entries), "what", "review"));
 }
 
 int gnbv_page_review(gnbv_web_req *r)
@@ -764,7 +770,11 @@ int gnbv_page_review_escape(gnbv_web_req *r)
 	}
 	r->tmpl = "escape";
 	r->title_key = "rv.esc.title";
-	return 0;
+	char object[96];
+	snprintf(object, sizeof object, "review:%s/%d", u.code, year);
+	return gnbv_web_access(r, "access.view", object,
+	                       json_pack("{s:i,s:I,s:s}", "round", year, "rows",
+	                                 (json_int_t)json_array_size(c.a), "what", "escape"));
 }
 
 /* ---- the summary form (issue 7 item 5): any unit, consolidated ---- */

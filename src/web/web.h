@@ -245,6 +245,11 @@ void gnbv_web_csv_cell(gnbv_wbuf *b, const char *v, int first);
 struct gnbv_plan;
 int gnbv_web_plan_doc(gnbv_web_req *r, const struct gnbv_plan *p, json_t *page);
 
+/* An access record (quality.md S3): who saw or downloaded which personal
+ * data; detail (owned, may be NULL on allocation failure) as sorted JSON.
+ * (pages_reg.c) */
+int gnbv_web_access(gnbv_web_req *r, const char *action, const char *object, json_t *detail);
+
 /* The undecided ad-hoc requests past their deadline in the user's scope
  * (pages_review.c): "overdue_n" on the page, and "overdue" with the
  * households for the roles that see personal data. */
