@@ -33,7 +33,7 @@ typedef struct gnbv_web_config {
 	int session_idle_min;      /* session idle timeout */
 	int session_absolute_h;    /* session absolute timeout */
 	int page_size;             /* households per list page */
-	char tls_certificate[512]; /* PEM with the key; "" : plain HTTP */
+	char tls_certificate[512]; /* PEM: chain and key; "" : plain HTTP (tls.c) */
 	int secure_cookies;        /* 1: behind a TLS proxy: Secure cookies, HSTS */
 	char public_origin[256]; /* "https://host": the Origin a POST must carry; "" : from Host */
 } gnbv_web_config;
