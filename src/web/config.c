@@ -56,7 +56,8 @@ static const setting SETTINGS[] = {
             "PEM file with the certificate chain and the unencrypted private key: serve "
             "HTTPS on listen (TLS 1.2 or later), with Secure cookies and HSTS"),
     INT_SET("secure_cookies", secure_cookies, 0, 0, 1,
-            "1 behind a TLS-terminating reverse proxy: cookies get Secure, responses HSTS"),
+            "1 behind a TLS-terminating reverse proxy: cookies get Secure, responses HSTS, "
+            "POSTs an https Origin"),
     STR_SET("public_origin", public_origin, "",
             "the origin users reach the server at (https://host): POSTs must come from it; "
             "empty: from the Host header"),

@@ -62,9 +62,10 @@
 #define LINGER_MS 1000
 
 /* TLS 1.2 suites (TLS 1.3 keeps OpenSSL's own list): forward secrecy
- * always (ECDHE), AEAD first; the CBC ones last for old browsers that
- * lack AEAD with an RSA key. The server's order wins. */
-static const char CIPHERS12[] = "ECDHE+AESGCM:ECDHE+CHACHA20:ECDHE+AES:!aNULL:!eNULL:!SHA1";
+ * always (ECDHE), AES-GCM and ChaCha20 first, CBC with a SHA-2 MAC last
+ * for clients without those; no SHA-1 MACs, no CCM. The server's order
+ * wins. */
+static const char CIPHERS12[] = "ECDHE+AESGCM:ECDHE+CHACHA20:ECDHE+AES:!aNULL:!eNULL:!SHA1:!AESCCM";
 
 enum { SLOT_FREE, SLOT_RUNNING, SLOT_DONE };
 
