@@ -58,10 +58,11 @@ static const setting SETTINGS[] = {
             "1: a line per request on the log (method, route, status, time; never the path)"),
     INT_SET("page_size", page_size, 50, 10, 1000, "households per list page"),
     STR_SET("tls_certificate", tls_certificate, "",
-            "PEM file with certificate and private key: serve HTTPS (refused with Debian's "
-            "civetweb 1.15 on OpenSSL 3, which crashes: use a TLS proxy and secure_cookies)"),
+            "PEM file with the certificate chain and the unencrypted private key: serve "
+            "HTTPS on listen (TLS 1.2 or later), with Secure cookies and HSTS"),
     INT_SET("secure_cookies", secure_cookies, 0, 0, 1,
-            "1 behind a TLS-terminating reverse proxy: cookies get Secure, responses HSTS"),
+            "1 behind a TLS-terminating reverse proxy: cookies get Secure, responses HSTS, "
+            "POSTs an https Origin"),
     STR_SET("public_origin", public_origin, "",
             "the origin users reach the server at (https://host): POSTs must come from it; "
             "empty: from the Host header"),

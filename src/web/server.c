@@ -17,8 +17,8 @@
  * Referrer-Policy, frame-ancestors, charset) and "no-store" unless it is
  * the static style sheet.
  *
- * Cookies are HttpOnly, Secure under TLS (or behind a TLS proxy:
- * secure_cookies), and SameSite=Strict: officers
+ * Cookies are HttpOnly, Secure under TLS (our TLS front, tls.c, or a
+ * TLS proxy: secure_cookies), and SameSite=Strict: officers
  * open the application directly, never from links on other sites, so
  * Strict costs nothing and keeps the session off every cross-site request,
  * GET included, on top of the CSRF token and the Origin check.
@@ -30,6 +30,7 @@
  * (mg_stop joins the workers) before the store connections close.
  */
 #include "web.h"
+#include "tls.h"
 
 #include "gnbv/dash.h"
 #include "gnbv/error.h"
@@ -53,6 +54,7 @@ typedef struct app {
 	gnbv_dash_cache *cache;
 	gnbv_web_cache *wc; /* sessions and pages (cache.c) */
 	FILE *log;
+	int tls; /* our TLS front (tls.c) is in front of civetweb */
 } app;
 
 /* A worker's store connection (a gnbv_store is one connection per thread). */
@@ -67,6 +69,16 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stop_flag = 1;
+}
+
+/* Whether a request counts as arriving over TLS: through our TLS front
+ * (civetweb itself then sees plain HTTP from 127.0.0.1, so its is_ssl is
+ * always 0), or through a TLS proxy (secure_cookies). Secure cookies, HSTS
+ * and the https Origin follow from it. */
+static int secure(const struct mg_connection *c)
+{
+	const app *a = mg_get_user_data(mg_get_context(c));
+	return a->tls || a->cfg->secure_cookies;
 }
 
 /* ---- helpers for handlers ---- */
@@ -105,8 +117,7 @@ void gnbv_web_cookie(gnbv_web_req *r, const char *name, const char *value, int m
 	if (max_age >= 0) snprintf(age, sizeof age, "; Max-Age=%d", max_age);
 	snprintf(r->cookies[r->ncookies++], sizeof r->cookies[0],
 	         "%s=%s; Path=/%s%s; SameSite=Strict%s", name, value, age,
-	         http_only ? "; HttpOnly" : "",
-	         r->ri->is_ssl || r->cfg->secure_cookies ? "; Secure" : "");
+	         http_only ? "; HttpOnly" : "", secure(r->conn) ? "; Secure" : "");
 }
 
 const char *gnbv_web_msg(const gnbv_web_req *r, const char *key)
@@ -230,8 +241,7 @@ static void head_end(gnbv_wbuf *h, struct mg_connection *c, size_t len)
 /* The head of a handled request, up to (not including) head_end. */
 static void head_of(gnbv_web_req *r, gnbv_wbuf *h)
 {
-	head_begin(h, r->conn, r->status, r->cacheable, r->ri->is_ssl || r->cfg->secure_cookies,
-	           r->ctype);
+	head_begin(h, r->conn, r->status, r->cacheable, secure(r->conn), r->ctype);
 	if (r->location[0]) head_add(h, "Location", r->location);
 	for (int i = 0; i < r->ncookies; i++)
 		head_add(h, "Set-Cookie", r->cookies[i]);
@@ -328,7 +338,7 @@ static int origin_ok(gnbv_web_req *r)
 	if (r->cfg->public_origin[0])
 		snprintf(want, sizeof want, "%s", r->cfg->public_origin);
 	else if (host)
-		snprintf(want, sizeof want, "%s://%s", r->ri->is_ssl ? "https" : "http", host);
+		snprintf(want, sizeof want, "%s://%s", secure(r->conn) ? "https" : "http", host);
 	else
 		return 0;
 	const char *o = mg_get_header(r->conn, "Origin");
@@ -663,7 +673,7 @@ static int http_error(struct mg_connection *c, int status, const char *msg)
 	                 status);
 	gnbv_wbuf h = {0};
 	(void)len;
-	head_begin(&h, c, status, 0, 0, NULL);
+	head_begin(&h, c, status, 0, secure(c), NULL);
 	head_add(&h, "Connection", "close");
 	snprintf(len, sizeof len, "Content-Length: %d\r\n\r\n", n);
 	gnbv_wbuf_str(&h, len);
@@ -728,19 +738,15 @@ int gnbv_web_serve(const char *db, const gnbv_web_config *cfg, FILE *log)
 	if (rc) goto done;
 	if ((rc = gnbv_web_i18n_load(&a.cat[0], &a.cat[1]))) goto done;
 
+	/* HTTPS: civetweb serves plain HTTP on a loopback port the system
+	 * picks, and our TLS front (tls.c) takes the public address. Debian's
+	 * civetweb 1.15 cannot do TLS itself with OpenSSL 3: it calls a 1.1
+	 * symbol OpenSSL 3 no longer has (a NULL pointer) after every
+	 * handshake. */
 	int tls = cfg->tls_certificate[0] != '\0';
-	/* Debian's civetweb 1.15 loads OpenSSL 3 through a table of 1.1 symbols
-	 * and calls a NULL one on the first HTTPS request (civetweb issue 1334,
-	 * seen here as a segfault): refuse rather than crash in production. */
-	if (tls && !getenv("GNBV_CIVETWEB_TLS")) {
-		rc = gnbv_error_set(
-		    GNBV_EINVALID,
-		    "tls_certificate: this civetweb crashes on HTTPS with OpenSSL 3; "
-		    "terminate TLS at a reverse proxy and set secure_cookies = 1 "
-		    "(GNBV_CIVETWEB_TLS=1 tries anyway)");
-		goto done;
-	}
-	snprintf(ports, sizeof ports, "%s%s", cfg->listen, tls ? "s" : "");
+	gnbv_tls_front *front = NULL;
+	a.tls = tls;
+	snprintf(ports, sizeof ports, "%s", tls ? "127.0.0.1:0" : cfg->listen);
 	snprintf(threads, sizeof threads, "%d", cfg->threads);
 	snprintf(rto, sizeof rto, "%d", cfg->request_timeout_ms);
 	snprintf(kat, sizeof kat, "%d", cfg->keep_alive_ms);
@@ -766,13 +772,9 @@ int gnbv_web_serve(const char *db, const gnbv_web_config *cfg, FILE *log)
 	 * (measured: 23 requests/s on one connection, 44 ms each). */
 	opts[k++] = "tcp_nodelay";
 	opts[k++] = "1";
-	if (tls) {
-		opts[k++] = "ssl_certificate";
-		opts[k++] = cfg->tls_certificate;
-	}
 	opts[k] = NULL;
 
-	mg_init_library(tls ? MG_FEATURES_TLS : 0);
+	mg_init_library(0);
 	memset(&cb, 0, sizeof cb);
 	cb.begin_request = begin_request;
 	cb.http_error = http_error;
@@ -788,8 +790,8 @@ int gnbv_web_serve(const char *db, const gnbv_web_config *cfg, FILE *log)
 	stop_flag = 0;
 	ctx = mg_start(&cb, &a, opts);
 	if (!ctx) {
-		rc = gnbv_error_set(GNBV_EIO, "cannot listen on %s (in use, or a bad address%s)",
-		                    cfg->listen, tls ? ", or the TLS certificate" : "");
+		rc = gnbv_error_set(GNBV_EIO, "cannot listen on %s (in use, or a bad address)",
+		                    ports);
 		mg_exit_library();
 		goto done;
 	}
@@ -800,11 +802,46 @@ int gnbv_web_serve(const char *db, const gnbv_web_config *cfg, FILE *log)
 	char where[300];
 	struct mg_server_port sp[4];
 	const char *colon = strrchr(cfg->listen, ':');
-	if (colon && mg_get_server_ports(ctx, 4, sp) > 0)
+	int nports = mg_get_server_ports(ctx, 4, sp);
+	if (tls) {
+		char backend[32];
+		gnbv_tls_front_opts fo = GNBV_TLS_FRONT_OPTS_INIT;
+		snprintf(backend, sizeof backend, "127.0.0.1:%d", nports > 0 ? sp[0].port : 0);
+		fo.listen = cfg->listen;
+		fo.cert_file = cfg->tls_certificate;
+		fo.backend = backend;
+		/* civetweb holds a worker per connection: a few times as many
+		 * may wait in its queue, beyond that they are refused. */
+		fo.max_connections = 4 * cfg->threads;
+		/* The bounds civetweb puts on a plain HTTP client, for the
+		 * handshake and for a client that takes no byte of a response;
+		 * nothing moving at all is a backstop longer than civetweb's
+		 * own timeouts (which end idle connections first) and than any
+		 * request's work. */
+		fo.handshake_timeout_ms = cfg->request_timeout_ms;
+		fo.write_timeout_ms = cfg->request_timeout_ms;
+		fo.idle_timeout_ms = 2 * (cfg->request_timeout_ms + cfg->keep_alive_ms);
+		if (fo.idle_timeout_ms < 60000) fo.idle_timeout_ms = 60000;
+		fo.log = log;
+		rc = nports > 0 ? gnbv_tls_front_start(&front, &fo)
+		                : gnbv_error_set(GNBV_EIO, "civetweb's loopback port is unknown");
+		if (rc) {
+			mg_stop(ctx);
+			mg_exit_library();
+			goto done;
+		}
+	}
+	int port = tls ? gnbv_tls_front_port(front) : nports > 0 ? sp[0].port : -1;
+	if (colon && port >= 0)
 		snprintf(where, sizeof where, "%.*s:%d", (int)(colon - cfg->listen), cfg->listen,
-		         sp[0].port);
+		         port);
 	else
 		snprintf(where, sizeof where, "%s", cfg->listen);
+	if (tls)
+		fprintf(log,
+		        "gnbv serve: TLS on %s (certificate %s), the application behind it at "
+		        "http://127.0.0.1:%d (loopback only)\n",
+		        where, cfg->tls_certificate, sp[0].port);
 	fprintf(log, "gnbv serve: %s on %s://%s/ (Ctrl-C stops)\n", shown, tls ? "https" : "http",
 	        where);
 	fflush(log);
@@ -813,7 +850,12 @@ int gnbv_web_serve(const char *db, const gnbv_web_config *cfg, FILE *log)
 		nanosleep(&ts, NULL);
 	}
 	fprintf(log, "gnbv serve: stopping: finishing requests in flight\n");
+	/* The front stops accepting first; civetweb finishes its requests and
+	 * closes its connections, which the front relays; then the front
+	 * ends what is left and joins its threads. */
+	gnbv_tls_front_stop_accepting(front);
 	mg_stop(ctx);
+	gnbv_tls_front_stop(front);
 	mg_exit_library();
 	fprintf(log, "gnbv serve: stopped\n");
 	rc = 0;

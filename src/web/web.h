@@ -35,7 +35,7 @@ typedef struct gnbv_web_config {
 	int page_size;             /* households per list page */
 	int page_cache_mb;         /* rendered pages kept in memory (cache.c); 0: none */
 	int access_log;            /* 1: a line per request on the log */
-	char tls_certificate[512]; /* PEM with the key; "" : plain HTTP */
+	char tls_certificate[512]; /* PEM: chain and key; "" : plain HTTP (tls.c) */
 	int secure_cookies;        /* 1: behind a TLS proxy: Secure cookies, HSTS */
 	char public_origin[256]; /* "https://host": the Origin a POST must carry; "" : from Host */
 } gnbv_web_config;

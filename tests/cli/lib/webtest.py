@@ -113,12 +113,20 @@ class Server:
 
 
 class Client:
-    def __init__(self, port):
+    """ssl_context: talk HTTPS (a context trusting the server's certificate);
+    the Origin sent as "self" is then https://."""
+
+    def __init__(self, port, ssl_context=None):
         self.port = port
         self.cookies = {}
+        self.ctx = ssl_context
+        self.scheme = "https" if ssl_context else "http"
 
     def req(self, method, path, form=None, origin="self", headers=None):
-        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        if self.ctx:
+            c = http.client.HTTPSConnection("127.0.0.1", self.port, timeout=30, context=self.ctx)
+        else:
+            c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         h = {"Host": "127.0.0.1:%d" % self.port}
         if self.cookies:
             h["Cookie"] = "; ".join("%s=%s" % kv for kv in self.cookies.items())
@@ -127,7 +135,7 @@ class Client:
             body = urllib.parse.urlencode(form)
             h["Content-Type"] = "application/x-www-form-urlencoded"
         if method == "POST" and origin:
-            h["Origin"] = "http://127.0.0.1:%d" % self.port if origin == "self" else origin
+            h["Origin"] = "%s://127.0.0.1:%d" % (self.scheme, self.port) if origin == "self" else origin
         if headers:
             h.update(headers)
         c.request(method, path, body=body, headers=h)
