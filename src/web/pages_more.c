@@ -130,7 +130,16 @@ static const char *class_label(gnbv_web_req *r, const char *klass)
 }
 
 /* Writes `path` (a temporary file) into the response and removes it. */
-static int send_file(gnbv_web_req *r, const char *path)
+int gnbv_web_tmpfile(char *path, size_t cap)
+{
+	snprintf(path, cap, "%s/gnbv-web-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	int fd = mkstemp(path);
+	if (fd < 0) return gnbv_error_set(GNBV_EIO, "temporary file: %s", strerror(errno));
+	close(fd);
+	return 0;
+}
+
+int gnbv_web_send_file(gnbv_web_req *r, const char *path)
 {
 	FILE *f = fopen(path, "rb");
 	char buf[8192];
@@ -193,21 +202,14 @@ int gnbv_page_summary_xlsx(gnbv_web_req *r)
 	int year, rc = summary_load(r, &u, &year, &sm);
 	if (rc) goto done;
 	/* The writer writes a file: a private temporary one, sent and removed. */
-	snprintf(path, sizeof path, "%s/gnbv-web-XXXXXX",
-	         getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	int fd = mkstemp(path);
-	if (fd < 0) {
-		rc = gnbv_error_set(GNBV_EIO, "temporary file: %s", strerror(errno));
-		goto done;
-	}
-	close(fd);
+	if ((rc = gnbv_web_tmpfile(path, sizeof path))) goto done;
 	/* The title the CLI writes: the unit's name and code. */
 	snprintf(title, sizeof title, "%s (%s)", sm.n ? sm.rows[0].unit_name : u.name, u.code);
 	if ((rc = gnbv_review_summary_xlsx(&sm, title, path))) {
 		unlink(path);
 		goto done;
 	}
-	if ((rc = send_file(r, path))) goto done;
+	if ((rc = gnbv_web_send_file(r, path))) goto done;
 	r->ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 	snprintf(r->disposition, sizeof r->disposition,
 	         "attachment; filename=\"tong-hop-%s-%d.xlsx\"", u.code, year);

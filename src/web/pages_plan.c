@@ -341,29 +341,13 @@ static int document(gnbv_web_req *r, int docx)
 	if (rc) return rc;
 	/* The writers are atomic file writers: write to a private temporary
 	 * file, send it, remove it. */
-	snprintf(path, sizeof path, "%s/gnbv-web-XXXXXX",
-	         getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	int fd = mkstemp(path);
-	if (fd < 0) {
-		rc = gnbv_error_set(GNBV_EIO, "temporary file: %s", strerror(errno));
+	if ((rc = gnbv_web_tmpfile(path, sizeof path))) goto done;
+	rc = docx ? gnbv_plan_write_docx(p, prog, path) : gnbv_plan_write_xlsx(p, prog, path);
+	if (rc) {
+		unlink(path);
 		goto done;
 	}
-	close(fd);
-	rc = docx ? gnbv_plan_write_docx(p, prog, path) : gnbv_plan_write_xlsx(p, prog, path);
-	if (!rc) {
-		FILE *f = fopen(path, "rb");
-		char buf[8192];
-		size_t k;
-		if (!f) {
-			rc = gnbv_error_set(GNBV_EIO, "temporary file: %s", strerror(errno));
-		} else {
-			while ((k = fread(buf, 1, sizeof buf, f)) > 0)
-				gnbv_wbuf_put(&r->out, buf, k);
-			fclose(f);
-		}
-	}
-	unlink(path);
-	if (rc) goto done;
+	if ((rc = gnbv_web_send_file(r, path))) goto done;
 	r->ctype = docx ? "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 	                : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 	snprintf(r->disposition, sizeof r->disposition,

@@ -245,6 +245,12 @@ void gnbv_web_csv_cell(gnbv_wbuf *b, const char *v, int first);
 struct gnbv_plan;
 int gnbv_web_plan_doc(gnbv_web_req *r, const struct gnbv_plan *p, json_t *page);
 
+/* Downloads written by a file writer (pages_more.c): a private temporary
+ * file (mkstemp under TMPDIR), then its bytes as the body, the file
+ * removed either way. */
+int gnbv_web_tmpfile(char *path, size_t cap);
+int gnbv_web_send_file(gnbv_web_req *r, const char *path);
+
 /* An access record (quality.md S3): who saw or downloaded which personal
  * data; detail (owned, may be NULL on allocation failure) as sorted JSON.
  * (pages_reg.c) */
