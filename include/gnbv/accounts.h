@@ -85,6 +85,9 @@ void gnbv_store_set_actor(gnbv_store *s, const char *actor);
 /* GNBV_EINVALID with the reason when the password breaks the rules above. */
 int gnbv_password_check(const char *password);
 
+/* GNBV_EINVALID with the reason when the user name breaks the rule above. */
+int gnbv_user_name_check(const char *name);
+
 /* Adds a user. GNBV_ECONFLICT when the name exists, GNBV_ENOTFOUND when
  * the unit does not or is outside the scope, GNBV_EDENIED for a user
  * without a unit and a scope that is not the whole tree, GNBV_EINVALID for

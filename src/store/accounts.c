@@ -67,6 +67,14 @@ static int name_ok(const char *name)
 	return 1;
 }
 
+int gnbv_user_name_check(const char *name)
+{
+	if (name_ok(name)) return 0;
+	return gnbv_error_set(GNBV_EINVALID,
+	                      "user name '%.64s': 1 to %d letters, digits, '.', '_' or '-'",
+	                      name ? name : "", GNBV_USER_NAME_MAX);
+}
+
 /* The throttle key of a typed name: ASCII lower case, capped. */
 static void name_key(const char *name, char *out, size_t cap)
 {
@@ -336,10 +344,7 @@ int gnbv_account_add(gnbv_store *s, const gnbv_scope *scope, const char *name, i
 	gnbv_bstmt *st = NULL;
 	int rc;
 	if (!scope) return gnbv_error_set(GNBV_EDENIED, "adding a user needs a scope");
-	if (!name_ok(name))
-		return gnbv_error_set(GNBV_EINVALID,
-		                      "user name '%.64s': 1 to %d letters, digits, '.', '_' or '-'",
-		                      name ? name : "", GNBV_USER_NAME_MAX);
+	if ((rc = gnbv_user_name_check(name))) return rc;
 	const char *rn = gnbv_role_name(role);
 	if (!rn) return gnbv_error_set(GNBV_EINVALID, "unknown role");
 	int has_unit = unit_code && unit_code[0];
