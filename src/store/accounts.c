@@ -550,8 +550,8 @@ done:
 
 /* Inside a transaction: a new session of the user (S4: a new token at
  * every login and password change), its token into token (GNBV_TOKEN_CHARS
- * + 1) and its CSRF token into csrf; the name's throttle is cleared and the
- * login time recorded. */
+ * + 1) and its CSRF token into csrf; the name's throttle is cleared (the
+ * password was right). */
 static int session_start(gnbv_store *s, const gnbv_user *u, const char *key, int64_t now,
                          int64_t abs, char *token, char *csrf)
 {
@@ -562,10 +562,7 @@ static int session_start(gnbv_store *s, const gnbv_user *u, const char *key, int
 	gnbv_token_new(csrf);
 	token_hash(token, th);
 	const char *t[] = {key};
-	int64_t at[] = {now, u->user_id};
-	if ((rc = exec1(s, "DELETE FROM login_throttle WHERE name_key = ?", NULL, 0, t, 1)) ||
-	    (rc = exec1(s, "UPDATE app_user SET last_login_at = ? WHERE user_id = ?", at, 2, NULL,
-	                0)))
+	if ((rc = exec1(s, "DELETE FROM login_throttle WHERE name_key = ?", NULL, 0, t, 1)))
 		return rc;
 	if (!(rc = gnbv__prep(s,
 	                      "INSERT INTO app_session (token_hash, user_id, csrf, "
@@ -587,7 +584,6 @@ static void session_out(gnbv_session *out, const gnbv_user *u, const char *csrf,
 	if (!out) return;
 	memset(out, 0, sizeof *out);
 	out->user = *u;
-	out->user.last_login_at = now;
 	memcpy(out->csrf, csrf, GNBV_TOKEN_CHARS + 1);
 	out->created_at = out->last_seen = now;
 	out->expires_at = now + abs;
@@ -636,11 +632,13 @@ int gnbv_session_login(gnbv_store *s, const char *name, const char *password, in
 	}
 	if ((rc = gnbv__begin(s))) goto done;
 	{
-		int64_t v[] = {u.user_id, now - idle, now};
+		int64_t v[] = {u.user_id, now - idle, now}, at[] = {now, u.user_id};
 		if ((rc = exec1(s,
 		                "DELETE FROM app_session WHERE user_id = ? AND (last_seen < ? OR "
 		                "expires_at < ?)",
 		                v, 3, NULL, 0)) ||
+		    (rc = exec1(s, "UPDATE app_user SET last_login_at = ? WHERE user_id = ?", at, 2,
+		                NULL, 0)) ||
 		    (rc = session_start(s, &u, key, now, abs, token, csrf))) {
 			gnbv__rollback(s);
 			goto done;
@@ -648,6 +646,7 @@ int gnbv_session_login(gnbv_store *s, const char *name, const char *password, in
 	}
 	if ((rc = gnbv__commit(s))) goto done;
 	memcpy(token_out, token, sizeof token);
+	u.last_login_at = now;
 	session_out(out, &u, csrf, now, abs);
 done:
 	sodium_memzero(token, sizeof token);

@@ -93,11 +93,14 @@ static void done_note(gnbv_web_req *r, json_t *p, const char *prefix)
 	if (json_object_get(r->cat, key)) json_object_set_new(p, "done", js(gnbv_web_msg(r, key)));
 }
 
-/* The catalogue key of what is wrong with a new password typed twice, or
- * NULL when it may be used (the store checks the rules again). */
-static const char *new_password_error(const char *pw, const char *again)
+/* The catalogue key of what is wrong with a new password typed twice and
+ * the field to mark, or NULL when it may be used (the store checks the
+ * rules again). */
+static const char *new_password_error(const char *pw, const char *again, const char **field)
 {
+	*field = "password2";
 	if (!pw || !again || strcmp(pw, again)) return "users.err.mismatch";
+	*field = "password";
 	if (gnbv_password_check(pw)) {
 		gnbv_error_clear();
 		return "users.err.weak";
@@ -114,16 +117,6 @@ static void form_error(json_t *p, gnbv_web_req *r, const char *field, const char
 	if (!json_object_get(p, "error"))
 		json_object_set_new(p, "error",
 		                    js(gnbv_web_msg(r, field ? "users.err.form" : key)));
-}
-
-/* The status of a store refusal, 0 for a fault (the server's 500). */
-static int refusal_status(int rc)
-{
-	return rc == GNBV_EINVALID    ? 400
-	       : rc == GNBV_EDENIED   ? 403
-	       : rc == GNBV_ENOTFOUND ? 404
-	       : rc == GNBV_ECONFLICT ? 409
-	                              : 0;
 }
 
 /* ---- my account ---- */
@@ -154,11 +147,11 @@ int gnbv_page_account_password(gnbv_web_req *r)
 	char tok[GNBV_TOKEN_CHARS + 1];
 	int64_t retry = 0;
 	json_t *p = r->page = json_object();
-	const char *bad = NULL;
+	const char *bad, *field;
 	if (!cur || !*cur) {
 		form_error(p, r, "current", "account.err.current");
-	} else if ((bad = new_password_error(pw, again))) {
-		form_error(p, r, strcmp(bad, "users.err.mismatch") ? "password" : "password2", bad);
+	} else if ((bad = new_password_error(pw, again, &field))) {
+		form_error(p, r, field, bad);
 	} else if (!strcmp(cur, pw)) {
 		form_error(p, r, "password", "account.err.same");
 	}
@@ -361,7 +354,7 @@ int gnbv_page_user_new(gnbv_web_req *r)
 	const char *again = gnbv_web_form(r, "password2", GNBV_PASSWORD_MAX);
 	int role = gnbv_role_parse(role_s);
 	json_t *p = r->page = json_object();
-	const char *bad;
+	const char *bad, *field;
 	if (!unit) unit = "";
 	if (gnbv_user_name_check(name)) {
 		gnbv_error_clear();
@@ -370,29 +363,29 @@ int gnbv_page_user_new(gnbv_web_req *r)
 	if (role < 0) form_error(p, r, "role", "users.err.role");
 	if (role >= 0 && role != GNBV_ROLE_ADMIN && !unit[0])
 		form_error(p, r, "unit", "users.err.need_unit");
-	if ((bad = new_password_error(pw, again)))
-		form_error(p, r, strcmp(bad, "users.err.mismatch") ? "password" : "password2", bad);
+	if ((bad = new_password_error(pw, again, &field))) form_error(p, r, field, bad);
 	if (json_object_get(p, "error")) {
 		r->status = 400;
 		return new_form(r, name, role, unit);
 	}
 	int rc = gnbv_account_add(r->s, &r->scope, name, role, unit, pw, r->now);
-	int status = refusal_status(rc);
-	if (rc && !status) return rc;
-	if (rc) {
+	/* The store's refusals, each with its field and status. A unit out of
+	 * scope is "no unit", the same as a code that does not exist. */
+	static const struct {
+		int rc, status;
+		const char *field, *key;
+	} REFUSED[] = {{GNBV_ECONFLICT, 409, "name", "users.err.exists"},
+	               {GNBV_ENOTFOUND, 404, "unit", "users.err.unit"},
+	               {GNBV_EDENIED, 403, "unit", "users.err.whole"},
+	               {GNBV_EINVALID, 400, NULL, "users.err.invalid"}};
+	for (size_t i = 0; rc && i < sizeof REFUSED / sizeof REFUSED[0]; i++) {
+		if (REFUSED[i].rc != rc) continue;
 		gnbv_error_clear();
-		/* Out of scope is "no unit": the same as a code that does not exist. */
-		if (rc == GNBV_ECONFLICT)
-			form_error(p, r, "name", "users.err.exists");
-		else if (rc == GNBV_ENOTFOUND)
-			form_error(p, r, "unit", "users.err.unit");
-		else if (rc == GNBV_EDENIED)
-			form_error(p, r, "unit", "users.err.whole");
-		else
-			form_error(p, r, NULL, "users.err.invalid");
-		r->status = status;
+		form_error(p, r, REFUSED[i].field, REFUSED[i].key);
+		r->status = REFUSED[i].status;
 		return new_form(r, name, role, unit);
 	}
+	if (rc) return rc; /* a fault: the server's 500 */
 	gnbv_user u;
 	if ((rc = gnbv_account_get(r->s, name, &u))) return rc;
 	char loc[64];
@@ -474,10 +467,8 @@ int gnbv_page_user_reset(gnbv_web_req *r)
 		return user_refused(r, &u, 409, NULL, "users.err.self");
 	const char *pw = gnbv_web_form(r, "password", GNBV_PASSWORD_MAX);
 	const char *again = gnbv_web_form(r, "password2", GNBV_PASSWORD_MAX);
-	const char *bad = new_password_error(pw, again);
-	if (bad)
-		return user_refused(
-		    r, &u, 400, strcmp(bad, "users.err.mismatch") ? "password" : "password2", bad);
+	const char *field, *bad = new_password_error(pw, again, &field);
+	if (bad) return user_refused(r, &u, 400, field, bad);
 	if ((rc = gnbv_account_set_password(r->s, &r->scope, u.name, pw, 1, r->now))) return rc;
 	return user_done(r, &u, "reset");
 }
