@@ -1,13 +1,19 @@
 /*
  * gnbv/accounts.h - web accounts: users with a role and a unit scope,
  * Argon2id password hashes, sessions and login throttling (product.md M13;
- * quality.md S4, S5). The tables are in src/store/migrations/0003_accounts.sql.
+ * quality.md S4, S5). The tables are in src/store/migrations/0003_accounts.sql
+ * (and 0005_last_login.sql).
  *
  * Users: a name (1-64 bytes of [A-Za-z0-9._-]), one of the roles of
  * product.md, and a unit: the user's scope is that unit's subtree. Only an
  * admin may have no unit (the whole tree). Creating, disabling a user and
  * setting a password are changes: each is one transaction with its audit
- * record, and each needs the whole-tree scope (the local administrator).
+ * record, and each is confined to the caller's scope: the new user's unit,
+ * or the changed user's, must be in its subtree (a user without a unit
+ * needs the whole tree: the local administrator), and a user outside it
+ * is "no such user", the same answer as one that does not exist. Names
+ * are one space for the whole tree (they log in), so adding a name that
+ * exists elsewhere is still GNBV_ECONFLICT.
  *
  * Passwords: 8 to 256 bytes of UTF-8 counting at least 8 characters
  * (Vietnamese letters welcome), not one of a list of common passwords,
@@ -16,7 +22,8 @@
  * Sessions: a token of 256 random bits (randombytes_buf), given to the
  * caller once as 43 base64url characters; the store keeps only its SHA-256.
  * A session has an idle and an absolute expiry; disabling a user or setting
- * their password deletes all their sessions. Each session has its own CSRF
+ * their password deletes all their sessions. A login records its time
+ * (last_login_at: the administrator's list shows dormant accounts). Each session has its own CSRF
  * token (43 base64url characters), compared in constant time.
  *
  * Throttling: after GNBV_LOGIN_FREE_FAILURES failures for a name (known or
@@ -68,6 +75,7 @@ typedef struct gnbv_user {
 	int64_t unit_id; /* 0 for the whole tree */
 	int disabled;
 	int64_t created_at, pw_changed_at;
+	int64_t last_login_at; /* 0: never logged in */
 } gnbv_user;
 
 /* Records who acts in the audit records this connection writes from now
@@ -77,25 +85,37 @@ void gnbv_store_set_actor(gnbv_store *s, const char *actor);
 /* GNBV_EINVALID with the reason when the password breaks the rules above. */
 int gnbv_password_check(const char *password);
 
+/* GNBV_EINVALID with the reason when the user name breaks the rule above. */
+int gnbv_user_name_check(const char *name);
+
 /* Adds a user. GNBV_ECONFLICT when the name exists, GNBV_ENOTFOUND when
- * the unit does not, GNBV_EINVALID for a bad name, role or password. */
+ * the unit does not or is outside the scope, GNBV_EDENIED for a user
+ * without a unit and a scope that is not the whole tree, GNBV_EINVALID for
+ * a bad name, role or password. */
 int gnbv_account_add(gnbv_store *s, const gnbv_scope *scope, const char *name, int role,
                      const char *unit_code, const char *password, int64_t now);
 
-/* Disables a user (they cannot log in) and ends their sessions. */
+/* Disables a user (they cannot log in) and ends their sessions.
+ * GNBV_ENOTFOUND when there is no such user in the scope. */
 int gnbv_account_disable(gnbv_store *s, const gnbv_scope *scope, const char *name, int64_t now);
 
 /* Sets a new password (which also re-enables a disabled user when
- * `enable`) and ends the user's sessions. */
+ * `enable`) and ends the user's sessions. GNBV_ENOTFOUND when there is no
+ * such user in the scope, GNBV_EINVALID for a password against the rules. */
 int gnbv_account_set_password(gnbv_store *s, const gnbv_scope *scope, const char *name,
                               const char *password, int enable, int64_t now);
 
 /* The user with this name; GNBV_ENOTFOUND when none. */
 int gnbv_account_get(gnbv_store *s, const char *name, gnbv_user *out);
 
-/* Each user by name; fn returning non-zero stops the walk and is returned. */
+/* The user with this id in the scope (see above); GNBV_ENOTFOUND when
+ * there is none or they are outside it. */
+int gnbv_account_get_in(gnbv_store *s, const gnbv_scope *scope, int64_t user_id, gnbv_user *out);
+
+/* Each user in the scope, by name; fn returning non-zero stops the walk
+ * and is returned. */
 typedef int (*gnbv_user_fn)(void *ctx, const gnbv_user *u);
-int gnbv_account_each(gnbv_store *s, gnbv_user_fn fn, void *ctx);
+int gnbv_account_each(gnbv_store *s, const gnbv_scope *scope, gnbv_user_fn fn, void *ctx);
 
 /* The user's scope: their unit's subtree, or the whole tree. */
 int gnbv_account_scope(gnbv_store *s, const gnbv_user *u, gnbv_scope *out);
@@ -128,6 +148,21 @@ int gnbv_session_login(gnbv_store *s, const char *name, const char *password, in
  * time seen (at most once a minute, so that reads stay reads). */
 int gnbv_session_check(gnbv_store *s, const char *token, int64_t now,
                        const gnbv_session_limits *lim, gnbv_session *out);
+
+/* Changes the password of the user of the live session `token` (their
+ * own, so no scope): `current` must be their password, `password` follows
+ * the rules above. Every session of the user ends, this one too, and a new
+ * one starts (quality.md S4: a password change kills sessions; the page
+ * that asked goes on with the new token): token_out gets its token
+ * (GNBV_TOKEN_CHARS + 1 bytes), out (may be NULL) the session. The change,
+ * the sessions and the audit record (user.password) are one transaction.
+ * GNBV_ENOTFOUND when the session is not live; GNBV_EDENIED when `current`
+ * is wrong, which counts as a failed login of the name, or while the name
+ * is blocked (the throttle above: *retry_after as for login, may be NULL);
+ * GNBV_EINVALID for a new password against the rules. */
+int gnbv_session_change_password(gnbv_store *s, const char *token, const char *current,
+                                 const char *password, int64_t now, const gnbv_session_limits *lim,
+                                 char *token_out, gnbv_session *out, int64_t *retry_after);
 
 /* Ends the session of this token (logout); no session is not an error. */
 int gnbv_session_end(gnbv_store *s, const char *token);

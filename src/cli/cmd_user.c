@@ -93,7 +93,7 @@ int gnbv_cmd_user(const gnbv_cli *g, int argc, char **argv)
 	if (!strcmp(verb, "list") && argc == 2) {
 		if ((rc = gnbv_cli_open_store(g, 0, &s))) return gnbv_cli_fail(rc);
 		printf("name,role,unit,status\n");
-		rc = gnbv_account_each(s, list_one, NULL);
+		rc = gnbv_account_each(s, &all, list_one, NULL);
 		goto done;
 	}
 	if (!strcmp(verb, "add") && argc >= 3) {

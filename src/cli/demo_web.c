@@ -1,10 +1,12 @@
 /*
  * demo_web.c - the demo's web accounts, for `make demo` only: `gnbv serve
  * --demo-accounts` calls this before serving the demo database. It
- * creates (or, on a second run, resets) two accounts with one fresh random
- * password, and prints the address and the logins: `demo`, the district's
- * standing office (Hà Quảng, 045), and `demo-xa`, the officer of the
- * commune Cần Yên (01366), to show what a unit scope hides. These are the
+ * creates (or, on a second run, resets) three accounts with one fresh
+ * random password, and prints the address and the logins: `demo`, the
+ * district's standing office (Hà Quảng, 045), `demo-xa`, the officer of the
+ * commune Cần Yên (01366), to show what a unit scope hides, and
+ * `demo-admin`, the district's administrator, whose user screens manage
+ * the district's accounts (and only those). These are the
  * only default accounts there are (quality.md S5): nothing else creates
  * an account without an administrator typing its password.
  *
@@ -43,7 +45,9 @@ int gnbv_demo_web_accounts(const gnbv_cli *g, const char *listen)
 	static const struct {
 		const char *name, *unit;
 		int role;
-	} ACCOUNTS[] = {{"demo", "045", GNBV_ROLE_OFFICE}, {"demo-xa", "01366", GNBV_ROLE_COMMUNE}};
+	} ACCOUNTS[] = {{"demo", "045", GNBV_ROLE_OFFICE},
+	                {"demo-xa", "01366", GNBV_ROLE_COMMUNE},
+	                {"demo-admin", "045", GNBV_ROLE_ADMIN}};
 	gnbv_store *s = NULL;
 	gnbv_scope all;
 	char pw[20];
@@ -84,8 +88,10 @@ int gnbv_demo_web_accounts(const gnbv_cli *g, const char *listen)
 	printf("\nĐịa chỉ / address:  http://%s/\n"
 	       "Đăng nhập / login:  demo / %s      (Phòng LĐTBXH huyện Hà Quảng)\n"
 	       "                    demo-xa / %s   (cán bộ xã Cần Yên)\n"
+	       "                    demo-admin / %s   (quản trị tài khoản huyện / the district's "
+	       "administrator)\n"
 	       "Ctrl-C dừng máy chủ / stops the server.\n\n",
-	       listen, pw, pw);
+	       listen, pw, pw, pw);
 	fflush(stdout);
 	sodium_memzero(pw, sizeof pw);
 	return EXIT_OK;

@@ -67,6 +67,14 @@ static int name_ok(const char *name)
 	return 1;
 }
 
+int gnbv_user_name_check(const char *name)
+{
+	if (name_ok(name)) return 0;
+	return gnbv_error_set(GNBV_EINVALID,
+	                      "user name '%.64s': 1 to %d letters, digits, '.', '_' or '-'",
+	                      name ? name : "", GNBV_USER_NAME_MAX);
+}
+
 /* The throttle key of a typed name: ASCII lower case, capped. */
 static void name_key(const char *name, char *out, size_t cap)
 {
@@ -133,10 +141,14 @@ void gnbv_token_new(char *out)
 
 /* ---- users ---- */
 
+/* Columns 0-9 are read_user's, then the unit's path (the scope checks) and
+ * the password hash. */
 static const char USER_COLS[] =
     "SELECT a.user_id, a.name, a.role, coalesce(u.code, ''), coalesce(u.name, ''), "
-    "coalesce(a.unit_id, 0), a.disabled, a.created_at, a.pw_changed_at, a.pw_hash "
+    "coalesce(a.unit_id, 0), a.disabled, a.created_at, a.pw_changed_at, "
+    "coalesce(a.last_login_at, 0), coalesce(u.path, ''), a.pw_hash "
     "FROM app_user a LEFT JOIN unit u ON u.unit_id = a.unit_id ";
+enum { COL_PATH = 10, COL_HASH = 11 };
 
 static void read_user(gnbv_store *s, gnbv_bstmt *st, int col, gnbv_user *u)
 {
@@ -152,27 +164,65 @@ static void read_user(gnbv_store *s, gnbv_bstmt *st, int col, gnbv_user *u)
 	u->disabled = (int)gnbv__col_int(s, st, col + 6);
 	u->created_at = gnbv__col_int(s, st, col + 7);
 	u->pw_changed_at = gnbv__col_int(s, st, col + 8);
+	u->last_login_at = gnbv__col_int(s, st, col + 9);
+}
+
+static int whole_tree(const gnbv_scope *scope)
+{
+	return scope && scope->unit_id == 0 && !scope->path[0];
+}
+
+/* Whether a unit of this path ("" for none: the whole tree) is inside
+ * the scope. A user without a unit is inside the whole tree only. */
+static int path_in_scope(const gnbv_scope *scope, const char *path)
+{
+	if (!scope) return 0;
+	return whole_tree(scope) || (path[0] && gnbv__scope_has(scope, path));
+}
+
+/* The user whose `where` ("a.name = ?" or "a.user_id = ?") matches the
+ * text or the integer, with their unit's path (path_cap bytes, may be
+ * NULL) and password hash (may be NULL). */
+static int get_user_where(gnbv_store *s, const char *where, const char *text, int64_t id,
+                          gnbv_user *out, char *path, size_t path_cap, char *hash, size_t cap)
+{
+	gnbv_bstmt *st = NULL;
+	char sql[sizeof USER_COLS + 32];
+	snprintf(sql, sizeof sql, "%sWHERE %s", USER_COLS, where);
+	int rc = gnbv__prep(s, sql, &st);
+	if (!rc)
+		rc = text ? gnbv__bind_text(s, st, 1, text, strlen(text))
+		          : gnbv__bind_int(s, st, 1, id);
+	if (rc) goto done;
+	rc = gnbv__step(s, st);
+	if (rc == GNBV_BACKEND_ROW) {
+		read_user(s, st, 0, out);
+		if (path) gnbv__col_copy(s, st, COL_PATH, path, path_cap);
+		if (hash) gnbv__col_copy(s, st, COL_HASH, hash, cap);
+		rc = 0;
+	} else if (rc == GNBV_BACKEND_DONE) {
+		rc = text ? gnbv_error_set(GNBV_ENOTFOUND, "no user '%s'", text)
+		          : gnbv_error_set(GNBV_ENOTFOUND, "no such user");
+	}
+done:
+	gnbv__fin(s, st);
+	return rc;
 }
 
 /* The user and (when hash is not NULL) their password hash. */
 static int get_user(gnbv_store *s, const char *name, gnbv_user *out, char *hash, size_t cap)
 {
-	gnbv_bstmt *st = NULL;
-	char sql[sizeof USER_COLS + 32];
-	snprintf(sql, sizeof sql, "%sWHERE a.name = ?", USER_COLS);
-	int rc = gnbv__prep(s, sql, &st);
-	if (!rc) rc = gnbv__bind_text(s, st, 1, name, strlen(name));
-	if (rc) goto done;
-	rc = gnbv__step(s, st);
-	if (rc == GNBV_BACKEND_ROW) {
-		read_user(s, st, 0, out);
-		if (hash) gnbv__col_copy(s, st, 9, hash, cap);
-		rc = 0;
-	} else if (rc == GNBV_BACKEND_DONE) {
+	return get_user_where(s, "a.name = ?", name, 0, out, NULL, 0, hash, cap);
+}
+
+/* The user by name if they are inside the scope; GNBV_ENOTFOUND (the
+ * same answer as an unknown name) when they are not. */
+static int get_user_in(gnbv_store *s, const gnbv_scope *scope, const char *name, gnbv_user *out)
+{
+	char path[GNBV_SCOPE_PATH_MAX];
+	int rc = get_user_where(s, "a.name = ?", name, 0, out, path, sizeof path, NULL, 0);
+	if (!rc && !path_in_scope(scope, path))
 		rc = gnbv_error_set(GNBV_ENOTFOUND, "no user '%s'", name);
-	}
-done:
-	gnbv__fin(s, st);
 	return rc;
 }
 
@@ -182,13 +232,28 @@ int gnbv_account_get(gnbv_store *s, const char *name, gnbv_user *out)
 	return get_user(s, name, out, NULL, 0);
 }
 
-int gnbv_account_each(gnbv_store *s, gnbv_user_fn fn, void *ctx)
+int gnbv_account_get_in(gnbv_store *s, const gnbv_scope *scope, int64_t user_id, gnbv_user *out)
+{
+	char path[GNBV_SCOPE_PATH_MAX];
+	int rc = get_user_where(s, "a.user_id = ?", NULL, user_id, out, path, sizeof path, NULL, 0);
+	if (!rc && !path_in_scope(scope, path)) rc = gnbv_error_set(GNBV_ENOTFOUND, "no such user");
+	return rc;
+}
+
+int gnbv_account_each(gnbv_store *s, const gnbv_scope *scope, gnbv_user_fn fn, void *ctx)
 {
 	gnbv_bstmt *st = NULL;
-	char sql[sizeof USER_COLS + 32];
-	snprintf(sql, sizeof sql, "%sORDER BY a.name", USER_COLS);
-	int rc = gnbv__prep(s, sql, &st);
-	if (rc) goto done;
+	char sql[sizeof USER_COLS + 64], lo[GNBV_SCOPE_PATH_MAX], hi[GNBV_SCOPE_PATH_MAX];
+	int all = whole_tree(scope), rc;
+	if (!scope) return gnbv_error_set(GNBV_EDENIED, "listing users needs a scope");
+	/* A scope's users: their unit's path in its range (no unit: none). */
+	snprintf(sql, sizeof sql, "%s%sORDER BY a.name", USER_COLS,
+	         all ? "" : "WHERE u.path >= ? AND u.path < ? ");
+	gnbv__scope_range(scope, lo, hi, sizeof lo);
+	if ((rc = gnbv__prep(s, sql, &st))) goto done;
+	if (!all && ((rc = gnbv__bind_text(s, st, 1, lo, strlen(lo))) ||
+	             (rc = gnbv__bind_text(s, st, 2, hi, strlen(hi)))))
+		goto done;
 	while ((rc = gnbv__step(s, st)) == GNBV_BACKEND_ROW) {
 		gnbv_user u;
 		read_user(s, st, 0, &u);
@@ -275,20 +340,25 @@ int gnbv_account_add(gnbv_store *s, const gnbv_scope *scope, const char *name, i
                      const char *unit_code, const char *password, int64_t now)
 {
 	char hash[crypto_pwhash_STRBYTES];
-	gnbv_unit unit;
+	gnbv_scope unit;
 	gnbv_bstmt *st = NULL;
 	int rc;
-	if ((rc = gnbv__scope_need_all(scope, "adding a user"))) return rc;
-	if (!name_ok(name))
-		return gnbv_error_set(GNBV_EINVALID,
-		                      "user name '%.64s': 1 to %d letters, digits, '.', '_' or '-'",
-		                      name ? name : "", GNBV_USER_NAME_MAX);
+	if (!scope) return gnbv_error_set(GNBV_EDENIED, "adding a user needs a scope");
+	if ((rc = gnbv_user_name_check(name))) return rc;
 	const char *rn = gnbv_role_name(role);
 	if (!rn) return gnbv_error_set(GNBV_EINVALID, "unknown role");
 	int has_unit = unit_code && unit_code[0];
 	if (!has_unit && role != GNBV_ROLE_ADMIN)
 		return gnbv_error_set(GNBV_EINVALID, "a %s user needs a unit (--unit CODE)", rn);
-	if (has_unit && (rc = gnbv_store_unit_get(s, unit_code, 0, &unit))) return rc;
+	/* The new user's scope must lie inside the caller's: a unit of its
+	 * subtree (one outside is "no unit", as for a code that does not
+	 * exist), or the whole tree for the whole tree only. */
+	if (!has_unit && (rc = gnbv__scope_need_all(scope, "a user without a unit"))) return rc;
+	if (has_unit) {
+		if ((rc = gnbv_store_scope_unit(s, unit_code, 0, &unit))) return rc;
+		if (!path_in_scope(scope, unit.path))
+			return gnbv_error_set(GNBV_ENOTFOUND, "no unit '%s'", unit_code);
+	}
 	if ((rc = gnbv_password_check(password)) || (rc = hash_password(password, hash))) return rc;
 	if ((rc = gnbv__begin(s))) return rc;
 	gnbv_user existing;
@@ -312,7 +382,7 @@ int gnbv_account_add(gnbv_store *s, const gnbv_scope *scope, const char *name, i
 	    (rc = gnbv__bind_int(s, st, 6, now)) || (rc = gnbv__bind_int(s, st, 7, now)) ||
 	    (rc = gnbv__bind_int(s, st, 8, seq)) || (rc = gnbv__run(s, st)))
 		goto done;
-	rc = audit_write(s, seq, "user.add", name, rn, has_unit ? unit.code : "");
+	rc = audit_write(s, seq, "user.add", name, rn, has_unit ? unit_code : "");
 done:
 	gnbv__fin(s, st);
 	sodium_memzero(hash, sizeof hash);
@@ -323,19 +393,15 @@ done:
 	return gnbv__commit(s);
 }
 
-/* Disables, or sets a password (hash != NULL), and ends every session. */
-static int account_change(gnbv_store *s, const gnbv_scope *scope, const char *name,
-                          const char *hash, int enable, int64_t now)
+/* Inside a transaction: disables user u (hash NULL), or sets their
+ * password hash (re-enabling them when `enable`), with the audit sequence
+ * `seq`, and deletes every session of theirs. */
+static int change_in_tx(gnbv_store *s, const gnbv_user *u, const char *hash, int enable,
+                        int64_t seq, int64_t now)
 {
-	gnbv_user u;
-	int64_t seq;
 	int rc;
-	if ((rc = gnbv__scope_need_all(scope, "changing a user"))) return rc;
-	if (!name_ok(name)) return gnbv_error_set(GNBV_ENOTFOUND, "no such user");
-	if ((rc = gnbv__begin(s))) return rc;
-	if ((rc = get_user(s, name, &u, NULL, 0)) || (rc = gnbv__audit_reserve(s, &seq))) goto done;
 	if (hash) {
-		int64_t dis = enable ? 0 : u.disabled;
+		int64_t dis = enable ? 0 : u->disabled;
 		gnbv_bstmt *st = NULL;
 		if (!((rc = gnbv__prep(s,
 		                       "UPDATE app_user SET disabled = ?, pw_changed_at = ?, "
@@ -345,17 +411,31 @@ static int account_change(gnbv_store *s, const gnbv_scope *scope, const char *na
 		      (rc = gnbv__bind_int(s, st, 2, now)) ||
 		      (rc = gnbv__bind_int(s, st, 3, seq)) ||
 		      (rc = gnbv__bind_text(s, st, 4, hash, strlen(hash))) ||
-		      (rc = gnbv__bind_int(s, st, 5, u.user_id))))
+		      (rc = gnbv__bind_int(s, st, 5, u->user_id))))
 			rc = gnbv__run(s, st);
 		gnbv__fin(s, st);
 	} else {
-		int64_t v[] = {seq, u.user_id};
+		int64_t v[] = {seq, u->user_id};
 		rc = exec1(s, "UPDATE app_user SET disabled = 1, change_seq = ? WHERE user_id = ?",
 		           v, 2, NULL, 0);
 	}
-	if (rc) goto done;
-	int64_t who[] = {u.user_id};
-	if ((rc = exec1(s, "DELETE FROM app_session WHERE user_id = ?", who, 1, NULL, 0)))
+	if (rc) return rc;
+	int64_t who[] = {u->user_id};
+	return exec1(s, "DELETE FROM app_session WHERE user_id = ?", who, 1, NULL, 0);
+}
+
+/* Disables, or sets a password (hash != NULL), and ends every session. */
+static int account_change(gnbv_store *s, const gnbv_scope *scope, const char *name,
+                          const char *hash, int enable, int64_t now)
+{
+	gnbv_user u;
+	int64_t seq;
+	int rc;
+	if (!scope) return gnbv_error_set(GNBV_EDENIED, "changing a user needs a scope");
+	if (!name_ok(name)) return gnbv_error_set(GNBV_ENOTFOUND, "no such user");
+	if ((rc = gnbv__begin(s))) return rc;
+	if ((rc = get_user_in(s, scope, name, &u)) || (rc = gnbv__audit_reserve(s, &seq)) ||
+	    (rc = change_in_tx(s, &u, hash, enable, seq, now)))
 		goto done;
 	rc = audit_write(s, seq, hash ? (enable ? "user.reset" : "user.password") : "user.disable",
 	                 name, NULL, NULL);
@@ -377,7 +457,6 @@ int gnbv_account_set_password(gnbv_store *s, const gnbv_scope *scope, const char
 {
 	char hash[crypto_pwhash_STRBYTES];
 	int rc;
-	if ((rc = gnbv__scope_need_all(scope, "changing a user"))) return rc;
 	if ((rc = gnbv_password_check(password)) || (rc = hash_password(password, hash))) return rc;
 	rc = account_change(s, scope, name, hash, enable, now);
 	sodium_memzero(hash, sizeof hash);
@@ -447,13 +526,75 @@ done:
 	return gnbv__commit(s);
 }
 
+/* Whether the throttle key is blocked at `now`: 1 with *retry_after (may
+ * be NULL) the seconds left, 0 when not, or a negative error. */
+static int throttle_blocked(gnbv_store *s, const char *key, int64_t now, int64_t *retry_after)
+{
+	gnbv_bstmt *st = NULL;
+	int rc;
+	if ((rc = gnbv__prep(s, "SELECT blocked_until FROM login_throttle WHERE name_key = ?",
+	                     &st)) ||
+	    (rc = gnbv__bind_text(s, st, 1, key, strlen(key))))
+		goto done;
+	if ((rc = gnbv__step(s, st)) == GNBV_BACKEND_ROW) {
+		int64_t until = gnbv__col_int(s, st, 0);
+		rc = until > now;
+		if (rc && retry_after) *retry_after = until - now;
+	} else if (rc == GNBV_BACKEND_DONE) {
+		rc = 0;
+	}
+done:
+	gnbv__fin(s, st);
+	return rc;
+}
+
+/* Inside a transaction: a new session of the user (S4: a new token at
+ * every login and password change), its token into token (GNBV_TOKEN_CHARS
+ * + 1) and its CSRF token into csrf; the name's throttle is cleared (the
+ * password was right). */
+static int session_start(gnbv_store *s, const gnbv_user *u, const char *key, int64_t now,
+                         int64_t abs, char *token, char *csrf)
+{
+	char th[65];
+	gnbv_bstmt *st = NULL;
+	int rc;
+	gnbv_token_new(token);
+	gnbv_token_new(csrf);
+	token_hash(token, th);
+	const char *t[] = {key};
+	if ((rc = exec1(s, "DELETE FROM login_throttle WHERE name_key = ?", NULL, 0, t, 1)))
+		return rc;
+	if (!(rc = gnbv__prep(s,
+	                      "INSERT INTO app_session (token_hash, user_id, csrf, "
+	                      "created_at, last_seen, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+	                      &st)) &&
+	    !(rc = gnbv__bind_text(s, st, 1, th, 64)) &&
+	    !(rc = gnbv__bind_int(s, st, 2, u->user_id)) &&
+	    !(rc = gnbv__bind_text(s, st, 3, csrf, strlen(csrf))) &&
+	    !(rc = gnbv__bind_int(s, st, 4, now)) && !(rc = gnbv__bind_int(s, st, 5, now)) &&
+	    !(rc = gnbv__bind_int(s, st, 6, now + abs)))
+		rc = gnbv__run(s, st);
+	gnbv__fin(s, st);
+	return rc;
+}
+
+static void session_out(gnbv_session *out, const gnbv_user *u, const char *csrf, int64_t now,
+                        int64_t abs)
+{
+	if (!out) return;
+	memset(out, 0, sizeof *out);
+	out->user = *u;
+	memcpy(out->csrf, csrf, GNBV_TOKEN_CHARS + 1);
+	out->created_at = out->last_seen = now;
+	out->expires_at = now + abs;
+}
+
 int gnbv_session_login(gnbv_store *s, const char *name, const char *password, int64_t now,
                        const gnbv_session_limits *lim, char *token_out, gnbv_session *out,
                        int64_t *retry_after)
 {
-	char key[GNBV_USER_NAME_MAX + 1], hash[crypto_pwhash_STRBYTES], th[65];
+	char key[GNBV_USER_NAME_MAX + 1], hash[crypto_pwhash_STRBYTES];
 	char token[GNBV_TOKEN_CHARS + 1], csrf[GNBV_TOKEN_CHARS + 1];
-	gnbv_bstmt *st = NULL;
 	gnbv_user u;
 	int64_t idle, abs;
 	int rc, known = 0;
@@ -462,21 +603,11 @@ int gnbv_session_login(gnbv_store *s, const char *name, const char *password, in
 	if (!password) password = "";
 	name_key(name, key, sizeof key);
 	/* Blocked: no password is checked at all. */
-	if ((rc = gnbv__prep(s, "SELECT blocked_until FROM login_throttle WHERE name_key = ?",
-	                     &st)) ||
-	    (rc = gnbv__bind_text(s, st, 1, key, strlen(key))))
+	if ((rc = throttle_blocked(s, key, now, retry_after)) < 0) goto done;
+	if (rc) {
+		rc = gnbv_error_set(GNBV_EDENIED, "%s", DENIED);
 		goto done;
-	if ((rc = gnbv__step(s, st)) == GNBV_BACKEND_ROW) {
-		int64_t until = gnbv__col_int(s, st, 0);
-		if (until > now) {
-			if (retry_after) *retry_after = until - now;
-			rc = gnbv_error_set(GNBV_EDENIED, "%s", DENIED);
-			goto done;
-		}
 	}
-	if (rc < 0) goto done;
-	gnbv__fin(s, st);
-	st = NULL;
 
 	hash[0] = '\0';
 	if (name_ok(name)) {
@@ -499,47 +630,85 @@ int gnbv_session_login(gnbv_store *s, const char *name, const char *password, in
 		rc = gnbv_error_set(GNBV_EDENIED, "%s", DENIED);
 		goto done;
 	}
-	/* A new token at every login (S4: renewed at login). */
-	gnbv_token_new(token);
-	gnbv_token_new(csrf);
-	token_hash(token, th);
 	if ((rc = gnbv__begin(s))) goto done;
 	{
-		const char *t[] = {key};
-		if ((rc = exec1(s, "DELETE FROM login_throttle WHERE name_key = ?", NULL, 0, t, 1)))
-			goto tx_fail;
-		int64_t v[] = {u.user_id, now - idle, now};
+		int64_t v[] = {u.user_id, now - idle, now}, at[] = {now, u.user_id};
 		if ((rc = exec1(s,
 		                "DELETE FROM app_session WHERE user_id = ? AND (last_seen < ? OR "
 		                "expires_at < ?)",
-		                v, 3, NULL, 0)))
-			goto tx_fail;
-		if ((rc = gnbv__prep(s,
-		                     "INSERT INTO app_session (token_hash, user_id, csrf, "
-		                     "created_at, last_seen, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
-		                     &st)) ||
-		    (rc = gnbv__bind_text(s, st, 1, th, 64)) ||
-		    (rc = gnbv__bind_int(s, st, 2, u.user_id)) ||
-		    (rc = gnbv__bind_text(s, st, 3, csrf, strlen(csrf))) ||
-		    (rc = gnbv__bind_int(s, st, 4, now)) || (rc = gnbv__bind_int(s, st, 5, now)) ||
-		    (rc = gnbv__bind_int(s, st, 6, now + abs)) || (rc = gnbv__run(s, st)))
-			goto tx_fail;
+		                v, 3, NULL, 0)) ||
+		    (rc = exec1(s, "UPDATE app_user SET last_login_at = ? WHERE user_id = ?", at, 2,
+		                NULL, 0)) ||
+		    (rc = session_start(s, &u, key, now, abs, token, csrf))) {
+			gnbv__rollback(s);
+			goto done;
+		}
 	}
 	if ((rc = gnbv__commit(s))) goto done;
 	memcpy(token_out, token, sizeof token);
-	if (out) {
-		memset(out, 0, sizeof *out);
-		out->user = u;
-		memcpy(out->csrf, csrf, sizeof csrf);
-		out->created_at = out->last_seen = now;
-		out->expires_at = now + abs;
-	}
-	goto done;
-tx_fail:
-	gnbv__rollback(s);
+	u.last_login_at = now;
+	session_out(out, &u, csrf, now, abs);
 done:
-	gnbv__fin(s, st);
 	sodium_memzero(token, sizeof token);
+	sodium_memzero(hash, sizeof hash);
+	return rc;
+}
+
+int gnbv_session_change_password(gnbv_store *s, const char *token, const char *current,
+                                 const char *password, int64_t now, const gnbv_session_limits *lim,
+                                 char *token_out, gnbv_session *out, int64_t *retry_after)
+{
+	char key[GNBV_USER_NAME_MAX + 1], hash[crypto_pwhash_STRBYTES], th[65];
+	char fresh[GNBV_TOKEN_CHARS + 1], csrf[GNBV_TOKEN_CHARS + 1];
+	gnbv_bstmt *st = NULL;
+	gnbv_session se;
+	gnbv_user u;
+	int64_t idle, abs, seq;
+	int rc;
+	limits(lim, &idle, &abs);
+	if (retry_after) *retry_after = 0;
+	hash[0] = fresh[0] = '\0';
+	if ((rc = gnbv_session_check(s, token, now, lim, &se))) return rc;
+	name_key(se.user.name, key, sizeof key);
+	/* The throttle of the login form guards this form too: a stolen
+	 * session must not become a way to guess the password. */
+	if ((rc = throttle_blocked(s, key, now, retry_after)) < 0) return rc;
+	if (rc) return gnbv_error_set(GNBV_EDENIED, "%s", DENIED);
+	if ((rc = get_user(s, se.user.name, &u, hash, sizeof hash))) goto done;
+	if (!current || strlen(current) > GNBV_PASSWORD_MAX ||
+	    crypto_pwhash_str_verify(hash, current, strlen(current)) != 0) {
+		if ((rc = throttle_fail(s, key, now))) goto done;
+		rc = gnbv_error_set(GNBV_EDENIED, "the current password is wrong");
+		goto done;
+	}
+	if ((rc = gnbv_password_check(password)) || (rc = hash_password(password, hash))) goto done;
+	if ((rc = gnbv__begin(s))) goto done;
+	/* The session may have ended while the hashes were computed (logout,
+	 * or an administrator's disable or reset): then nothing changes. */
+	token_hash(token, th);
+	if (!(rc = gnbv__prep(s, "SELECT user_id FROM app_session WHERE token_hash = ?", &st)) &&
+	    !(rc = gnbv__bind_text(s, st, 1, th, 64))) {
+		rc = gnbv__step(s, st);
+		if (rc == GNBV_BACKEND_ROW && gnbv__col_int(s, st, 0) == u.user_id)
+			rc = 0;
+		else if (rc >= 0)
+			rc = gnbv_error_set(GNBV_ENOTFOUND, "the session has ended");
+	}
+	gnbv__fin(s, st);
+	if (rc || (rc = gnbv__audit_reserve(s, &seq)) ||
+	    (rc = change_in_tx(s, &u, hash, 0, seq, now)) ||
+	    (rc = session_start(s, &u, key, now, abs, fresh, csrf)) ||
+	    (rc = audit_write(s, seq, "user.password", u.name, NULL, NULL))) {
+		gnbv__rollback(s);
+		goto done;
+	}
+	if ((rc = gnbv__commit(s))) goto done;
+	memcpy(token_out, fresh, sizeof fresh);
+	u.pw_changed_at = now;
+	session_out(out, &u, csrf, now, abs);
+done:
+	sodium_memzero(fresh, sizeof fresh);
+	sodium_memzero(hash, sizeof hash);
 	return rc;
 }
 

@@ -42,14 +42,20 @@ int gnbv_page_login_form(gnbv_web_req *r)
 	return 0;
 }
 
+gnbv_session_limits gnbv_web_session_limits(const gnbv_web_req *r)
+{
+	gnbv_session_limits lim = {(int64_t)r->cfg->session_idle_min * 60,
+	                           (int64_t)r->cfg->session_absolute_h * 3600};
+	return lim;
+}
+
 int gnbv_page_login(gnbv_web_req *r)
 {
 	const char *name = gnbv_web_form(r, "name", GNBV_USER_NAME_MAX);
 	const char *pw = gnbv_web_form(r, "password", GNBV_PASSWORD_MAX);
 	char tok[GNBV_TOKEN_CHARS + 1];
 	int64_t retry = 0;
-	gnbv_session_limits lim = {(int64_t)r->cfg->session_idle_min * 60,
-	                           (int64_t)r->cfg->session_absolute_h * 3600};
+	gnbv_session_limits lim = gnbv_web_session_limits(r);
 	int rc = name && pw ? gnbv_session_login(r->s, name, pw, r->now, &lim, tok, NULL, &retry)
 	                    : GNBV_EDENIED;
 	if (rc == GNBV_EDENIED) {

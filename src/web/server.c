@@ -285,6 +285,8 @@ static int render_page(gnbv_web_req *r)
 		json_object_set_new(
 		    root, "nav_personal",
 		    json_boolean(gnbv_perm_allows(GNBV_PERM_PERSONAL, r->sess.user.role)));
+		json_object_set_new(root, "nav_users",
+		                    json_boolean(gnbv_perm_allows(GNBV_PERM_USERS, r->sess.user.role)));
 	}
 	int rc = gnbv_tmpl_render(r->tmpl, root, r->cat, &inner);
 	if (rc) goto done;

@@ -60,6 +60,7 @@ typedef enum gnbv_perm {
 	GNBV_PERM_REVIEW,    /* review steps 1-4, submission, ad-hoc requests: admin, commune */
 	GNBV_PERM_RECOGNISE, /* recognition (not by the submitter: the store): admin, commune */
 	GNBV_PERM_REOPEN, /* reopening a locked round (the level above: the store): admin, office */
+	GNBV_PERM_USERS,  /* the accounts of the user's subtree (the store's scope): admin */
 	GNBV_PERM_COUNT
 } gnbv_perm;
 
@@ -178,6 +179,20 @@ int gnbv_page_home(gnbv_web_req *r);
 int gnbv_page_login_form(gnbv_web_req *r);
 int gnbv_page_login(gnbv_web_req *r);
 int gnbv_page_logout(gnbv_web_req *r);
+/* Accounts on the web (pages_users.c): my account and my password for
+ * everyone; the administrator's user list, its CSV, the add form, one
+ * account's page, disabling and resetting. The session limits of the
+ * settings (pages_auth.c), for the store's session calls. */
+int gnbv_page_account(gnbv_web_req *r);
+int gnbv_page_account_password(gnbv_web_req *r);
+int gnbv_page_users(gnbv_web_req *r);
+int gnbv_page_users_csv(gnbv_web_req *r);
+int gnbv_page_user_new_form(gnbv_web_req *r);
+int gnbv_page_user_new(gnbv_web_req *r);
+int gnbv_page_user(gnbv_web_req *r);
+int gnbv_page_user_disable(gnbv_web_req *r);
+int gnbv_page_user_reset(gnbv_web_req *r);
+gnbv_session_limits gnbv_web_session_limits(const gnbv_web_req *r);
 int gnbv_page_static(gnbv_web_req *r);
 int gnbv_page_dashboard(gnbv_web_req *r);
 int gnbv_page_dashboard_csv(gnbv_web_req *r);

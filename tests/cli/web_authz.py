@@ -7,8 +7,10 @@ as anonymous, as each role scoped to commune A (01366) and to its district
 disabled after logging in, against households and units of commune A, of
 commune B and of another district (099, a test-only units file). The test
 fails on any 200 out of scope, on any out-of-scope household in a list, a
-search or an export, on an out-of-scope edit that changed data, on a
-response without the security headers, and on any route of the table that
+search or an export, on an out-of-scope edit that changed data, on an
+account outside the scope listed, added, disabled or reset, on any account
+change by a role without the `users` permission, on a response without
+the security headers, and on any route of the table that
 this file does not know how to call (a new route must be added here).
 
 Usage: web_authz.py PATH/TO/gnbv
@@ -26,8 +28,14 @@ from webtest import (COMMUNE_A, COMMUNE_B, DISTRICT, OTHER_COMMUNE, OTHER_DISTRI
                      Client, Server, add_user, fixture, recognise_round, run)
 
 GNBV = sys.argv[1]
+PW2 = "Một mật khẩu khác 2"  # a password for the account forms
 ROLES = ["admin", "office", "commune", "agency", "finance", "viewer"]
 PERSONAL = {"admin", "office", "commune"}  # routes.c: who sees household records
+# routes.c: who manages accounts (the administrator only: the standing office
+# resetting a commune officer's password would be acting as that officer).
+ACCOUNT_ROUTES = {"/users": {"admin"}, "/users.csv": {"admin"}, "/users/new": {"admin"},
+                  "/user/*": {"admin"}, "/user/*/disable": {"admin"}, "/user/*/reset": {"admin"},
+                  "/account": set(ROLES), "/account/password": set(ROLES)}
 results = []
 
 
@@ -41,6 +49,11 @@ def check(name, cond, detail=""):
 routes = json.loads(subprocess.run([GNBV, "serve", "--routes"], capture_output=True, text=True,
                                    check=True).stdout)["routes"]
 check("the route table is not empty", len(routes) > 5)
+for r in routes:
+    if r["pattern"] in ACCOUNT_ROUTES:
+        check("who may call %s %s" % (r["method"], r["pattern"]), set(r["roles"]) == ACCOUNT_ROUTES[r["pattern"]],
+              str(r["roles"]))
+check("every account route is in the table", {r["pattern"] for r in routes} >= set(ACCOUNT_ROUTES))
 
 OBJECTS = {"own": COMMUNE_A, "sibling": COMMUNE_B, "other": OTHER_COMMUNE}
 HEADERS = {"content-security-policy": "frame-ancestors 'none'", "x-content-type-options": "nosniff",
@@ -79,6 +92,43 @@ def review_writes(db, name):
 
 # Plans belong to districts: the own district's plan and the other district's.
 PLAN_OBJECTS = {"own": DISTRICT, "other": OTHER_DISTRICT}
+# Accounts the user routes act on (never principals: disabling one must not
+# end a principal's session), one per commune of OBJECTS.
+VICTIMS = {"own": "victim_A", "sibling": "victim_B", "other": "victim_099"}
+new_users = [0]
+
+
+def accounts(db):
+    """What an account change touches: every user's role, unit, state and
+    hash, and the account audit records."""
+    con = sqlite3.connect(db)
+    try:
+        return (con.execute("SELECT name, role, unit_id, disabled, pw_hash FROM app_user ORDER BY name").fetchall(),
+                con.execute("SELECT count(*) FROM audit_log WHERE action LIKE 'user.%'").fetchone()[0])
+    finally:
+        con.close()
+
+
+def accounts_in(db, unit):
+    """The account names inside a unit's subtree (None: all), and outside."""
+    con = sqlite3.connect(db)
+    try:
+        rows = con.execute("SELECT a.name, coalesce(u.path, '') FROM app_user a LEFT JOIN unit u "
+                           "ON u.unit_id = a.unit_id").fetchall()
+        root = con.execute("SELECT path FROM unit WHERE code = ?", (unit,)).fetchone()[0] if unit else ""
+    finally:
+        con.close()
+    inside = {n for n, path in rows if not root or (path and path.startswith(root))}
+    return inside, {n for n, _ in rows} - inside
+
+
+def object_unit(kind):
+    """The unit a case's object lies in (None: no object)."""
+    kind = kind or ""
+    for prefix, table in (("review-", OBJECTS), ("plan-", PLAN_OBJECTS), ("user-", OBJECTS)):
+        if kind.startswith(prefix):
+            return table.get(kind[len(prefix):])
+    return OBJECTS.get(kind)
 
 # Two recognised rounds of each commune of OBJECTS (the fixture's 2022
 # households surveyed again in 2025 and 2026), for the transitions, the
@@ -164,6 +214,12 @@ with tempfile.TemporaryDirectory() as d:
     principals.append({"name": "gone", "role": "commune", "unit": COMMUNE_A, "label": "disabled"})
     for p in principals[1:]:
         add_user(GNBV, db, p["name"], p["role"], p["unit"])
+    for k, name in VICTIMS.items():
+        add_user(GNBV, db, name, "commune", OBJECTS[k])
+    con = sqlite3.connect(db)
+    victim_id = {k: con.execute("SELECT user_id FROM app_user WHERE name = ?", (n,)).fetchone()[0]
+                 for k, n in VICTIMS.items()}
+    con.close()
 
     srv = Server(GNBV, db, os.path.join(d, "serve.log"))
     try:
@@ -191,6 +247,26 @@ with tempfile.TemporaryDirectory() as d:
                 return [(None, m, "/login", {"csrf": csrf, "name": "nobody", "password": "x" * 8})]
             if (m, pat) == ("POST", "/logout"):
                 return [(None, m, "/logout", {"csrf": csrf})]
+            if (m, pat) == ("GET", "/account"):
+                return [(None, m, "/account", None)]
+            if (m, pat) == ("POST", "/account/password"):
+                # A wrong current password: the store refuses (403) and nothing
+                # changes, so the principal's session lives on for the next routes.
+                return [(None, m, pat, {"csrf": csrf, "current": "not the password", "password": PW2,
+                                        "password2": PW2})]
+            if (m, pat) in (("GET", "/users"), ("GET", "/users.csv"), ("GET", "/users/new")):
+                return [(None, m, pat, None)]
+            if (m, pat) == ("POST", "/users/new"):
+                out = []
+                for k, u in OBJECTS.items():
+                    new_users[0] += 1
+                    out.append(("user-" + k, m, pat, {"csrf": csrf, "name": "new_%d" % new_users[0],
+                                                      "role": "viewer", "unit": u, "password": PW2,
+                                                      "password2": PW2}))
+                return out
+            if pat.startswith("/user/*"):
+                form = {"csrf": csrf, "password": PW2, "password2": PW2} if m == "POST" else None
+                return [("user-" + k, m, pat.replace("*", str(victim_id[k])), form) for k in OBJECTS]
             if (m, pat) == ("GET", "/static/*"):
                 return [(None, m, "/static/app.css", None)]
             if (m, pat) == ("POST", "/search"):
@@ -280,6 +356,8 @@ with tempfile.TemporaryDirectory() as d:
                 allowed = route["permission"] == "public" or (live and p["role"] in route["roles"])
                 for kind, method, path, form in cs:
                     writes = review_writes(db, p["name"]) if p["name"] and (kind or "").startswith("review-") else 0
+                    account_change = method == "POST" and (route["pattern"].startswith(("/user", "/account")))
+                    before = accounts(db) if account_change else None
                     st, hdrs, body = c.req(method, path, form)
                     what = "%s %s %s (%s)" % (p["label"], method, path, kind or "-")
                     for h, want in HEADERS.items():
@@ -287,9 +365,10 @@ with tempfile.TemporaryDirectory() as d:
                             want = "openxmlformats"  # binary documents: no charset to name
                         check("header %s on %s" % (h, what), h in hdrs and want in hdrs[h][0])
                     check("no server error: " + what, st < 500, str(st))
-                    obj_unit = (OBJECTS.get(kind) or PLAN_OBJECTS.get((kind or "")[5:])
-                                or OBJECTS.get((kind or "")[7:]))
+                    obj_unit = object_unit(kind)
                     scoped = obj_unit is None or in_scope(p, obj_unit)
+                    if account_change and not (allowed and scoped and route["pattern"] != "/account/password"):
+                        check("no account changed: " + what, accounts(db) == before)
                     if not allowed:
                         check("refused: " + what, st != 200 and st < 500, str(st))
                         continue
@@ -301,7 +380,10 @@ with tempfile.TemporaryDirectory() as d:
                         continue
                     if obj_unit is not None and not scoped:
                         check("never 200 out of scope: " + what, st != 200, str(st))
-                        if kind.startswith("review-"):
+                        if kind.startswith("user-"):
+                            # The store's answer for an account or unit outside the scope.
+                            check("out of scope: not found: " + what, st == 404, str(st))
+                        elif kind.startswith("review-"):
                             check("out of scope: refused, no page (403/404): " + what, st in (403, 404), str(st))
                             n = review_writes(db, p["name"]) - writes
                             check("out-of-scope review step wrote nothing: " + what, n == 0, str(n))
@@ -329,6 +411,18 @@ with tempfile.TemporaryDirectory() as d:
                             # not locked (web_review.py checks the 403 on a locked one)
                             ok = {403, 409}
                         check("review step answered: " + what, st in ok, "%d %s" % (st, sorted(ok)))
+                    elif route["pattern"] == "/account/password":
+                        check("wrong current password refused: " + what, st == 403, str(st))
+                    elif route["pattern"] == "/users/new" and method == "POST":
+                        check("account added in scope: " + what, st == 303, str(st))
+                        after = accounts(db)
+                        check("exactly that account added: " + what,
+                              {r[0] for r in after[0]} - {r[0] for r in before[0]} == {form["name"]}
+                              and after[1] == before[1] + 1)
+                    elif route["pattern"].startswith("/user/*/"):
+                        # Disabling an account an earlier principal disabled: 409.
+                        ok = {303, 409} if route["pattern"].endswith("/disable") else {303}
+                        check("account changed in scope: " + what, st in ok, str(st))
                     elif route["pattern"] in ("/", "/logout") or (method == "POST" and "/edit" in path) \
                             or (method == "POST" and path.endswith("/document")):
                         check("answered: " + what, st == 303, str(st))
@@ -351,6 +445,14 @@ with tempfile.TemporaryDirectory() as d:
                         own = homes[obj_unit] if obj_unit else []
                         check("the round's households in " + what,
                               route["pattern"].endswith("escape.csv") or any(x in body for x in own))
+                    if st == 200 and route["pattern"] in ("/users", "/users.csv"):
+                        inside, outside = accounts_in(db, p["unit"])
+                        if route["pattern"] == "/users":
+                            shown = set(re.findall(r'<a href="/user/\d+">([^<]+)</a>', body))
+                        else:
+                            shown = {r.split(",")[0].lstrip("\ufeff") for r in body.splitlines()[1:] if r}
+                        check("the accounts in scope, and only they: " + what, shown == inside,
+                              "missing %s, out of scope %s" % (sorted(inside - shown)[:3], sorted(shown & outside)[:3]))
                     if st == 200 and route["pattern"] in ("/reviews", "/reviews.csv"):
                         check("no out-of-scope commune in " + what,
                               "Thử" not in body and (("Xã Cần Nông" in body) == in_scope(p, COMMUNE_B)))

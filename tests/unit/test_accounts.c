@@ -2,7 +2,9 @@
  * test_accounts.c - accounts, sessions and throttling (gnbv/accounts.h):
  * the password rules, Argon2id hashes only, the audit records, scopes from
  * units, tokens renewed at every login and stored only as hashes, sessions
- * ended by logout, disable and password change, idle and absolute expiry,
+ * ended by logout, disable and password change, a user's own password
+ * change renewing their session, scopes confining account changes, idle and
+ * absolute expiry,
  * the CSRF compare, and the throttle that stops checking passwords after
  * five failures (quality.md S4, S5). Runs on SQLite, and on PostgreSQL
  * under tests/pg/pg-test-server (store_target.h), where the checks that
@@ -107,6 +109,14 @@ static void test_password_rules(void **state)
 	assert_int_equal(gnbv_password_check(big), 0);
 }
 
+static int collect_name(void *ctx, const gnbv_user *u)
+{
+	char *names = ctx;
+	size_t n = strlen(names);
+	snprintf(names + n, 256 - n, "%s ", u->name);
+	return 0;
+}
+
 static void test_add_and_scope(void **state)
 {
 	fx *f = *state;
@@ -123,10 +133,59 @@ static void test_add_and_scope(void **state)
 	    gnbv_account_add(f->s, &f->all, "nowhere", GNBV_ROLE_OFFICE, "99999", PW, T0),
 	    GNBV_ENOTFOUND);
 	assert_int_equal(gnbv_account_add(f->s, &f->all, "root", GNBV_ROLE_ADMIN, NULL, PW, T0), 0);
-	/* Only the whole-tree scope manages accounts. */
+	/* A scope manages the accounts of its subtree only: the district adds
+	 * users of its own unit and of its communes, not of the province above
+	 * (the same answer as an unknown unit) nor without a unit. */
 	assert_int_equal(gnbv_store_scope_unit(f->s, "045", 0, &district), 0);
-	assert_int_equal(gnbv_account_add(f->s, &district, "bad", GNBV_ROLE_VIEWER, "045", PW, T0),
+	assert_int_equal(gnbv_account_add(f->s, &district, "hoa", GNBV_ROLE_VIEWER, "045", PW, T0),
+	                 0);
+	assert_int_equal(gnbv_account_add(f->s, &district, "mai", GNBV_ROLE_ADMIN, "01367", PW, T0),
+	                 0);
+	assert_int_equal(gnbv_account_add(f->s, &district, "up", GNBV_ROLE_VIEWER, "04", PW, T0),
+	                 GNBV_ENOTFOUND);
+	assert_int_equal(gnbv_account_add(f->s, &district, "all", GNBV_ROLE_ADMIN, NULL, PW, T0),
 	                 GNBV_EDENIED);
+	assert_int_equal(gnbv_account_add(f->s, NULL, "none", GNBV_ROLE_VIEWER, "045", PW, T0),
+	                 GNBV_EDENIED);
+	/* A commune's scope: its own users only; the district's, the other
+	 * commune's and the whole-tree admin are "no such user". */
+	gnbv_scope a, b;
+	assert_int_equal(gnbv_store_scope_unit(f->s, "01366", 0, &a), 0);
+	assert_int_equal(gnbv_store_scope_unit(f->s, "01367", 0, &b), 0);
+	assert_int_equal(gnbv_account_disable(f->s, &a, "hoa", T0), GNBV_ENOTFOUND);
+	assert_int_equal(gnbv_account_disable(f->s, &a, "mai", T0), GNBV_ENOTFOUND);
+	assert_int_equal(gnbv_account_disable(f->s, &district, "root", T0), GNBV_ENOTFOUND);
+	assert_int_equal(gnbv_account_set_password(f->s, &b, "lan", "Một mật khẩu khác", 1, T0),
+	                 GNBV_ENOTFOUND);
+	assert_int_equal(
+	    gnbv_account_set_password(f->s, &district, "root", "Một mật khẩu khác", 1, T0),
+	    GNBV_ENOTFOUND);
+	gnbv_user got;
+	assert_int_equal(gnbv_account_get(f->s, "lan", &got), 0);
+	assert_int_equal(gnbv_account_get_in(f->s, &a, got.user_id, &got), 0);
+	assert_string_equal(got.name, "lan");
+	assert_int_equal(gnbv_account_get_in(f->s, &b, got.user_id, &got), GNBV_ENOTFOUND);
+	assert_int_equal(gnbv_account_get_in(f->s, &f->all, 999999, &got), GNBV_ENOTFOUND);
+	assert_int_equal(gnbv_account_get(f->s, "root", &got), 0);
+	assert_int_equal(gnbv_account_get_in(f->s, &district, got.user_id, &got), GNBV_ENOTFOUND);
+	char names[256];
+	names[0] = '\0';
+	assert_int_equal(gnbv_account_each(f->s, &district, collect_name, names), 0);
+	assert_string_equal(names, "hoa lan mai ");
+	names[0] = '\0';
+	assert_int_equal(gnbv_account_each(f->s, &b, collect_name, names), 0);
+	assert_string_equal(names, "mai ");
+	names[0] = '\0';
+	assert_int_equal(gnbv_account_each(f->s, &f->all, collect_name, names), 0);
+	assert_string_equal(names, "hoa lan mai root ");
+	/* The district disables and resets in its subtree. */
+	assert_int_equal(gnbv_account_disable(f->s, &district, "mai", T0 + 1), 0);
+	assert_int_equal(gnbv_account_set_password(f->s, &b, "mai", "Một mật khẩu khác", 1, T0 + 2),
+	                 0);
+	assert_int_equal(gnbv_account_get(f->s, "mai", &got), 0);
+	assert_int_equal(got.disabled, 0);
+	assert_int_equal(got.pw_changed_at, T0 + 2);
+	assert_int_equal(got.last_login_at, 0);
 
 	gnbv_user u;
 	assert_int_equal(gnbv_account_get(f->s, "lan", &u), 0);
@@ -143,10 +202,14 @@ static void test_add_and_scope(void **state)
 	/* Hashes are Argon2id strings; the password itself is nowhere. */
 	if (!f->schema[0])
 		assert_int_equal(
-		    count(f, "SELECT count(*) FROM app_user WHERE pw_hash LIKE '$argon2id$%'"), 2);
+		    count(f, "SELECT count(*) FROM app_user WHERE pw_hash LIKE '$argon2id$%'"), 4);
 	if (!f->schema[0])
 		assert_int_equal(
-		    count(f, "SELECT count(*) FROM audit_log WHERE action = 'user.add'"), 2);
+		    count(f, "SELECT count(*) FROM audit_log WHERE action = 'user.add'"), 4);
+	if (!f->schema[0])
+		assert_int_equal(count(f, "SELECT count(*) FROM audit_log WHERE action IN "
+		                          "('user.disable', 'user.reset') AND object = 'user:mai'"),
+		                 2);
 	uint64_t n;
 	assert_int_equal(gnbv_store_audit_verify(f->s, &n), 0);
 }
@@ -175,6 +238,7 @@ static void test_sessions(void **state)
 
 	assert_int_equal(gnbv_session_check(f->s, tok, T0 + 10, &lim, &se2), 0);
 	assert_string_equal(se2.user.name, "lan");
+	assert_int_equal(se2.user.last_login_at, T0);
 	assert_true(gnbv_session_csrf_ok(&se2, se.csrf));
 	char wrong[GNBV_TOKEN_CHARS + 1];
 	memcpy(wrong, se.csrf, sizeof wrong);
@@ -220,6 +284,74 @@ static void test_sessions(void **state)
 	if (!f->schema[0])
 		assert_int_equal(
 		    count(f, "SELECT count(*) FROM audit_log WHERE action LIKE 'user.%'"), 4);
+	assert_int_equal(gnbv_store_audit_verify(f->s, NULL), 0);
+}
+
+/* A user's own password change: the current password checked (and
+ * throttled), every session ended, this one renewed with a new token. */
+static void test_change_password(void **state)
+{
+	fx *f = *state;
+	gnbv_session se, other, renewed, chk;
+	char tok[GNBV_TOKEN_CHARS + 1], tok2[GNBV_TOKEN_CHARS + 1], fresh[GNBV_TOKEN_CHARS + 1];
+	gnbv_session_limits lim = {600, 3600};
+	int64_t retry = -1;
+	const char *NEW = "Mật khẩu mới của Lan";
+	assert_int_equal(gnbv_account_add(f->s, &f->all, "lan", GNBV_ROLE_COMMUNE, "01366", PW, T0),
+	                 0);
+	assert_int_equal(gnbv_session_login(f->s, "lan", PW, T0, &lim, tok, &se, &retry), 0);
+	assert_int_equal(gnbv_session_login(f->s, "lan", PW, T0, &lim, tok2, &other, &retry), 0);
+	/* Refusals change nothing: a wrong current password, a weak new one,
+	 * a session that is not live. */
+	assert_int_equal(gnbv_session_change_password(f->s, tok, "not my password", NEW, T0 + 1,
+	                                              &lim, fresh, &renewed, &retry),
+	                 GNBV_EDENIED);
+	assert_int_equal(gnbv_session_change_password(f->s, tok, PW, "12345678", T0 + 1, &lim,
+	                                              fresh, &renewed, &retry),
+	                 GNBV_EINVALID);
+	assert_int_equal(gnbv_session_change_password(f->s, "garbage", PW, NEW, T0 + 1, &lim, fresh,
+	                                              &renewed, &retry),
+	                 GNBV_ENOTFOUND);
+	assert_int_equal(gnbv_session_check(f->s, tok, T0 + 2, &lim, &chk), 0);
+	assert_int_equal(gnbv_session_check(f->s, tok2, T0 + 2, &lim, &chk), 0);
+	if (!f->schema[0])
+		assert_int_equal(
+		    count(f, "SELECT count(*) FROM audit_log WHERE action = 'user.password'"), 0);
+
+	assert_int_equal(
+	    gnbv_session_change_password(f->s, tok, PW, NEW, T0 + 3, &lim, fresh, &renewed, &retry),
+	    0);
+	assert_int_equal(strlen(fresh), GNBV_TOKEN_CHARS);
+	assert_string_not_equal(fresh, tok);
+	assert_string_not_equal(renewed.csrf, se.csrf);
+	assert_string_equal(renewed.user.name, "lan");
+	/* The old token and the other session are dead, the new one lives. */
+	assert_int_equal(gnbv_session_check(f->s, tok, T0 + 4, &lim, &chk), GNBV_ENOTFOUND);
+	assert_int_equal(gnbv_session_check(f->s, tok2, T0 + 4, &lim, &chk), GNBV_ENOTFOUND);
+	assert_int_equal(gnbv_session_check(f->s, fresh, T0 + 4, &lim, &chk), 0);
+	assert_true(gnbv_session_csrf_ok(&chk, renewed.csrf));
+	assert_int_equal(chk.user.pw_changed_at, T0 + 3);
+	assert_int_equal(gnbv_session_login(f->s, "lan", PW, T0 + 5, &lim, tok, &se, &retry),
+	                 GNBV_EDENIED);
+	assert_int_equal(gnbv_session_login(f->s, "lan", NEW, T0 + 5, &lim, tok, &se, &retry), 0);
+	if (!f->schema[0])
+		assert_int_equal(count(f, "SELECT count(*) FROM audit_log WHERE action = "
+		                          "'user.password' AND object = 'user:lan'"),
+		                 1);
+
+	/* Wrong current passwords count as failed logins: the name is then
+	 * blocked, the right one unchecked, here and at the login form. */
+	for (int i = 0; i < GNBV_LOGIN_FREE_FAILURES; i++)
+		assert_int_equal(gnbv_session_change_password(f->s, tok, "wrong one!", PW, T0 + 10,
+		                                              &lim, fresh, &renewed, &retry),
+		                 GNBV_EDENIED);
+	assert_int_equal(gnbv_session_change_password(f->s, tok, NEW, PW, T0 + 11, &lim, fresh,
+	                                              &renewed, &retry),
+	                 GNBV_EDENIED);
+	assert_int_equal(retry, 29);
+	assert_int_equal(gnbv_session_login(f->s, "lan", NEW, T0 + 11, &lim, tok2, &se, &retry),
+	                 GNBV_EDENIED);
+	assert_int_equal(gnbv_session_check(f->s, tok, T0 + 12, &lim, &chk), 0);
 	assert_int_equal(gnbv_store_audit_verify(f->s, NULL), 0);
 }
 
@@ -272,6 +404,7 @@ int main(void)
 	    cmocka_unit_test(test_password_rules),
 	    cmocka_unit_test_setup_teardown(test_add_and_scope, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sessions, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_change_password, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_throttle, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
