@@ -22,13 +22,12 @@ import csv
 import io
 import os
 import re
-import sqlite3
 import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from webtest import Client, Server, add_user, run  # noqa: E402
+from webtest import q, Client, Server, add_user, run  # noqa: E402
 
 GNBV = sys.argv[1]
 COMMUNE, YEAR = "01367", 2023  # the demo's smallest commune (Cần Nông)
@@ -40,14 +39,6 @@ def check(name, cond, detail=""):
     results.append(bool(cond))
     print(("ok   " if cond else "FAIL ") + name + ("" if cond else ": " + str(detail)[:600]))
     return cond
-
-
-def q(db, sql, *args):
-    con = sqlite3.connect(db)
-    try:
-        return con.execute(sql, args).fetchall()
-    finally:
-        con.close()
 
 
 def step(c, action, form=None, page=BASE):

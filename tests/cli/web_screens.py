@@ -37,14 +37,13 @@ import json
 import os
 import re
 import shutil
-import sqlite3
 import subprocess
 import sys
 import tempfile
 import zipfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from webtest import Client, Server, add_user, run  # noqa: E402
+from webtest import q, Client, Server, add_user, run  # noqa: E402
 
 GNBV = sys.argv[1]
 COMMUNE, OTHER, YEAR = "01366", "01367", 2022  # Cần Yên, and Cần Nông beside it
@@ -55,14 +54,6 @@ def check(name, cond, detail=""):
     results.append(bool(cond))
     print(("ok   " if cond else "FAIL ") + name + ("" if cond else ": " + str(detail)[:600]))
     return cond
-
-
-def q(db, sql, *args):
-    con = sqlite3.connect(db)
-    try:
-        return con.execute(sql, args).fetchall()
-    finally:
-        con.close()
 
 
 def cli(db, *args, unit=None):

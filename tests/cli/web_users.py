@@ -27,13 +27,12 @@ import csv
 import io
 import os
 import re
-import sqlite3
 import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from webtest import (COMMUNE_A, DISTRICT, HERE, OTHER_COMMUNE, OTHER_DISTRICT, PASSWORD,  # noqa: E402
+from webtest import (q, COMMUNE_A, DISTRICT, HERE, OTHER_COMMUNE, OTHER_DISTRICT, PASSWORD,  # noqa: E402
                      Client, Server, add_user, run)
 
 GNBV = sys.argv[1]
@@ -48,14 +47,6 @@ def check(name, cond, detail=""):
     results.append(bool(cond))
     print(("ok   " if cond else "FAIL ") + name + ("" if cond else ": " + str(detail)))
     return cond
-
-
-def q(db, sql, *args):
-    con = sqlite3.connect(db)
-    try:
-        return con.execute(sql, args).fetchall()
-    finally:
-        con.close()
 
 
 def snapshot(db):

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import socket
+import sqlite3
 import subprocess
 import time
 import urllib.parse
@@ -54,6 +55,16 @@ def fixture(gnbv, d):
             f = line.split(",")
             homes.setdefault(f[1].split("-")[0], []).append(f[0])
     return db, homes
+
+
+def q(db, sql, *args):
+    """The rows of one query on the test's database (a connection of its own,
+    closed at once, so the server's writes are never blocked by the test)."""
+    con = sqlite3.connect(db)
+    try:
+        return con.execute(sql, args).fetchall()
+    finally:
+        con.close()
 
 
 def add_user(gnbv, db, name, role, unit):
