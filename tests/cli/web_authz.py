@@ -410,7 +410,11 @@ with tempfile.TemporaryDirectory() as d:
                             # not the level above: 403, or 409 first when the round is
                             # not locked (web_review.py checks the 403 on a locked one)
                             ok = {403, 409}
-                        check("review step answered: " + what, st in ok, "%d %s" % (st, sorted(ok)))
+                        # On failure say why the server refused (the page's error and
+                        # its detail, or the generic page of a CSRF or Origin refusal).
+                        why = re.findall(r'<div class="err"[^>]*>(.*?)</div>|<h1>(.*?)</h1>', body, re.S)[:1]
+                        check("review step answered: " + what, st in ok,
+                              "%d %s %s" % (st, sorted(ok), re.sub(r"<[^>]+>", " ", str(why))[:300]))
                     elif route["pattern"] == "/account/password":
                         check("wrong current password refused: " + what, st == 403, str(st))
                     elif route["pattern"] == "/users/new" and method == "POST":
