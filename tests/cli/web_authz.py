@@ -306,9 +306,13 @@ with tempfile.TemporaryDirectory() as d:
                     path = pat.replace("*/*", "%s/2024" % u, 1)
                     form = None
                     if m == "POST":
-                        form = dict(REVIEW_FORMS.get(pat.rsplit("/", 1)[1], {}), csrf=csrf)
+                        # HH stands for a household of the commune in the forms'
+                        # values, never in the token: a random token holds "HH"
+                        # about one time in a hundred (the old flake: every review
+                        # post of one principal 403 for a bad CSRF token).
                         form = {f: (v.replace("HH", homes[u][0]) if isinstance(v, str) else v)
-                                for f, v in form.items()}
+                                for f, v in REVIEW_FORMS.get(pat.rsplit("/", 1)[1], {}).items()}
+                        form["csrf"] = csrf
                     out.append(("review-" + k, m, path, form))
                 return out
             if pat in ("/summary/*/*", "/summary/*/*/csv", "/summary/*/*/xlsx"):
