@@ -14,6 +14,8 @@
 
 #include "gnbv/error.h"
 
+#include "utf8.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -46,6 +48,8 @@ struct gnbv_csv {
 	size_t nheader;
 	uint64_t data_start; /* offset of the first record after the header */
 	long data_line;
+	size_t clean;        /* buf[pos..clean) is known to be UTF-8 without NUL */
+	int vector;          /* gnbv_utf8_vector() */
 };
 
 static int cerr(const gnbv_csv *c, long line, int code, const char *msg)
@@ -63,6 +67,7 @@ static int alloc_common(gnbv_csv **out, const char *name)
 	c->fields = malloc(GNBV_CSV_MAX_FIELDS * sizeof *c->fields);
 	c->cap = INITIAL_BUF;
 	c->buf = malloc(c->cap + 1);
+	c->vector = gnbv_utf8_vector();
 	if (!c->name || !c->fields || !c->buf) {
 		gnbv_csv_free(c);
 		return gnbv_error_set(GNBV_ENOMEM, "out of memory");
@@ -110,12 +115,39 @@ void gnbv_csv_free(gnbv_csv *c)
 	free(c);
 }
 
+/* Checks the bytes read since the last check, up to the last newline (all of
+ * them at the end of the input), as one span: records that end inside the
+ * checked part skip the per-record check. UTF-8 sequences never cross a
+ * newline (it is ASCII), so the span's answer is the answer for each of its
+ * lines; and it is the answer for each field, since the quotes and commas
+ * that splitting removes are ASCII too. A bad byte stops the span at the
+ * line before it: the per-record check then finds it and names its field. */
+static void extend_clean(gnbv_csv *c)
+{
+	size_t from = c->clean > c->pos ? c->clean : c->pos, to = c->len;
+	if (from >= to) return;
+	if (!c->eof) {
+		const char *nl = memrchr(c->buf + from, '\n', to - from);
+		if (!nl) return;
+		to = (size_t)(nl - c->buf) + 1;
+	}
+	const unsigned char *s = (const unsigned char *)c->buf + from;
+	size_t ok = gnbv_utf8_check(s, to - from, c->vector);
+	if (ok < to - from) {
+		const char *nl = ok ? memrchr(s, '\n', ok) : NULL;
+		if (!nl) return;
+		to = (size_t)(nl - c->buf) + 1;
+	}
+	c->clean = to;
+}
+
 /* Moves the unconsumed tail to the front and reads more. Returns bytes read
  * (0 at EOF) or a negative code. */
 static int refill(gnbv_csv *c)
 {
 	if (c->pos > 0) {
 		memmove(c->buf, c->buf + c->pos, c->len - c->pos);
+		c->clean = c->clean > c->pos ? c->clean - c->pos : 0;
 		c->consumed += c->pos;
 		c->len -= c->pos;
 		c->pos = 0;
@@ -144,6 +176,7 @@ static int refill(gnbv_csv *c)
 	}
 	if (n == 0) c->eof = 1;
 	c->len += (size_t)n;
+	extend_clean(c);
 	return (int)(n > 0);
 }
 
@@ -166,97 +199,6 @@ static int check_start(gnbv_csv *c)
 	return 0;
 }
 
-/* Length of the valid UTF-8 prefix of s[0..n) (n when all valid). Rejects
- * overlongs, surrogates and code points above U+10FFFF. */
-/* Length of the well-formed multi-byte sequence at s[i] (lead byte >=
- * 0x80), or 0 when it is not one. Unicode 15, table 3-7: the second byte's
- * range depends on the first for E0, ED, F0, F4 (overlongs, surrogates,
- * above U+10FFFF). */
-static inline size_t utf8_seq(const unsigned char *s, size_t n, size_t i)
-{
-	unsigned char c = s[i];
-	if (c >= 0xC2 && c <= 0xDF) return i + 1 < n && (s[i + 1] & 0xC0) == 0x80 ? 2 : 0;
-	if (c >= 0xE0 && c <= 0xEF) {
-		if (i + 2 >= n) return 0;
-		unsigned char c1 = s[i + 1];
-		unsigned char lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
-		return c1 >= lo && c1 <= hi && (s[i + 2] & 0xC0) == 0x80 ? 3 : 0;
-	}
-	if (c >= 0xF0 && c <= 0xF4) {
-		if (i + 3 >= n) return 0;
-		unsigned char c1 = s[i + 1];
-		unsigned char lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
-		return c1 >= lo && c1 <= hi && (s[i + 2] & 0xC0) == 0x80 && (s[i + 3] & 0xC0) == 0x80 ? 4
-															: 0;
-	}
-	return 0;
-}
-
-static size_t utf8_valid_prefix(const unsigned char *s, size_t n)
-{
-	size_t i = 0;
-	while (i < n) {
-		size_t stop = i + 16 <= n ? i + 16 : n;
-#ifdef __SSE2__
-		if (stop - i == 16) {
-			/* A clean 16-byte block (ASCII, no NUL) is skipped whole. In a
-			 * block with text, the high-bit mask leads from one lead byte
-			 * to the next, so that Vietnamese text costs a step per
-			 * accented letter, not per byte. */
-			__m128i b = _mm_loadu_si128((const __m128i *)(s + i));
-			unsigned hi = (unsigned)_mm_movemask_epi8(b);
-			unsigned nul = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, _mm_setzero_si128()));
-			if (!(hi | nul)) {
-				i = stop;
-				continue;
-			}
-			if (!nul) {
-				size_t base = i;
-				while (hi) {
-					size_t j = base + (size_t)__builtin_ctz(hi);
-					size_t len = utf8_seq(s, n, j);
-					if (!len) return j;
-					i = j + len;
-					/* drop the bits of the bytes just consumed */
-					hi = i - base >= 16 ? 0 : hi & (0xFFFFu << (i - base));
-				}
-				if (i < stop) i = stop;
-				continue;
-			}
-		}
-#endif
-		while (i < stop) {
-			unsigned char c = s[i];
-			if (c < 0x80) {
-				if (c == 0) return i; /* NUL: not text */
-				i++;
-				continue;
-			}
-			size_t len = utf8_seq(s, n, i);
-			if (!len) return i;
-			i += len;
-		}
-	}
-	return n;
-}
-
-/* True when [s, s+n) is plain ASCII without NUL: the common record, checked
- * 16 bytes at a time before any per-field work. */
-static int ascii_clean(const unsigned char *s, size_t n)
-{
-	size_t i = 0;
-#ifdef __SSE2__
-	const __m128i zero = _mm_setzero_si128();
-	for (; i + 16 <= n; i += 16) {
-		__m128i b = _mm_loadu_si128((const __m128i *)(s + i));
-		if (_mm_movemask_epi8(b) | _mm_movemask_epi8(_mm_cmpeq_epi8(b, zero))) return 0;
-	}
-#endif
-	for (; i < n; i++)
-		if (s[i] == 0 || s[i] >= 0x80) return 0;
-	return 1;
-}
-
 static int field_problem(gnbv_csv *c, size_t i, const unsigned char *bad)
 {
 	if (*bad == 0)
@@ -275,8 +217,7 @@ static int check_fields(gnbv_csv *c, int per_field)
 		const gnbv_csv_field *z = &c->fields[c->nfields - 1];
 		const unsigned char *s = (const unsigned char *)c->fields[0].p;
 		size_t n = (size_t)((const unsigned char *)z->p + z->len - s);
-		if (ascii_clean(s, n)) return 0;
-		size_t ok = utf8_valid_prefix(s, n);
+		size_t ok = gnbv_utf8_prefix(s, n);
 		if (ok == n) return 0;
 		const char *bad = (const char *)s + ok;
 		size_t i = 0;
@@ -286,8 +227,7 @@ static int check_fields(gnbv_csv *c, int per_field)
 	for (size_t i = 0; i < c->nfields; i++) {
 		const unsigned char *s = (const unsigned char *)c->fields[i].p;
 		size_t n = c->fields[i].len;
-		if (ascii_clean(s, n)) continue;
-		size_t ok = utf8_valid_prefix(s, n);
+		size_t ok = gnbv_utf8_prefix(s, n);
 		if (ok < n) return field_problem(c, i, s + ok);
 	}
 	return 0;
@@ -466,7 +406,8 @@ int gnbv_csv_next(gnbv_csv *c)
 			c->nfields = 0;
 			if ((rc = split_quoted(c, s, e))) return rc;
 		}
-		if ((rc = check_fields(c, quoted))) return rc;
+		/* A record inside the checked span needs no check of its own. */
+		if (c->pos > c->clean && (rc = check_fields(c, quoted))) return rc;
 		return 1;
 	}
 }
@@ -519,7 +460,7 @@ int gnbv_csv_rewind(gnbv_csv *c)
 		c->mem_pos = (size_t)c->data_start;
 	}
 	c->consumed = c->data_start;
-	c->pos = c->len = 0;
+	c->pos = c->len = c->clean = 0;
 	c->eof = 0;
 	c->line = c->data_line;
 	c->nfields = 0;
