@@ -44,6 +44,8 @@ static const colname COLUMNS[] = {
 
 static const char *const FILE_KIND[2] = {"households", "members"};
 
+static int layout_of(const gnbv_xmap *m);
+
 int gnbv_xmap_build(gnbv_xmap *m, const gnbv_csv *c, int kind, const gnbv_standard *s,
 		    gnbv_warn_fn warn, void *warn_ctx)
 {
@@ -92,6 +94,7 @@ int gnbv_xmap_build(gnbv_xmap *m, const gnbv_csv *c, int kind, const gnbv_standa
 			warn(warn_ctx, msg);
 		}
 	}
+	m->layout = layout_of(m);
 	return 0;
 }
 
@@ -238,6 +241,16 @@ __attribute__((noinline)) static int word_index_fold(const char *p, size_t n, co
 	return -1;
 }
 
+/* Index of the cell among `words` by exact bytes, -1 when none (n > 0).
+ * Within each table, length and first letter already tell the words
+ * apart. */
+static inline int word_exact(const char *p, size_t n, const word *words, int count)
+{
+	for (int i = 0; i < count; i++)
+		if (words[i].len == n && words[i].w[0] == p[0] && same_bytes(words[i].w, p, n)) return i;
+	return -1;
+}
+
 /* Index of the cell among `words`: an exact match in one pass, then a
  * case-insensitive one. Within each table, length and first letter already
  * tell the words apart. */
@@ -290,6 +303,122 @@ static int check_count(const gnbv_xmap *m, const gnbv_csv *c)
 	return 0;
 }
 
+/* Each cell: the form files nearly always hold ("1", "2021-04-05",
+ * "self") is tried on the cell as it is; only when that fails is the cell
+ * trimmed and parsed in full, so that spaces around a value cost nothing
+ * when there are none. A value that the quick test takes has no space or
+ * tab at either end, so trimming would not have changed it. */
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+
+static ALWAYS_INLINE int quick_bool(const char *p, size_t n, gnbv_tri *t)
+{
+	if (n == 1 && (*p == '0' || *p == '1')) return *t = (gnbv_tri)(*p - '0'), 1;
+	if (n == 0) return *t = GNBV_UNKNOWN, 1;
+	return 0;
+}
+
+static ALWAYS_INLINE int h_cell(const gnbv_csv *c, size_t i, int role, const char *p, size_t n,
+				gnbv_household *h, gnbv_csv_field *id, gnbv_csv_field *unit)
+{
+	gnbv_tri *t = NULL;
+	switch (role) {
+	case XF_HOUSEHOLD_ID:
+		trim(&p, &n);
+		if (!n) return gnbv_csv_error(c, GNBV_EINVALID, i, "empty: every household needs its code");
+		id->p = p, id->len = (uint32_t)n;
+		return 0;
+	case XF_UNIT_CODE:
+		trim(&p, &n);
+		if (!n) return gnbv_csv_error(c, GNBV_EINVALID, i, "empty: every household needs the code of its unit");
+		unit->p = p, unit->len = (uint32_t)n;
+		return 0;
+	case XF_AREA:
+		if (n == 5 && same_bytes(p, "rural", 5)) return h->area = GNBV_AREA_RURAL, 0;
+		if (n == 5 && same_bytes(p, "urban", 5)) return h->area = GNBV_AREA_URBAN, 0;
+		trim(&p, &n);
+		if (!n) return 0;
+		if (eq(p, n, "rural") || eq(p, n, "nông thôn")) h->area = GNBV_AREA_RURAL;
+		else if (eq(p, n, "urban") || eq(p, n, "thành thị")) h->area = GNBV_AREA_URBAN;
+		else BAD("expected rural or urban, found");
+		return 0;
+	case XF_INCOME_MONTH:
+		trim(&p, &n);
+		if (!n) return 0;
+		if (parse_i64(p, n, &h->income_month))
+			BAD("expected a whole number of VND per person per month (digits only), found");
+		h->has_income = true;
+		return 0;
+	case XF_INCOME_SCORE:
+		if (!n) return 0;
+		trim(&p, &n);
+		if (!n) return 0;
+		if (parse_dec(p, n, &h->income_score) || h->income_score > 10000)
+			BAD("expected an income score (a number such as 140 or 152.5), found");
+		h->has_score = true;
+		return 0;
+	case XF_LIVING_AREA:
+		trim(&p, &n);
+		if (!n) return 0;
+		if (parse_dec(p, n, &h->living_area_m2) || h->living_area_m2 > 1e6)
+			BAD("expected the living area in m² (such as 25.5), found");
+		h->has_living_area = true;
+		return 0;
+	case XF_DEVICES:
+		trim(&p, &n);
+		if (parse_devices(p, n, &h->devices))
+			BAD("expected devices separated by ';' from tv, radio, computer, phone, smartphone; found");
+		return 0;
+	case XF_FLOOR: t = &h->floor_durable; break;
+	case XF_WALLS: t = &h->walls_durable; break;
+	case XF_ROOF: t = &h->roof_durable; break;
+	case XF_WATER: t = &h->water_safe; break;
+	case XF_TOILET: t = &h->toilet_hygienic; break;
+	case XF_WASTE: t = &h->waste_treated; break;
+	default:
+		if (role >= XF_DEFICIT_BASE) t = &h->recorded[role - XF_DEFICIT_BASE];
+		break;
+	}
+	if (!t || quick_bool(p, n, t)) return 0;
+	trim(&p, &n);
+	if (parse_bool(p, n, t)) BAD("expected 1 or 0 (or yes/no, có/không), found");
+	return 0;
+}
+
+static void household_init(gnbv_household *h)
+{
+	memset(h, 0, sizeof *h);
+	h->area = GNBV_AREA_UNKNOWN;
+	h->floor_durable = h->walls_durable = h->roof_durable = GNBV_UNKNOWN;
+	h->water_safe = h->toilet_hygienic = h->waste_treated = GNBV_UNKNOWN;
+	for (int r = 0; r < GNBV_RULE_COUNT; r++) h->recorded[r] = GNBV_UNKNOWN;
+}
+
+/* The columns as gnbv gen and gnbv export write them, in their order: a row
+ * of that layout is parsed by straight-line code (each cell's parser inlined
+ * with its role known), any other layout by the loop over the mapped
+ * columns. Both go through the same cell parsers, in column order. */
+static const int H_LAYOUT[] = {XF_HOUSEHOLD_ID, XF_UNIT_CODE, XF_AREA,	 XF_INCOME_MONTH, XF_INCOME_SCORE,
+			       XF_FLOOR,	XF_WALLS,     XF_ROOF,	 XF_LIVING_AREA,  XF_WATER,
+			       XF_TOILET,	XF_WASTE,     XF_DEVICES};
+static const int M_LAYOUT[] = {XF_HOUSEHOLD_ID, XF_MEMBER_NO, XF_NAME,	    XF_SEX,	    XF_BIRTH,
+			       XF_RELATION,	XF_ETHNICITY, XF_ABLE,	    XF_WORK,	    XF_INSURANCE,
+			       XF_STUNTED,	XF_UNDERWEIGHT, XF_IN_SCHOOL, XF_LEVEL, XF_INTERNET,
+			       XF_ALLOWANCE};
+
+static int is_layout(const gnbv_xmap *m, const int *roles, size_t n)
+{
+	if (m->ncols != n) return 0;
+	for (size_t i = 0; i < n; i++)
+		if (m->col[i] != roles[i]) return 0;
+	return 1;
+}
+
+static int layout_of(const gnbv_xmap *m)
+{
+	if (m->kind == 0) return is_layout(m, H_LAYOUT, sizeof H_LAYOUT / sizeof H_LAYOUT[0]);
+	return is_layout(m, M_LAYOUT, sizeof M_LAYOUT / sizeof M_LAYOUT[0]);
+}
+
 int gnbv_x_household(const gnbv_xmap *m, const gnbv_csv *c, const gnbv_standard *s,
 		     gnbv_household *h, gnbv_csv_field *id, gnbv_csv_field *unit)
 {
@@ -297,67 +426,91 @@ int gnbv_x_household(const gnbv_xmap *m, const gnbv_csv *c, const gnbv_standard 
 	int rc = check_count(m, c);
 	if (rc) return rc;
 	const gnbv_csv_field *f = gnbv_csv_fields(c);
-	memset(h, 0, sizeof *h);
-	h->area = GNBV_AREA_UNKNOWN;
-	h->floor_durable = h->walls_durable = h->roof_durable = GNBV_UNKNOWN;
-	h->water_safe = h->toilet_hygienic = h->waste_treated = GNBV_UNKNOWN;
-	for (int r = 0; r < GNBV_RULE_COUNT; r++) h->recorded[r] = GNBV_UNKNOWN;
+	household_init(h);
+	if (m->layout) {
+#define H(i) \
+	if ((rc = h_cell(c, i, H_LAYOUT[i], f[i].p, f[i].len, h, id, unit))) return rc
+		H(0); H(1); H(2); H(3); H(4); H(5); H(6); H(7); H(8); H(9); H(10); H(11); H(12);
+#undef H
+		return 0;
+	}
 	for (size_t k = 0; k < m->nactive; k++) {
 		size_t i = m->active[k];
-		const char *p = f[i].p;
-		size_t n = f[i].len;
-		int role = m->col[i];
-		trim(&p, &n);
-		gnbv_tri *t = NULL;
-		switch (role) {
-		case XF_HOUSEHOLD_ID:
-			if (!n) return gnbv_csv_error(c, GNBV_EINVALID, i, "empty: every household needs its code");
-			id->p = p, id->len = (uint32_t)n;
-			break;
-		case XF_UNIT_CODE:
-			if (!n) return gnbv_csv_error(c, GNBV_EINVALID, i, "empty: every household needs the code of its unit");
-			unit->p = p, unit->len = (uint32_t)n;
-			break;
-		case XF_AREA:
-			if (!n) break;
-			if (eq(p, n, "rural") || eq(p, n, "nông thôn")) h->area = GNBV_AREA_RURAL;
-			else if (eq(p, n, "urban") || eq(p, n, "thành thị")) h->area = GNBV_AREA_URBAN;
-			else BAD("expected rural or urban, found");
-			break;
-		case XF_INCOME_MONTH:
-			if (!n) break;
-			if (parse_i64(p, n, &h->income_month))
-				BAD("expected a whole number of VND per person per month (digits only), found");
-			h->has_income = true;
-			break;
-		case XF_INCOME_SCORE:
-			if (!n) break;
-			if (parse_dec(p, n, &h->income_score) || h->income_score > 10000)
-				BAD("expected an income score (a number such as 140 or 152.5), found");
-			h->has_score = true;
-			break;
-		case XF_LIVING_AREA:
-			if (!n) break;
-			if (parse_dec(p, n, &h->living_area_m2) || h->living_area_m2 > 1e6)
-				BAD("expected the living area in m² (such as 25.5), found");
-			h->has_living_area = true;
-			break;
-		case XF_DEVICES:
-			if (parse_devices(p, n, &h->devices))
-				BAD("expected devices separated by ';' from tv, radio, computer, phone, smartphone; found");
-			break;
-		case XF_FLOOR: t = &h->floor_durable; break;
-		case XF_WALLS: t = &h->walls_durable; break;
-		case XF_ROOF: t = &h->roof_durable; break;
-		case XF_WATER: t = &h->water_safe; break;
-		case XF_TOILET: t = &h->toilet_hygienic; break;
-		case XF_WASTE: t = &h->waste_treated; break;
-		default:
-			if (role >= XF_DEFICIT_BASE) t = &h->recorded[role - XF_DEFICIT_BASE];
-			break;
-		}
-		if (t && parse_bool(p, n, t)) BAD("expected 1 or 0 (or yes/no, có/không), found");
+		if ((rc = h_cell(c, i, m->col[i], f[i].p, f[i].len, h, id, unit))) return rc;
 	}
+	return 0;
+}
+
+static ALWAYS_INLINE int m_cell(const gnbv_csv *c, size_t i, int role, const char *p, size_t n,
+				gnbv_member *mb, gnbv_csv_field *hid)
+{
+	gnbv_tri *t = NULL;
+	int64_t v;
+	int w;
+	switch (role) {
+	case XF_HOUSEHOLD_ID:
+		trim(&p, &n);
+		if (!n) return gnbv_csv_error(c, GNBV_EINVALID, i, "empty: every member needs the code of its household");
+		hid->p = p, hid->len = (uint32_t)n;
+		return 0;
+	case XF_MEMBER_NO:
+		if (n == 1 && *p >= '1' && *p <= '9') return mb->member_no = *p - '0', 0;
+		trim(&p, &n);
+		if (parse_i64(p, n, &v) || v < 1 || v > 100000)
+			BAD("expected the member's number (1, 2, ...), found");
+		mb->member_no = (int32_t)v;
+		return 0;
+	case XF_SEX:
+		if (n == 1 && (*p == 'M' || *p == 'F')) return mb->sex = *p, 0;
+		trim(&p, &n);
+		if (!n) return 0;
+		if (eq(p, n, "M") || eq(p, n, "nam")) mb->sex = GNBV_SEX_MALE;
+		else if (eq(p, n, "F") || eq(p, n, "nữ") || eq(p, n, "Nữ")) mb->sex = GNBV_SEX_FEMALE;
+		else BAD("expected M or F, found");
+		return 0;
+	case XF_BIRTH:
+		if (n == 10 && gnbv_x_parse_date(p, n, &mb->birth) == 0) return 0;
+		trim(&p, &n);
+		if (!n) return 0;
+		if (gnbv_x_parse_date(p, n, &mb->birth))
+			BAD("expected a date YYYY-MM-DD (or the year YYYY), found");
+		return 0;
+	case XF_RELATION:
+		if (n && (w = word_exact(p, n, REL, 6)) >= 0) return mb->relation = (signed char)w, 0;
+		trim(&p, &n);
+		if (!n) return 0;
+		if ((w = word_index(p, n, REL, 6)) < 0)
+			BAD("expected head, spouse, child, parent, grandchild or other; found");
+		mb->relation = (signed char)w;
+		return 0;
+	case XF_WORK:
+		if (n && (w = word_exact(p, n, WORK, 6)) >= 0) return mb->work = (signed char)w, 0;
+		trim(&p, &n);
+		if (!n) return 0;
+		if ((w = word_index(p, n, WORK, 6)) < 0)
+			BAD("expected contract, no_contract, self, unemployed, student or none; found");
+		mb->work = (signed char)w;
+		return 0;
+	case XF_LEVEL:
+		if (n && (w = word_exact(p, n, LEVEL, 8)) >= 0) return mb->level = (signed char)w, 0;
+		trim(&p, &n);
+		if (!n) return 0;
+		if ((w = word_index(p, n, LEVEL, 8)) < 0)
+			BAD("expected none, preschool, primary, lower_secondary, upper_secondary, vocational, college or university; found");
+		mb->level = (signed char)w;
+		return 0;
+	case XF_ABLE: t = &mb->able_to_work; break;
+	case XF_INSURANCE: t = &mb->health_insurance; break;
+	case XF_STUNTED: t = &mb->stunted; break;
+	case XF_UNDERWEIGHT: t = &mb->underweight; break;
+	case XF_IN_SCHOOL: t = &mb->in_school; break;
+	case XF_INTERNET: t = &mb->uses_internet; break;
+	case XF_ALLOWANCE: t = &mb->social_allowance; break;
+	default: break;
+	}
+	if (!t || quick_bool(p, n, t)) return 0;
+	trim(&p, &n);
+	if (parse_bool(p, n, t)) BAD("expected 1 or 0 (or yes/no, có/không), found");
 	return 0;
 }
 
@@ -372,64 +525,17 @@ int gnbv_x_member(const gnbv_xmap *m, const gnbv_csv *c, gnbv_member *mb, gnbv_c
 	mb->relation = GNBV_REL_UNKNOWN;
 	mb->able_to_work = mb->health_insurance = mb->stunted = mb->underweight = GNBV_UNKNOWN;
 	mb->in_school = mb->uses_internet = mb->social_allowance = GNBV_UNKNOWN;
+	if (m->layout) {
+		/* name (2) and ethnicity (6) are kept as they are: not parsed */
+#define M(i) \
+	if ((rc = m_cell(c, i, M_LAYOUT[i], f[i].p, f[i].len, mb, hid))) return rc
+		M(0); M(1); M(3); M(4); M(5); M(7); M(8); M(9); M(10); M(11); M(12); M(13); M(14); M(15);
+#undef M
+		return 0;
+	}
 	for (size_t k = 0; k < m->nactive; k++) {
 		size_t i = m->active[k];
-		const char *p = f[i].p;
-		size_t n = f[i].len;
-		int role = m->col[i];
-		trim(&p, &n);
-		gnbv_tri *t = NULL;
-		int64_t v;
-		int w;
-		switch (role) {
-		case XF_HOUSEHOLD_ID:
-			if (!n) return gnbv_csv_error(c, GNBV_EINVALID, i, "empty: every member needs the code of its household");
-			hid->p = p, hid->len = (uint32_t)n;
-			break;
-		case XF_MEMBER_NO:
-			if (parse_i64(p, n, &v) || v < 1 || v > 100000)
-				BAD("expected the member's number (1, 2, ...), found");
-			mb->member_no = (int32_t)v;
-			break;
-		case XF_SEX:
-			if (!n) break;
-			if (eq(p, n, "M") || eq(p, n, "nam")) mb->sex = GNBV_SEX_MALE;
-			else if (eq(p, n, "F") || eq(p, n, "nữ") || eq(p, n, "Nữ")) mb->sex = GNBV_SEX_FEMALE;
-			else BAD("expected M or F, found");
-			break;
-		case XF_BIRTH:
-			if (!n) break;
-			if (gnbv_x_parse_date(p, n, &mb->birth))
-				BAD("expected a date YYYY-MM-DD (or the year YYYY), found");
-			break;
-		case XF_RELATION:
-			if (!n) break;
-			if ((w = word_index(p, n, REL, 6)) < 0)
-				BAD("expected head, spouse, child, parent, grandchild or other; found");
-			mb->relation = (signed char)w;
-			break;
-		case XF_WORK:
-			if (!n) break;
-			if ((w = word_index(p, n, WORK, 6)) < 0)
-				BAD("expected contract, no_contract, self, unemployed, student or none; found");
-			mb->work = (signed char)w;
-			break;
-		case XF_LEVEL:
-			if (!n) break;
-			if ((w = word_index(p, n, LEVEL, 8)) < 0)
-				BAD("expected none, preschool, primary, lower_secondary, upper_secondary, vocational, college or university; found");
-			mb->level = (signed char)w;
-			break;
-		case XF_ABLE: t = &mb->able_to_work; break;
-		case XF_INSURANCE: t = &mb->health_insurance; break;
-		case XF_STUNTED: t = &mb->stunted; break;
-		case XF_UNDERWEIGHT: t = &mb->underweight; break;
-		case XF_IN_SCHOOL: t = &mb->in_school; break;
-		case XF_INTERNET: t = &mb->uses_internet; break;
-		case XF_ALLOWANCE: t = &mb->social_allowance; break;
-		default: break;
-		}
-		if (t && parse_bool(p, n, t)) BAD("expected 1 or 0 (or yes/no, có/không), found");
+		if ((rc = m_cell(c, i, m->col[i], f[i].p, f[i].len, mb, hid))) return rc;
 	}
 	return 0;
 }
