@@ -37,6 +37,7 @@ typedef struct run {
 	const gnbv_classify_opts *o;
 	gnbv_classify_stats *st;
 	gnbv_standard std;
+	gnbv_assess_ctx actx; /* std prepared for the --as-of date */
 	gnbv_units *units;
 	int units_loaded;
 	gnbv_csv *hc, *mc;
@@ -109,7 +110,7 @@ static int emit(run *r, gnbv_household *h, const gnbv_csv_field *id,
 
 	gnbv_assessment a;
 	unsigned char workers[GNBV_MAX_MEMBERS];
-	gnbv_assess(&r->std, r->o->as_of, h, m, n, &a, workers);
+	gnbv_assess_prepared(&r->actx, h, m, n, &a, workers);
 
 	/* The row is built in a local buffer and written once. Ids and unit
 	 * codes are capped by the record cap; quoting can double them. */
@@ -548,6 +549,7 @@ int gnbv_classify(const gnbv_classify_opts *o, gnbv_classify_stats *st)
 			 : gnbv_standard_for_date(&r.std, o->as_of);
 	if (rc) goto done;
 	memcpy(st->standard, r.std.name, sizeof st->standard);
+	gnbv_assess_prepare(&r.actx, &r.std, o->as_of);
 	r.width = C_IND + r.std.n_indicators;
 
 	if ((rc = open_input(&r, &r.hc, o->households_path, 0, &r.hmap)) ||
