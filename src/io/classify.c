@@ -49,6 +49,8 @@ typedef struct run {
 	gnbv_dupcheck *dups; /* streaming mode: fingerprints of the ids, checked at the end */
 	int width;
 	long last_unit; /* index of the previous household's unit, -1 none */
+	int last_unit_quote; /* its code needs quotes in outputs */
+	size_t std_name_len;
 } run;
 
 /* Per-unit counter row layout. */
@@ -92,12 +94,55 @@ static void sort_members(gnbv_member *m, size_t n)
 	}
 }
 
+/* Whether a cell needs quotes in a CSV output (a comma, quote, CR or LF):
+ * eight bytes at a time, the last word overlapping the one before. */
+static inline uint64_t has_byte(uint64_t x, unsigned char c)
+{
+	uint64_t y = x ^ (0x0101010101010101ull * c);
+	return (y - 0x0101010101010101ull) & ~y & 0x8080808080808080ull;
+}
+
 static int needs_quote(const gnbv_csv_field *f)
 {
-	for (uint32_t i = 0; i < f->len; i++) {
-		char ch = f->p[i];
-		if (ch == ',' || ch == '"' || ch == '\n' || ch == '\r') return 1;
+	const char *p = f->p;
+	size_t n = f->len;
+	if (n < 8) {
+		for (size_t i = 0; i < n; i++)
+			if (p[i] == ',' || p[i] == '"' || p[i] == '\n' || p[i] == '\r') return 1;
+		return 0;
 	}
+	for (size_t i = 0;; i += 8) {
+		if (i > n - 8) i = n - 8;
+		uint64_t x;
+		memcpy(&x, p + i, 8);
+		if (has_byte(x, ',') | has_byte(x, '"') | has_byte(x, '\n') | has_byte(x, '\r')) return 1;
+		if (i == n - 8) return 0;
+	}
+}
+
+/* The unit's counter row (households come unit by unit: the previous
+ * household's unit is the usual hit), and whether its code needs quotes. */
+static int unit_row(run *r, const gnbv_csv_field *unit, uint64_t **row, int *quote)
+{
+	long u = r->last_unit;
+	if (u < 0 || r->unit_ids.lens[u] != unit->len || memcmp(r->unit_ids.keys[u], unit->p, unit->len)) {
+		int added;
+		u = gnbv_strmap_get(&r->unit_ids, unit->p, unit->len, 1, &added);
+		if (u < 0) return gnbv_error_set(GNBV_ENOMEM, "out of memory");
+		r->last_unit = u;
+		r->last_unit_quote = needs_quote(unit);
+	}
+	if ((size_t)u >= r->ncounts_cap) {
+		size_t nc = r->ncounts_cap ? r->ncounts_cap * 2 : 256;
+		uint64_t *c = realloc(r->counts, nc * (size_t)r->width * sizeof *c);
+		if (!c) return gnbv_error_set(GNBV_ENOMEM, "out of memory");
+		memset(c + r->ncounts_cap * (size_t)r->width, 0,
+		       (nc - r->ncounts_cap) * (size_t)r->width * sizeof *c);
+		r->counts = c;
+		r->ncounts_cap = nc;
+	}
+	*row = r->counts + (size_t)u * (size_t)r->width;
+	*quote = r->last_unit_quote;
 	return 0;
 }
 
@@ -112,11 +157,15 @@ static int emit(run *r, gnbv_household *h, const gnbv_csv_field *id,
 	unsigned char workers[GNBV_MAX_MEMBERS];
 	gnbv_assess_prepared(&r->actx, h, m, n, &a, workers);
 
+	uint64_t *cnt = NULL;
+	int unit_quote = 0;
+	if ((rc = unit_row(r, unit, &cnt, &unit_quote))) return rc;
+
 	/* The row is built in a local buffer and written once. Ids and unit
 	 * codes are capped by the record cap; quoting can double them. */
 	char row[256];
 	size_t k = 0;
-	int simple = id->len + unit->len < 160 && !needs_quote(id) && !needs_quote(unit);
+	int simple = id->len + unit->len < 160 && !unit_quote && !needs_quote(id);
 	gnbv_out *o = r->a_out;
 	if (simple) {
 		memcpy(row, id->p, id->len);
@@ -130,21 +179,32 @@ static int emit(run *r, gnbv_household *h, const gnbv_csv_field *id,
 		gnbv_out_cell(o, unit->p, unit->len);
 	}
 	row[k++] = ',';
-	size_t sl = strlen(r->std.name);
-	memcpy(row + k, r->std.name, sl);
-	k += sl;
+	memcpy(row + k, r->std.name, r->std_name_len);
+	k += r->std_name_len;
 	row[k++] = ',';
-	const char *cn = gnbv_class_name(a.klass);
-	sl = strlen(cn);
-	memcpy(row + k, cn, sl);
-	k += sl;
+	/* The class name from a table padded to 16 bytes: one fixed copy. */
+	static const struct {
+		char s[16];
+		unsigned char len;
+	} CLASS[GNBV_CLASS_COUNT] = {{"poor", 4}, {"near_poor", 9}, {"average", 7}, {"not_poor", 8}, {"incomplete", 10}};
+	unsigned kl = (unsigned)a.klass < GNBV_CLASS_COUNT ? (unsigned)a.klass : GNBV_CLASS_INCOMPLETE;
+	memcpy(row + k, CLASS[kl].s, 16);
+	k += CLASS[kl].len;
 	row[k++] = ',';
 	if (a.deficits >= 10) row[k++] = (char)('0' + a.deficits / 10);
 	row[k++] = (char)('0' + a.deficits % 10);
-	for (int i = 0; i < r->std.n_indicators; i++) {
-		row[k++] = ',';
-		if (a.ind[i] != GNBV_UNKNOWN) row[k++] = a.ind[i] == GNBV_YES ? '1' : '0';
+	/* ",1", ",0", or "," when unknown: two bytes written, one or two kept.
+	 * Locals, since stores through a char pointer may alias anything. */
+	int ni = r->std.n_indicators;
+	char *w = row + k;
+	for (int i = 0; i < ni; i++) {
+		gnbv_tri v = a.ind[i];
+		w[0] = ',';
+		w[1] = v == GNBV_YES ? '1' : '0';
+		w += 1 + (v != GNBV_UNKNOWN);
 	}
+	k = (size_t)(w - row);
+	for (int i = 0; i < ni; i++) cnt[C_IND + i] += a.ind[i] == GNBV_YES;
 	if (!r->o->explain) row[k++] = '\n';
 	if ((rc = gnbv_out_write(o, row, k))) return rc;
 	if (r->o->explain) {
@@ -164,28 +224,9 @@ static int emit(run *r, gnbv_household *h, const gnbv_csv_field *id,
 			if ((rc = gnbv_out_char(r->w_out, '\n'))) return rc;
 		}
 
-	/* Households come unit by unit: the previous unit's row is the usual hit. */
-	long u = r->last_unit;
-	if (u < 0 || r->unit_ids.lens[u] != unit->len || memcmp(r->unit_ids.keys[u], unit->p, unit->len)) {
-		int added;
-		u = gnbv_strmap_get(&r->unit_ids, unit->p, unit->len, 1, &added);
-		if (u < 0) return gnbv_error_set(GNBV_ENOMEM, "out of memory");
-		r->last_unit = u;
-	}
-	if ((size_t)u >= r->ncounts_cap) {
-		size_t nc = r->ncounts_cap ? r->ncounts_cap * 2 : 256;
-		uint64_t *c = realloc(r->counts, nc * (size_t)r->width * sizeof *c);
-		if (!c) return gnbv_error_set(GNBV_ENOMEM, "out of memory");
-		memset(c + r->ncounts_cap * (size_t)r->width, 0,
-		       (nc - r->ncounts_cap) * (size_t)r->width * sizeof *c);
-		r->counts = c;
-		r->ncounts_cap = nc;
-	}
-	uint64_t *cnt = r->counts + (size_t)u * (size_t)r->width;
 	cnt[C_HOUSEHOLDS]++;
 	cnt[C_MEMBERS] += n;
 	cnt[C_CLASS + a.klass]++;
-	for (int i = 0; i < r->std.n_indicators; i++) cnt[C_IND + i] += a.ind[i] == GNBV_YES;
 
 	r->st->households++;
 	r->st->members += n;
@@ -550,6 +591,7 @@ int gnbv_classify(const gnbv_classify_opts *o, gnbv_classify_stats *st)
 	if (rc) goto done;
 	memcpy(st->standard, r.std.name, sizeof st->standard);
 	gnbv_assess_prepare(&r.actx, &r.std, o->as_of);
+	r.std_name_len = strlen(r.std.name);
 	r.width = C_IND + r.std.n_indicators;
 
 	if ((rc = open_input(&r, &r.hc, o->households_path, 0, &r.hmap)) ||
