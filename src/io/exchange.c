@@ -179,27 +179,40 @@ static int days_in_month(int y, int m)
 	return d[m - 1];
 }
 
+/* YYYY-MM-DD: the eight bytes before the day as one word, each byte's
+ * class checked at once (digits 0x30..0x39 have high nibble 3 before and
+ * after adding 6; no byte carries into the next when the first test held). */
+static inline int parse_date10(const char *p, int32_t *out)
+{
+	const uint64_t digits = 0x00FFFF00FFFFFFFFull, dashes = 0x2D00002D00000000ull;
+	const uint64_t nib = 0xF0F0F0F0F0F0F0F0ull & digits, threes = 0x3030303030303030ull & digits;
+	uint64_t x;
+	memcpy(&x, p, 8);
+	unsigned d8 = (unsigned char)p[8] - '0', d9 = (unsigned char)p[9] - '0';
+	uint64_t t = x & digits;
+	if ((x & ~digits) != dashes || (t & nib) != threes ||
+	    ((t + (0x0606060606060606ull & digits)) & nib) != threes || d8 > 9 || d9 > 9)
+		return -1;
+	uint64_t v = t - threes; /* the digit values, one per byte */
+	int y = (int)(v & 0xFF) * 1000 + (int)(v >> 8 & 0xFF) * 100 + (int)(v >> 16 & 0xFF) * 10 +
+		(int)(v >> 24 & 0xFF);
+	int m = (int)(v >> 40 & 0xFF) * 10 + (int)(v >> 48 & 0xFF);
+	int d = (int)(d8 * 10 + d9);
+	if (y < 1850 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m)) return -1;
+	*out = (int32_t)(y * 10000 + m * 100 + d);
+	return 0;
+}
+
 int gnbv_x_parse_date(const char *p, size_t n, int32_t *out)
 {
-	int64_t y, m, d;
+	int64_t y;
 	if (n == 4) {
 		if (parse_i64(p, 4, &y) || y < 1850) return -1;
 		*out = (int32_t)(y * 10000 + 701); /* year only: born 1 July (exchange-format.md) */
 		return 0;
 	}
-	if (n != 10 || p[4] != '-' || p[7] != '-') return -1;
-	/* Eight digits at fixed places: checked and read without loops. */
-	unsigned d0 = (unsigned char)p[0] - '0', d1 = (unsigned char)p[1] - '0',
-	         d2 = (unsigned char)p[2] - '0', d3 = (unsigned char)p[3] - '0',
-	         d5 = (unsigned char)p[5] - '0', d6 = (unsigned char)p[6] - '0',
-	         d8 = (unsigned char)p[8] - '0', d9 = (unsigned char)p[9] - '0';
-	if (d0 > 9 || d1 > 9 || d2 > 9 || d3 > 9 || d5 > 9 || d6 > 9 || d8 > 9 || d9 > 9) return -1;
-	y = d0 * 1000 + d1 * 100 + d2 * 10 + d3;
-	m = d5 * 10 + d6;
-	d = d8 * 10 + d9;
-	if (y < 1850 || m < 1 || m > 12 || d < 1 || d > days_in_month((int)y, (int)m)) return -1;
-	*out = (int32_t)(y * 10000 + m * 100 + d);
-	return 0;
+	if (n != 10) return -1;
+	return parse_date10(p, out);
 }
 
 typedef struct word {
@@ -241,34 +254,46 @@ __attribute__((noinline)) static int word_index_fold(const char *p, size_t n, co
 	return -1;
 }
 
-/* Index of the cell among `words` by exact bytes, -1 when none (n > 0).
- * Within each table, length and first letter already tell the words
- * apart. */
-static inline int word_exact(const char *p, size_t n, const word *words, int count)
-{
-	for (int i = 0; i < count; i++)
-		if (words[i].len == n && words[i].w[0] == p[0] && same_bytes(words[i].w, p, n)) return i;
-	return -1;
-}
-
-/* Index of the cell among `words`: an exact match in one pass, then a
- * case-insensitive one. Within each table, length and first letter already
- * tell the words apart. */
-static inline int word_index(const char *p, size_t n, const word *words, int count)
-{
-	for (int i = 0; i < count; i++)
-		if (words[i].len == n && words[i].w[0] == p[0] && same_bytes(words[i].w, p, n)) return i;
-	return word_index_fold(p, n, words, count);
-}
+/* Each table's words by a slot from the length and the first letter, so that
+ * an exact match costs one lookup and one compare. No two words of a table
+ * share a slot: a clash would not compile (-Woverride-init). Slots hold the
+ * word's index + 1 (0: no word). */
+#define WSLOT(len, c0) ((((unsigned)(len)) + ((unsigned)(c0) & 31u)) & 31u)
 
 static const word WORK[] = {W("contract"), W("no_contract"), W("self"),
 			    W("unemployed"), W("student"), W("none")};
+static const signed char WORK_SLOT[32] = {[WSLOT(8, 'c')] = 1, [WSLOT(11, 'n')] = 2, [WSLOT(4, 's')] = 3,
+					  [WSLOT(10, 'u')] = 4, [WSLOT(7, 's')] = 5, [WSLOT(4, 'n')] = 6};
 static const word REL[] = {W("head"),   W("spouse"),     W("child"),
 			   W("parent"), W("grandchild"), W("other")};
+static const signed char REL_SLOT[32] = {[WSLOT(4, 'h')] = 1, [WSLOT(6, 's')] = 2, [WSLOT(5, 'c')] = 3,
+					 [WSLOT(6, 'p')] = 4, [WSLOT(10, 'g')] = 5, [WSLOT(5, 'o')] = 6};
 static const word LEVEL[] = {W("none"),		   W("preschool"),	 W("primary"),
 			     W("lower_secondary"), W("upper_secondary"), W("vocational"),
 			     W("college"),	   W("university")};
+static const signed char LEVEL_SLOT[32] = {[WSLOT(4, 'n')] = 1,	 [WSLOT(9, 'p')] = 2,  [WSLOT(7, 'p')] = 3,
+					   [WSLOT(15, 'l')] = 4, [WSLOT(15, 'u')] = 5, [WSLOT(10, 'v')] = 6,
+					   [WSLOT(7, 'c')] = 7,	 [WSLOT(10, 'u')] = 8};
 static const word DEVICE[] = {W("tv"), W("radio"), W("computer"), W("phone"), W("smartphone")};
+static const signed char DEVICE_SLOT[32] = {[WSLOT(2, 't')] = 1, [WSLOT(5, 'r')] = 2, [WSLOT(8, 'c')] = 3,
+					    [WSLOT(5, 'p')] = 4, [WSLOT(10, 's')] = 5};
+
+/* Index of the cell among `words` by exact bytes, -1 when none (n > 0). */
+static inline int word_exact(const char *p, size_t n, const word *words, const signed char *slot)
+{
+	int i = slot[WSLOT(n, (unsigned char)p[0])] - 1;
+	if (i >= 0 && words[i].len == n && same_bytes(words[i].w, p, n)) return i;
+	return -1;
+}
+
+/* Index of the cell among `words`: an exact match, then a case-insensitive
+ * one (n > 0). */
+static inline int word_index(const char *p, size_t n, const word *words, const signed char *slot,
+			     int count)
+{
+	int i = word_exact(p, n, words, slot);
+	return i >= 0 ? i : word_index_fold(p, n, words, count);
+}
 
 static int parse_devices(const char *p, size_t n, unsigned *mask)
 {
@@ -280,7 +305,7 @@ static int parse_devices(const char *p, size_t n, unsigned *mask)
 		size_t tn = k;
 		trim(&t, &tn);
 		if (tn) {
-			int d = word_index(t, tn, DEVICE, 5);
+			int d = word_index(t, tn, DEVICE, DEVICE_SLOT, 5);
 			if (d < 0) return -1;
 			*mask |= 1u << d;
 		}
@@ -469,33 +494,33 @@ static ALWAYS_INLINE int m_cell(const gnbv_csv *c, size_t i, int role, const cha
 		else BAD("expected M or F, found");
 		return 0;
 	case XF_BIRTH:
-		if (n == 10 && gnbv_x_parse_date(p, n, &mb->birth) == 0) return 0;
+		if (n == 10 && parse_date10(p, &mb->birth) == 0) return 0;
 		trim(&p, &n);
 		if (!n) return 0;
 		if (gnbv_x_parse_date(p, n, &mb->birth))
 			BAD("expected a date YYYY-MM-DD (or the year YYYY), found");
 		return 0;
 	case XF_RELATION:
-		if (n && (w = word_exact(p, n, REL, 6)) >= 0) return mb->relation = (signed char)w, 0;
+		if (n && (w = word_exact(p, n, REL, REL_SLOT)) >= 0) return mb->relation = (signed char)w, 0;
 		trim(&p, &n);
 		if (!n) return 0;
-		if ((w = word_index(p, n, REL, 6)) < 0)
+		if ((w = word_index(p, n, REL, REL_SLOT, 6)) < 0)
 			BAD("expected head, spouse, child, parent, grandchild or other; found");
 		mb->relation = (signed char)w;
 		return 0;
 	case XF_WORK:
-		if (n && (w = word_exact(p, n, WORK, 6)) >= 0) return mb->work = (signed char)w, 0;
+		if (n && (w = word_exact(p, n, WORK, WORK_SLOT)) >= 0) return mb->work = (signed char)w, 0;
 		trim(&p, &n);
 		if (!n) return 0;
-		if ((w = word_index(p, n, WORK, 6)) < 0)
+		if ((w = word_index(p, n, WORK, WORK_SLOT, 6)) < 0)
 			BAD("expected contract, no_contract, self, unemployed, student or none; found");
 		mb->work = (signed char)w;
 		return 0;
 	case XF_LEVEL:
-		if (n && (w = word_exact(p, n, LEVEL, 8)) >= 0) return mb->level = (signed char)w, 0;
+		if (n && (w = word_exact(p, n, LEVEL, LEVEL_SLOT)) >= 0) return mb->level = (signed char)w, 0;
 		trim(&p, &n);
 		if (!n) return 0;
-		if ((w = word_index(p, n, LEVEL, 8)) < 0)
+		if ((w = word_index(p, n, LEVEL, LEVEL_SLOT, 8)) < 0)
 			BAD("expected none, preschool, primary, lower_secondary, upper_secondary, vocational, college or university; found");
 		mb->level = (signed char)w;
 		return 0;

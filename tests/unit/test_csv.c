@@ -280,6 +280,61 @@ static void test_utf8_vector_matches_portable(void **state)
 	}
 }
 
+/* Every word of the members file's word columns, and of devices, exactly and
+ * in other cases: each parses to its own value (the exact lookup goes by a
+ * slot from length and first letter, the fallback ignores case). */
+static void test_member_and_device_words(void **state)
+{
+	(void)state;
+	static const char *const work[] = {"contract", "no_contract", "self", "unemployed", "student", "none"};
+	static const char *const rel[] = {"head", "spouse", "child", "parent", "grandchild", "other"};
+	static const char *const level[] = {"none", "preschool", "primary", "lower_secondary",
+					    "upper_secondary", "vocational", "college", "university"};
+	gnbv_standard std;
+	assert_int_equal(gnbv_standard_load(&std, "vn-2022-2026"), 0);
+	for (int upper = 0; upper < 2; upper++)
+		for (int k = 0; k < 8; k++) {
+			char text[512], w[3][32];
+			const char *src[3] = {work[k % 6], rel[k % 6], level[k]};
+			for (int j = 0; j < 3; j++) {
+				snprintf(w[j], sizeof w[j], "%s", src[j]);
+				if (upper) w[j][0] = (char)(w[j][0] - 'a' + 'A');
+			}
+			snprintf(text, sizeof text,
+				 "household_id,member_no,relation,work,school_level\nH1,1,%s,%s,%s\n", w[1], w[0], w[2]);
+			gnbv_csv *c = open_str(text);
+			gnbv_xmap map;
+			assert_int_equal(gnbv_csv_next(c), 1);
+			assert_int_equal(gnbv_csv_take_header(c), 0);
+			assert_int_equal(gnbv_xmap_build(&map, c, 1, &std, NULL, NULL), 0);
+			assert_int_equal(gnbv_csv_next(c), 1);
+			gnbv_member m;
+			gnbv_csv_field hid;
+			assert_int_equal(gnbv_x_member(&map, c, &m, &hid), 0);
+			assert_int_equal(m.work, k % 6);
+			assert_int_equal(m.relation, k % 6);
+			assert_int_equal(m.level, k);
+			gnbv_csv_free(c);
+		}
+	static const char *const devices[] = {"tv", "radio", "computer", "phone", "smartphone"};
+	for (int k = 0; k < 5; k++) {
+		char text[512];
+		snprintf(text, sizeof text, "household_id,unit_code,devices\nH1,U1,%s; %s\n", devices[k],
+			 devices[(k + 2) % 5]);
+		gnbv_csv *c = open_str(text);
+		gnbv_xmap map;
+		assert_int_equal(gnbv_csv_next(c), 1);
+		assert_int_equal(gnbv_csv_take_header(c), 0);
+		assert_int_equal(gnbv_xmap_build(&map, c, 0, &std, NULL, NULL), 0);
+		assert_int_equal(gnbv_csv_next(c), 1);
+		gnbv_household h;
+		gnbv_csv_field id, unit;
+		assert_int_equal(gnbv_x_household(&map, c, &std, &h, &id, &unit), 0);
+		assert_int_equal(h.devices, (1u << k) | (1u << ((k + 2) % 5)));
+		gnbv_csv_free(c);
+	}
+}
+
 /* Birth dates of the exchange format: YYYY-MM-DD with real days, or YYYY
  * (born 1 July); every malformed form is refused. */
 static void test_parse_date(void **state)
@@ -320,6 +375,7 @@ int main(void)
 		cmocka_unit_test(test_utf8_at_every_offset),
 		cmocka_unit_test(test_utf8_vector_matches_portable),
 		cmocka_unit_test(test_parse_date),
+		cmocka_unit_test(test_member_and_device_words),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
