@@ -80,20 +80,6 @@ static int resolve_area(run *r, gnbv_household *h, const gnbv_csv_field *unit)
 	return 0;
 }
 
-/* Members by member_no: households are small, so insertion sort. */
-static void sort_members(gnbv_member *m, size_t n)
-{
-	for (size_t i = 1; i < n; i++) {
-		gnbv_member v = m[i];
-		size_t j = i;
-		while (j > 0 && m[j - 1].member_no > v.member_no) {
-			m[j] = m[j - 1];
-			j--;
-		}
-		m[j] = v;
-	}
-}
-
 /* Whether a cell needs quotes in a CSV output (a comma, quote, CR or LF):
  * eight bytes at a time, the last word overlapping the one before. */
 static inline uint64_t has_byte(uint64_t x, unsigned char c)
@@ -151,7 +137,7 @@ static int emit(run *r, gnbv_household *h, const gnbv_csv_field *id,
 {
 	int rc;
 	if ((rc = resolve_area(r, h, unit))) return rc;
-	sort_members(m, n);
+	/* m is sorted by member_no: by the feed, or by the index's order */
 
 	gnbv_assessment a;
 	unsigned char workers[GNBV_MAX_MEMBERS];
@@ -240,52 +226,34 @@ static int same(const gnbv_csv_field *a, const gnbv_csv_field *b)
 	return a->len == b->len && memcmp(a->p, b->p, a->len) == 0;
 }
 
-static int add_member(run *r, gnbv_member *group, size_t *n, const gnbv_member *m,
-		      const gnbv_csv_field *hid, long line)
-{
-	const char *name = gnbv_csv_name(r->mc);
-	int col = r->mmap.member_no_col + 1;
-	if (*n == GNBV_MAX_MEMBERS)
-		return gnbv_error_set(GNBV_ETOOBIG,
-				      "%s:%ld:%d: column 'member_no': household '%.*s' has more than %d members",
-				      name, line, col, (int)hid->len, hid->p, GNBV_MAX_MEMBERS);
-	for (size_t i = 0; i < *n; i++)
-		if (group[i].member_no == m->member_no)
-			return gnbv_error_set(GNBV_EINVALID,
-					      "%s:%ld:%d: column 'member_no': household '%.*s' already has a member number %d",
-					      name, line, col, (int)hid->len, hid->p, m->member_no);
-	group[(*n)++] = *m;
-	return 0;
-}
-
 /* Streaming mode. Returns 0, RESTART, or a negative error. Members come
- * from the feed, parsed ahead on the second core. */
+ * from the feed, parsed and grouped by household ahead on the second core. */
 static int run_streaming(run *r, gnbv_mfeed *feed)
 {
 	gnbv_member group[GNBV_MAX_MEMBERS];
-	gnbv_member pend;
-	gnbv_csv_field pend_id = {0};
-	long pend_line = 0;
-	int have_pend, rc;
+	gnbv_mgroup g;
+	int have, rc;
 
-	if ((rc = gnbv_mfeed_next(feed, &pend, &pend_id, &pend_line)) < 0) return rc;
-	have_pend = rc == 1;
+	if ((rc = gnbv_mfeed_group(feed, &g)) < 0) return rc;
+	have = rc == 1;
 	while ((rc = gnbv_csv_next(r->hc)) == 1) {
 		gnbv_household h;
 		gnbv_csv_field id, unit;
 		if ((rc = gnbv_x_household(&r->hmap, r->hc, &r->std, &h, &id, &unit))) return rc;
-		size_t n = 0;
-		while (have_pend && same(&pend_id, &id)) {
-			if ((rc = add_member(r, group, &n, &pend, &pend_id, pend_line))) return rc;
-			if ((rc = gnbv_mfeed_next(feed, &pend, &pend_id, &pend_line)) < 0) return rc;
-			have_pend = rc == 1;
-		}
-	if (n == 0) return RESTART; /* not in step, or a household without members */
+		/* not in step, or a household without members */
+		if (!have || !same(&g.id, &id)) return RESTART;
+		if (g.cut) return gnbv_mfeed_error(feed);
+		size_t n = g.n;
+		memcpy(group, g.m, n * sizeof *group);
+		/* The next group now: an error right after this household's members
+		 * comes before this household's outputs, as it always has. */
+		if ((rc = gnbv_mfeed_group(feed, &g)) < 0) return rc;
+		have = rc == 1;
 		if ((rc = gnbv_dupcheck_add(r->dups, gnbv_hash64(id.p, id.len)))) return rc;
 		if ((rc = emit(r, &h, &id, &unit, group, n))) return rc;
 	}
 	if (rc < 0) return rc;
-	if (have_pend) return RESTART;
+	if (have) return RESTART;
 	/* Duplicate ids: a repeated fingerprint (a real duplicate, or a
 	 * 1-in-2^64 clash) sends the run to indexed mode, which compares the
 	 * ids themselves and names both lines. */
@@ -518,11 +486,22 @@ static int write_summary(run *r, gnbv_out **out)
 			row = total;
 			gnbv_out_char(o, '*');
 		}
+		/* The numbers of a row into a local buffer, then one write: at most
+		 * 21 bytes each (a comma and 20 digits). */
+		char line[(2 + GNBV_CLASS_COUNT + GNBV_MAX_INDICATORS) * 21 + 1];
+		size_t len = 0;
 		for (int i = 0; i < r->width; i++) {
-			gnbv_out_char(o, ',');
-			gnbv_out_u64(o, row[i]);
+			char digits[20];
+			int d = 20;
+			uint64_t v = row[i];
+			do digits[--d] = (char)('0' + v % 10), v /= 10;
+			while (v);
+			line[len++] = ',';
+			memcpy(line + len, digits + d, (size_t)(20 - d));
+			len += (size_t)(20 - d);
 		}
-		if ((rc = gnbv_out_char(o, '\n'))) goto done;
+		line[len++] = '\n';
+		if ((rc = gnbv_out_write(o, line, len))) goto done;
 	}
 	*out = o;
 	o = NULL;
