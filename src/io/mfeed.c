@@ -59,7 +59,6 @@ struct gnbv_mfeed {
 	int have_next;
 	gnbv_member next;
 	gnbv_csv_field next_id;
-	long next_line;
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -76,6 +75,20 @@ static void fail(batch *b, int rc, int partial)
 	if (ml >= sizeof b->msg) ml = sizeof b->msg - 1;
 	memcpy(b->msg, m, ml);
 	b->msg[ml] = '\0';
+}
+
+/* The same household id: the short ids of the format compared a word at a
+ * time (overlapping loads that stay inside both). */
+static inline int same_id(const char *a, const char *b, size_t n)
+{
+	if (n < 8 || n > 24) return memcmp(a, b, n) == 0;
+	uint64_t x, y, u, v;
+	memcpy(&x, a, 8), memcpy(&y, b, 8);
+	memcpy(&u, a + n - 8, 8), memcpy(&v, b + n - 8, 8);
+	if (x != y || u != v) return 0;
+	if (n <= 16) return 1;
+	memcpy(&x, a + 8, 8), memcpy(&y, b + 8, 8);
+	return x == y;
 }
 
 /* Members by member_no: households are small, so insertion sort. */
@@ -108,11 +121,12 @@ static void fill(gnbv_mfeed *f, batch *b)
 	b->partial = 0;
 	group *g = NULL; /* the open group */
 	for (;;) {
-		gnbv_member m;
+		/* Parsed straight into the batch's next slot (there is always one:
+		 * a group starts only with room for GNBV_MAX_MEMBERS + 1). */
+		gnbv_member *m = &b->m[b->nm];
 		gnbv_csv_field hid;
-		long line;
 		if (f->have_next) {
-			m = f->next, hid = f->next_id, line = f->next_line;
+			*m = f->next, hid = f->next_id;
 			f->have_next = 0;
 		} else {
 			int rc = gnbv_csv_next(f->c);
@@ -121,12 +135,15 @@ static void fill(gnbv_mfeed *f, batch *b)
 				b->rc = 1;
 				return;
 			}
-			if (rc > 0) rc = gnbv_x_member(f->map, f->c, &m, &hid);
+			if (rc > 0) rc = gnbv_x_member(f->map, f->c, m, &hid);
 			if (rc < 0) return fail(b, rc, g != NULL);
-			line = gnbv_csv_line(f->c);
 		}
-		if (g && g->id_len == hid.len && memcmp(b->ids + g->id_off, hid.p, hid.len) == 0) {
+		if (g && g->id_len == hid.len && same_id(b->ids + g->id_off, hid.p, hid.len)) {
+			/* (only a member read just now joins a group: the one carried
+			 * over from the last batch starts one, so the reader's current
+			 * record is this member's) */
 			const char *name = gnbv_csv_name(f->c);
+			long line = gnbv_csv_line(f->c);
 			int col = f->map->member_no_col + 1;
 			if (g->n == GNBV_MAX_MEMBERS)
 				return fail(b,
@@ -136,13 +153,13 @@ static void fill(gnbv_mfeed *f, batch *b)
 					    1);
 			const gnbv_member *gm = b->m + g->first;
 			for (size_t i = 0; i < g->n; i++)
-				if (gm[i].member_no == m.member_no)
+				if (gm[i].member_no == m->member_no)
 					return fail(b,
 						    gnbv_error_set(GNBV_EINVALID,
 								   "%s:%ld:%d: column 'member_no': household '%.*s' already has a member number %d",
-								   name, line, col, (int)hid.len, hid.p, m.member_no),
+								   name, line, col, (int)hid.len, hid.p, m->member_no),
 						    1);
-			b->m[b->nm++] = m;
+			b->nm++;
 			g->n++;
 			continue;
 		}
@@ -151,7 +168,7 @@ static void fill(gnbv_mfeed *f, batch *b)
 		if (g) sort_members(b->m + g->first, g->n);
 		if (BATCH - b->nm < GNBV_MAX_MEMBERS + 1) {
 			f->have_next = 1;
-			f->next = m, f->next_id = hid, f->next_line = line;
+			f->next = *m, f->next_id = hid;
 			return;
 		}
 		int rc = gnbv_grow(&b->ids, &b->ids_cap, b->ids_len + hid.len, 1, 1 << 16);
@@ -163,7 +180,7 @@ static void fill(gnbv_mfeed *f, batch *b)
 		g->id_len = hid.len;
 		memcpy(b->ids + b->ids_len, hid.p, hid.len);
 		b->ids_len += hid.len;
-		b->m[b->nm++] = m;
+		b->nm++;
 	}
 }
 
