@@ -46,6 +46,54 @@ int gnbv_dupcheck_new(gnbv_dupcheck **out)
 	return 0;
 }
 
+/* Sorts fingerprints: by their top 16 bits into 65,536 buckets (one pass to
+ * count, one to move), then each bucket on its own, by insertion while it
+ * is small. Fingerprints are hashes, so a bucket holds about n / 65,536 of
+ * them (16 in a full chunk); a bucket that is large anyway (ids made to
+ * collide) is radix-sorted, so the time stays linear. About a fifth of the
+ * cost of the 8-pass radix sort on a full chunk. */
+#define FP_BUCKETS 65536u
+
+static int sort_fps(uint64_t *v, size_t n)
+{
+	if (n < 4096) return gnbv_sort_u64(v, n);
+	uint32_t *start = calloc(FP_BUCKETS + 1, sizeof *start);
+	uint32_t *cur = malloc(FP_BUCKETS * sizeof *cur);
+	uint64_t *tmp = malloc(n * sizeof *tmp);
+	int rc = 0;
+	if (!start || !cur || !tmp) {
+		rc = gnbv_error_set(GNBV_ENOMEM, "out of memory sorting %zu values", n);
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++) start[(v[i] >> 48) + 1]++;
+	for (size_t b = 1; b <= FP_BUCKETS; b++) start[b] += start[b - 1];
+	memcpy(cur, start, FP_BUCKETS * sizeof *cur);
+	for (size_t i = 0; i < n; i++) tmp[cur[v[i] >> 48]++] = v[i];
+	for (size_t b = 0; b < FP_BUCKETS && !rc; b++) {
+		uint64_t *x = tmp + start[b];
+		size_t k = start[b + 1] - start[b];
+		if (k > 64) {
+			rc = gnbv_sort_u64(x, k);
+			continue;
+		}
+		for (size_t i = 1; i < k; i++) {
+			uint64_t y = x[i];
+			size_t j = i;
+			while (j > 0 && x[j - 1] > y) {
+				x[j] = x[j - 1];
+				j--;
+			}
+			x[j] = y;
+		}
+	}
+	if (!rc) memcpy(v, tmp, n * sizeof *v);
+done:
+	free(start);
+	free(cur);
+	free(tmp);
+	return rc;
+}
+
 static int has_adjacent_dup(const uint64_t *v, size_t n)
 {
 	for (size_t i = 1; i < n; i++)
@@ -55,7 +103,7 @@ static int has_adjacent_dup(const uint64_t *v, size_t n)
 
 static int spill(gnbv_dupcheck *d)
 {
-	int rc = gnbv_sort_u64(d->chunk, d->n);
+	int rc = sort_fps(d->chunk, d->n);
 	if (rc) return rc;
 	if (has_adjacent_dup(d->chunk, d->n)) return 1;
 	if (d->nruns == MAX_RUNS) return gnbv_error_set(GNBV_ETOOBIG, "too many households to check for duplicates");
@@ -106,7 +154,7 @@ int gnbv_dupcheck_finish(gnbv_dupcheck *d)
 	int rc;
 	if (d->found) return 1;
 	if (!d->nruns) {
-		if ((rc = gnbv_sort_u64(d->chunk, d->n))) return rc;
+		if ((rc = sort_fps(d->chunk, d->n))) return rc;
 		return has_adjacent_dup(d->chunk, d->n);
 	}
 	if (d->n && (rc = spill(d))) return rc;

@@ -42,11 +42,38 @@ static void test_spilled_runs(void **state)
 	assert_int_equal(run(n, 7, 100), 1);             /* inside the first run */
 }
 
+/* Fingerprints that all share their top bits (as ids made to collide would):
+ * one huge bucket, sorted by the fallback; and a few mid-sized buckets. */
+static int run_skewed(uint64_t n, uint64_t spread, uint64_t dup_b)
+{
+	gnbv_dupcheck *d = NULL;
+	assert_int_equal(gnbv_dupcheck_new(&d), 0);
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t v = ((i % spread) << 48) | (gnbv_mix64(i + 1) >> 16);
+		if (i == dup_b) v = ((3 % spread) << 48) | (gnbv_mix64(3 + 1) >> 16);
+		assert_int_equal(gnbv_dupcheck_add(d, v), 0);
+	}
+	int rc = gnbv_dupcheck_finish(d);
+	gnbv_dupcheck_free(d);
+	return rc;
+}
+
+static void test_skewed(void **state)
+{
+	(void)state;
+	assert_int_equal(run_skewed(200000, 1, ~0ull), 0);
+	assert_int_equal(run_skewed(200000, 1, 150000), 1);
+	assert_int_equal(run_skewed(200000, 3000, ~0ull), 0); /* buckets of about 66 */
+	assert_int_equal(run_skewed(200000, 3000, 3 + 3000 * 40), 1);
+	assert_int_equal(run_skewed(200000, 5000, 3 + 5000 * 20), 1); /* buckets of 40: insertion */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_small),
 		cmocka_unit_test(test_spilled_runs),
+		cmocka_unit_test(test_skewed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
