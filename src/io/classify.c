@@ -101,7 +101,11 @@ static int needs_quote(const gnbv_csv_field *f)
 		if (i > n - 8) i = n - 8;
 		uint64_t x;
 		memcpy(&x, p + i, 8);
-		if (has_byte(x, ',') | has_byte(x, '"') | has_byte(x, '\n') | has_byte(x, '\r')) return 1;
+		/* all four are below '-' (0x2D): most words have no such byte, and
+		 * one subtraction tells (bytes of 0x80 and up excluded by ~x) */
+		if (((x - 0x2D2D2D2D2D2D2D2Dull) & ~x & 0x8080808080808080ull) &&
+		    (has_byte(x, ',') | has_byte(x, '"') | has_byte(x, '\n') | has_byte(x, '\r')))
+			return 1;
 		if (i == n - 8) return 0;
 	}
 }
