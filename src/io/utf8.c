@@ -8,7 +8,7 @@
  * - portable: 16 bytes at a time with SSE2 where ASCII lets it skip, then
  *   from one lead byte to the next, each sequence checked against Unicode 15
  *   table 3-7;
- * - AVX2, chosen at run time: 32 bytes at a time. Every error of UTF-8 shows
+ * - AVX2, chosen at run time: 64 bytes at a time. Every error of UTF-8 shows
  *   in a pair of neighbouring bytes (a lead without its continuation, a
  *   continuation without its lead, an overlong or surrogate or too-large
  *   first pair), except a missing third or fourth byte. Three 16-entry
@@ -145,60 +145,76 @@ enum {
 	U_LONG | U_TWO | U_OVER2 | U_SURR | U_LARGE,             /* B */                         \
 	U_SHORT, U_SHORT, U_SHORT, U_SHORT                       /* C..F: a lead */
 
-__attribute__((target("avx2"))) static size_t check_avx2(const unsigned char *s, size_t n)
+/* One 32-byte block against the one before it: the error bits (zero when
+ * clean) and, in *pending, the leads at its end that it leaves unfinished. */
+__attribute__((target("avx2"))) static inline __m256i block_avx2(__m256i prev, __m256i cur,
+								  __m256i *pending)
 {
 	const __m256i t_hi1 = _mm256_setr_epi8(T_HI1, T_HI1);
 	const __m256i t_lo1 = _mm256_setr_epi8(T_LO1, T_LO1);
 	const __m256i t_hi2 = _mm256_setr_epi8(T_HI2, T_HI2);
-	const __m256i nib = _mm256_set1_epi8(0x0F), zero = _mm256_setzero_si256();
+	const __m256i nib = _mm256_set1_epi8(0x0F);
 	/* A lead in the last three bytes of a block that the block does not
 	 * finish: F0.. third from the end, E0.. second, C0.. last. */
 	const __m256i unfinished = _mm256_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
 						    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
 						    -1, -1, -1, -1, -1, (char)0xEF, (char)0xDF,
 						    (char)0xBF);
+	__m256i join = _mm256_permute2x128_si256(prev, cur, 0x21);
+	__m256i p1 = _mm256_alignr_epi8(cur, join, 15);
+	__m256i p2 = _mm256_alignr_epi8(cur, join, 14);
+	__m256i p3 = _mm256_alignr_epi8(cur, join, 13);
+	__m256i c1 = _mm256_and_si256(
+		_mm256_shuffle_epi8(t_hi1, _mm256_and_si256(_mm256_srli_epi16(p1, 4), nib)),
+		_mm256_shuffle_epi8(t_lo1, _mm256_and_si256(p1, nib)));
+	__m256i cls = _mm256_and_si256(
+		c1, _mm256_shuffle_epi8(t_hi2, _mm256_and_si256(_mm256_srli_epi16(cur, 4), nib)));
+	/* 0x80 where a lead of 3 bytes is two back or one of 4 three back:
+	 * exactly where two continuations must be. */
+	__m256i must = _mm256_and_si256(_mm256_or_si256(_mm256_subs_epu8(p2, _mm256_set1_epi8(0xE0 - 0x80)),
+							_mm256_subs_epu8(p3, _mm256_set1_epi8(0xF0 - 0x80))),
+					_mm256_set1_epi8((char)0x80));
+	*pending = _mm256_subs_epu8(cur, unfinished);
+	return _mm256_xor_si256(cls, must);
+}
+
+/* 64 bytes a step: an ASCII step (the common one between names) costs a
+ * test for NUL and for a sequence left open before it; the others run both
+ * halves through the tables. One test of the errors per step. */
+__attribute__((target("avx2"))) static size_t check_avx2(const unsigned char *s, size_t n)
+{
+	const __m256i zero = _mm256_setzero_si256();
 	__m256i prev = zero, pending = zero; /* before the span: as if ASCII */
-	unsigned char tail[32];
+	unsigned char tail[64];
 	size_t i = 0, last = 0;
 	for (;;) {
-		__m256i cur;
-		if (i + 32 <= n) {
-			cur = _mm256_loadu_si256((const __m256i *)(s + i));
+		__m256i a, b;
+		if (i + 64 <= n) {
+			a = _mm256_loadu_si256((const __m256i *)(s + i));
+			b = _mm256_loadu_si256((const __m256i *)(s + i + 32));
 		} else {
 			/* The end, padded with ASCII newlines: a sequence the span cuts
 			 * off shows as a lead without its continuation. */
 			memset(tail, '\n', sizeof tail);
 			memcpy(tail, s + i, n - i);
-			cur = _mm256_loadu_si256((const __m256i *)tail);
+			a = _mm256_loadu_si256((const __m256i *)tail);
+			b = _mm256_loadu_si256((const __m256i *)(tail + 32));
 		}
-		__m256i err;
-		if (!_mm256_movemask_epi8(cur)) {
-			err = _mm256_or_si256(_mm256_cmpeq_epi8(cur, zero), pending);
+		/* NUL in either half: the smaller of the two bytes is zero */
+		__m256i err = _mm256_cmpeq_epi8(_mm256_min_epu8(a, b), zero);
+		if (!_mm256_movemask_epi8(_mm256_or_si256(a, b))) {
+			err = _mm256_or_si256(err, pending);
 			pending = zero;
 		} else {
-			__m256i join = _mm256_permute2x128_si256(prev, cur, 0x21);
-			__m256i p1 = _mm256_alignr_epi8(cur, join, 15);
-			__m256i p2 = _mm256_alignr_epi8(cur, join, 14);
-			__m256i p3 = _mm256_alignr_epi8(cur, join, 13);
-			__m256i c1 = _mm256_and_si256(
-				_mm256_shuffle_epi8(t_hi1, _mm256_and_si256(_mm256_srli_epi16(p1, 4), nib)),
-				_mm256_shuffle_epi8(t_lo1, _mm256_and_si256(p1, nib)));
-			__m256i cls = _mm256_and_si256(
-				c1, _mm256_shuffle_epi8(t_hi2, _mm256_and_si256(_mm256_srli_epi16(cur, 4), nib)));
-			/* 0x80 where a lead of 3 bytes is two back or one of 4 three back:
-			 * exactly where two continuations must be. */
-			__m256i must = _mm256_and_si256(
-				_mm256_or_si256(_mm256_subs_epu8(p2, _mm256_set1_epi8(0xE0 - 0x80)),
-						_mm256_subs_epu8(p3, _mm256_set1_epi8(0xF0 - 0x80))),
-				_mm256_set1_epi8((char)0x80));
-			err = _mm256_or_si256(_mm256_xor_si256(cls, must), _mm256_cmpeq_epi8(cur, zero));
-			pending = _mm256_subs_epu8(cur, unfinished);
+			__m256i pa;
+			err = _mm256_or_si256(err, block_avx2(prev, a, &pa));
+			err = _mm256_or_si256(err, block_avx2(a, b, &pending));
 		}
 		if (!_mm256_testz_si256(err, err)) return i < n ? i : last;
-		if (i + 32 > n) return n;
-		prev = cur;
+		if (i + 64 > n) return n;
+		prev = b;
 		last = i;
-		i += 32;
+		i += 64;
 	}
 }
 
