@@ -260,8 +260,14 @@ static int run_streaming(run *r, gnbv_mfeed *feed)
 	if (have) return RESTART;
 	/* Duplicate ids: a repeated fingerprint (a real duplicate, or a
 	 * 1-in-2^64 clash) sends the run to indexed mode, which compares the
-	 * ids themselves and names both lines. */
-	rc = gnbv_dupcheck_finish(r->dups);
+	 * ids themselves and names both lines. The check (a sort of one
+	 * fingerprint per household) runs on a thread of its own while the
+	 * assessments and workers go to the disk: both waits at once. */
+	gnbv_dupcheck_start(r->dups, gnbv_mfeed_threads());
+	int src = gnbv_out_sync(r->a_out);
+	if (!src) src = gnbv_out_sync(r->w_out);
+	rc = gnbv_dupcheck_wait(r->dups);
+	if (src) return src;
 	return rc < 0 ? rc : rc ? RESTART : 0;
 }
 

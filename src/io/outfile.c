@@ -160,6 +160,14 @@ int gnbv_out_truncate(gnbv_out *o)
 	return 0;
 }
 
+int gnbv_out_sync(gnbv_out *o)
+{
+	if (o->failed) return GNBV_EIO;
+	int rc = flush(o);
+	if (!rc && fsync(o->fd)) rc = gnbv_error_set(GNBV_EIO, "%s: fsync failed: %s", o->final, strerror(errno));
+	return rc;
+}
+
 int gnbv_out_commit(gnbv_out *o)
 {
 	int rc = flush(o);

@@ -19,7 +19,13 @@ static int run(uint64_t n, uint64_t dup_a, uint64_t dup_b)
 		if (i == dup_b) v = gnbv_mix64(dup_a + 1); /* repeat an earlier one */
 		assert_int_equal(gnbv_dupcheck_add(d, v), 0);
 	}
-	int rc = gnbv_dupcheck_finish(d);
+	int rc;
+	if (n % 2) { /* odd sizes: the check on a thread of its own */
+		gnbv_dupcheck_start(d, 2);
+		rc = gnbv_dupcheck_wait(d);
+	} else {
+		rc = gnbv_dupcheck_finish(d);
+	}
 	gnbv_dupcheck_free(d);
 	return rc;
 }
@@ -30,6 +36,12 @@ static void test_small(void **state)
 	assert_int_equal(run(0, ~0ull, ~0ull), 0);
 	assert_int_equal(run(1000, ~0ull, ~0ull), 0);
 	assert_int_equal(run(1000, 3, 999), 1);
+	assert_int_equal(run(1001, ~0ull, ~0ull), 0);
+	assert_int_equal(run(1001, 3, 999), 1);
+	/* large and odd: the final sort split between two threads */
+	assert_int_equal(run(300001, ~0ull, ~0ull), 0);
+	assert_int_equal(run(300001, 5, 299999), 1);
+	assert_int_equal(run(300001, 150001, 150002), 1);
 }
 
 static void test_spilled_runs(void **state)
@@ -53,7 +65,8 @@ static int run_skewed(uint64_t n, uint64_t spread, uint64_t dup_b)
 		if (i == dup_b) v = ((3 % spread) << 48) | (gnbv_mix64(3 + 1) >> 16);
 		assert_int_equal(gnbv_dupcheck_add(d, v), 0);
 	}
-	int rc = gnbv_dupcheck_finish(d);
+	gnbv_dupcheck_start(d, 2);
+	int rc = gnbv_dupcheck_wait(d);
 	gnbv_dupcheck_free(d);
 	return rc;
 }
