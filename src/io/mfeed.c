@@ -142,14 +142,12 @@ static void fill(gnbv_mfeed *f, batch *b)
 			/* (only a member read just now joins a group: the one carried
 			 * over from the last batch starts one, so the reader's current
 			 * record is this member's) */
-			const char *name = gnbv_csv_name(f->c);
-			long line = gnbv_csv_line(f->c);
-			int col = f->map->member_no_col + 1;
 			if (g->n == GNBV_MAX_MEMBERS)
 				return fail(b,
 					    gnbv_error_set(GNBV_ETOOBIG,
 							   "%s:%ld:%d: column 'member_no': household '%.*s' has more than %d members",
-							   name, line, col, (int)hid.len, hid.p, GNBV_MAX_MEMBERS),
+							   gnbv_csv_name(f->c), gnbv_csv_line(f->c),
+							   f->map->member_no_col + 1, (int)hid.len, hid.p, GNBV_MAX_MEMBERS),
 					    1);
 			const gnbv_member *gm = b->m + g->first;
 			for (size_t i = 0; i < g->n; i++)
@@ -157,7 +155,9 @@ static void fill(gnbv_mfeed *f, batch *b)
 					return fail(b,
 						    gnbv_error_set(GNBV_EINVALID,
 								   "%s:%ld:%d: column 'member_no': household '%.*s' already has a member number %d",
-								   name, line, col, (int)hid.len, hid.p, m->member_no),
+								   gnbv_csv_name(f->c), gnbv_csv_line(f->c),
+								   f->map->member_no_col + 1, (int)hid.len, hid.p,
+								   m->member_no),
 						    1);
 			b->nm++;
 			g->n++;
