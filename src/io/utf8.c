@@ -145,14 +145,16 @@ enum {
 	U_LONG | U_TWO | U_OVER2 | U_SURR | U_LARGE,             /* B */                         \
 	U_SHORT, U_SHORT, U_SHORT, U_SHORT                       /* C..F: a lead */
 
+static const unsigned char TAB_HI1[16] = {T_HI1}, TAB_LO1[16] = {T_LO1}, TAB_HI2[16] = {T_HI2};
+
 /* One 32-byte block against the one before it: the error bits (zero when
  * clean) and, in *pending, the leads at its end that it leaves unfinished. */
 __attribute__((target("avx2"))) static inline __m256i block_avx2(__m256i prev, __m256i cur,
 								  __m256i *pending)
 {
-	const __m256i t_hi1 = _mm256_setr_epi8(T_HI1, T_HI1);
-	const __m256i t_lo1 = _mm256_setr_epi8(T_LO1, T_LO1);
-	const __m256i t_hi2 = _mm256_setr_epi8(T_HI2, T_HI2);
+	const __m256i t_hi1 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)TAB_HI1));
+	const __m256i t_lo1 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)TAB_LO1));
+	const __m256i t_hi2 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)TAB_HI2));
 	const __m256i nib = _mm256_set1_epi8(0x0F);
 	/* A lead in the last three bytes of a block that the block does not
 	 * finish: F0.. third from the end, E0.. second, C0.. last. */
