@@ -80,6 +80,20 @@ static int resolve_area(run *r, gnbv_household *h, const gnbv_csv_field *unit)
 	return 0;
 }
 
+/* Members by member_no: households are small, so insertion sort. */
+static void sort_members(gnbv_member *m, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		gnbv_member v = m[i];
+		size_t j = i;
+		while (j > 0 && m[j - 1].member_no > v.member_no) {
+			m[j] = m[j - 1];
+			j--;
+		}
+		m[j] = v;
+	}
+}
+
 /* Whether a cell needs quotes in a CSV output (a comma, quote, CR or LF):
  * eight bytes at a time, the last word overlapping the one before. */
 static inline uint64_t has_byte(uint64_t x, unsigned char c)
@@ -141,7 +155,7 @@ static int emit(run *r, gnbv_household *h, const gnbv_csv_field *id,
 {
 	int rc;
 	if ((rc = resolve_area(r, h, unit))) return rc;
-	/* m is sorted by member_no: by the feed, or by the index's order */
+	/* m is sorted by member_no (streaming sorts it; the index's order is) */
 
 	gnbv_assessment a;
 	unsigned char workers[GNBV_MAX_MEMBERS];
@@ -249,6 +263,8 @@ static int run_streaming(run *r, gnbv_mfeed *feed)
 		if (g.cut) return gnbv_mfeed_error(feed);
 		size_t n = g.n;
 		memcpy(group, g.m, n * sizeof *group);
+		/* here, not in the feed: the producer is the busier thread */
+		sort_members(group, n);
 		/* The next group now: an error right after this household's members
 		 * comes before this household's outputs, as it always has. */
 		if ((rc = gnbv_mfeed_group(feed, &g)) < 0) return rc;

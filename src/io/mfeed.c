@@ -3,7 +3,7 @@
  * producer that parses members.csv and the classify loop that consumes it.
  *
  * Each batch holds parsed members grouped by household (consecutive members
- * with one household id: the producer does the grouping, sorting and
+ * with one household id: the producer does the grouping and the
  * per-household checks, so that the consumer takes a household's members in
  * one step) and the groups' ids (copied into the batch, since the reader's
  * buffer moves on). A producer error travels in the batch after the groups
@@ -29,6 +29,8 @@
 typedef struct group {
 	uint32_t first, n;      /* in the batch's members */
 	uint32_t id_off, id_len; /* in the batch's ids */
+	uint64_t seen;           /* bit n: a member numbered n (n < 64) */
+	int small;               /* every member_no so far below 64: seen is exact */
 } group;
 
 typedef struct batch {
@@ -91,23 +93,9 @@ static inline int same_id(const char *a, const char *b, size_t n)
 	return x == y;
 }
 
-/* Members by member_no: households are small, so insertion sort. */
-static void sort_members(gnbv_member *m, size_t n)
-{
-	for (size_t i = 1; i < n; i++) {
-		gnbv_member v = m[i];
-		size_t j = i;
-		while (j > 0 && m[j - 1].member_no > v.member_no) {
-			m[j] = m[j - 1];
-			j--;
-		}
-		m[j] = v;
-	}
-}
-
 /* Parses members into b, grouped by household: consecutive members with the
- * same household id, each group sorted by member_no and checked as the
- * classify loop used to check them (at most GNBV_MAX_MEMBERS, no member_no
+ * same household id, each group checked as the classify loop used to check
+ * them (at most GNBV_MAX_MEMBERS, no member_no
  * twice), with the same messages. A group never spans two batches: one that
  * might not fit starts the next batch. An error ends the batch: the group
  * being read when it came is marked cut short, and the consumer raises the
@@ -131,7 +119,6 @@ static void fill(gnbv_mfeed *f, batch *b)
 		} else {
 			int rc = gnbv_csv_next(f->c);
 			if (rc == 0) {
-				if (g) sort_members(b->m + g->first, g->n);
 				b->rc = 1;
 				return;
 			}
@@ -149,9 +136,18 @@ static void fill(gnbv_mfeed *f, batch *b)
 							   gnbv_csv_name(f->c), gnbv_csv_line(f->c),
 							   f->map->member_no_col + 1, (int)hid.len, hid.p, GNBV_MAX_MEMBERS),
 					    1);
-			const gnbv_member *gm = b->m + g->first;
-			for (size_t i = 0; i < g->n; i++)
-				if (gm[i].member_no == m->member_no)
+			/* member_no twice? Numbers below 64 (all, nearly always) by a
+			 * bit each; a group with a larger one by comparing them all */
+			int no = m->member_no, twice = 0;
+			if (no < 64 && g->small) {
+				twice = (int)(g->seen >> no & 1);
+				g->seen |= 1ull << no;
+			} else {
+				g->small = 0;
+				const gnbv_member *gm = b->m + g->first;
+				for (size_t i = 0; i < g->n && !twice; i++) twice = gm[i].member_no == no;
+			}
+			if (twice)
 					return fail(b,
 						    gnbv_error_set(GNBV_EINVALID,
 								   "%s:%ld:%d: column 'member_no': household '%.*s' already has a member number %d",
@@ -165,7 +161,6 @@ static void fill(gnbv_mfeed *f, batch *b)
 		}
 		/* A new household: room for a whole group (and the member one past
 		 * the cap that is refused), or the next batch. */
-		if (g) sort_members(b->m + g->first, g->n);
 		if (BATCH - b->nm < GNBV_MAX_MEMBERS + 1) {
 			f->have_next = 1;
 			f->next = *m, f->next_id = hid;
@@ -176,6 +171,8 @@ static void fill(gnbv_mfeed *f, batch *b)
 		g = &b->g[b->ng++];
 		g->first = (uint32_t)b->nm;
 		g->n = 1;
+		g->small = m->member_no < 64;
+		g->seen = g->small ? 1ull << m->member_no : 0;
 		g->id_off = (uint32_t)b->ids_len;
 		g->id_len = hid.len;
 		memcpy(b->ids + b->ids_len, hid.p, hid.len);

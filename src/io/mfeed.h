@@ -22,8 +22,8 @@ typedef struct gnbv_mfeed gnbv_mfeed;
 int gnbv_mfeed_start(gnbv_mfeed **out, gnbv_csv *c, const gnbv_xmap *map, int threaded);
 
 /* One household's members as the feed hands them over: consecutive
- * members of members.csv with one household id, sorted by member_no, at
- * most GNBV_MAX_MEMBERS and no member_no twice. */
+ * members of members.csv with one household id, in file order, at most
+ * GNBV_MAX_MEMBERS and no member_no twice. */
 typedef struct gnbv_mgroup {
 	const gnbv_member *m; /* valid until the next call */
 	size_t n;
