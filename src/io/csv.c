@@ -32,6 +32,7 @@
 #define INITIAL_BUF (1u << 20)
 
 struct gnbv_csv {
+	gnbv_csv_record rec; /* first: read by csv.h's inline accessors */
 	char *name;
 	int fd;              /* -1 for memory readers */
 	const char *mem;     /* memory reader's data */
@@ -43,8 +44,6 @@ struct gnbv_csv {
 	long line;           /* line of the next unconsumed byte */
 	long rec_line;       /* line where the current record starts */
 	uint64_t consumed;   /* bytes before buf[0] */
-	gnbv_csv_field *fields;
-	size_t nfields;
 	char **header;
 	size_t nheader;
 	uint64_t data_start; /* offset of the first record after the header */
@@ -65,11 +64,11 @@ static int alloc_common(gnbv_csv **out, const char *name)
 	c->fd = -1;
 	c->line = 1;
 	c->name = strdup(name);
-	c->fields = malloc(GNBV_CSV_MAX_FIELDS * sizeof *c->fields);
+	c->rec.fields = malloc(GNBV_CSV_MAX_FIELDS * sizeof *c->rec.fields);
 	c->cap = INITIAL_BUF;
 	c->buf = malloc(c->cap + 1);
 	c->vector = gnbv_utf8_vector();
-	if (!c->name || !c->fields || !c->buf) {
+	if (!c->name || !c->rec.fields || !c->buf) {
 		gnbv_csv_free(c);
 		return gnbv_error_set(GNBV_ENOMEM, "out of memory");
 	}
@@ -110,7 +109,7 @@ void gnbv_csv_free(gnbv_csv *c)
 	if (c->fd >= 0) close(c->fd);
 	for (size_t i = 0; i < c->nheader; i++) free(c->header[i]);
 	free(c->header);
-	free(c->fields);
+	free(c->rec.fields);
 	free(c->buf);
 	free(c->name);
 	free(c);
@@ -213,21 +212,21 @@ static int field_problem(gnbv_csv *c, size_t i, const unsigned char *bad)
  * since the bytes between its fields are left-overs of the unescaping. */
 static int check_fields(gnbv_csv *c, int per_field)
 {
-	if (c->nfields == 0) return 0;
+	if (c->rec.nfields == 0) return 0;
 	if (!per_field) {
-		const gnbv_csv_field *z = &c->fields[c->nfields - 1];
-		const unsigned char *s = (const unsigned char *)c->fields[0].p;
+		const gnbv_csv_field *z = &c->rec.fields[c->rec.nfields - 1];
+		const unsigned char *s = (const unsigned char *)c->rec.fields[0].p;
 		size_t n = (size_t)((const unsigned char *)z->p + z->len - s);
 		size_t ok = gnbv_utf8_prefix(s, n);
 		if (ok == n) return 0;
 		const char *bad = (const char *)s + ok;
 		size_t i = 0;
-		while (i + 1 < c->nfields && bad >= c->fields[i + 1].p) i++;
+		while (i + 1 < c->rec.nfields && bad >= c->rec.fields[i + 1].p) i++;
 		return field_problem(c, i, (const unsigned char *)bad);
 	}
-	for (size_t i = 0; i < c->nfields; i++) {
-		const unsigned char *s = (const unsigned char *)c->fields[i].p;
-		size_t n = c->fields[i].len;
+	for (size_t i = 0; i < c->rec.nfields; i++) {
+		const unsigned char *s = (const unsigned char *)c->rec.fields[i].p;
+		size_t n = c->rec.fields[i].len;
 		size_t ok = gnbv_utf8_prefix(s, n);
 		if (ok < n) return field_problem(c, i, s + ok);
 	}
@@ -236,11 +235,11 @@ static int check_fields(gnbv_csv *c, int per_field)
 
 static int add_field(gnbv_csv *c, const char *p, size_t n)
 {
-	if (c->nfields == GNBV_CSV_MAX_FIELDS)
+	if (c->rec.nfields == GNBV_CSV_MAX_FIELDS)
 		return cerr(c, c->rec_line, GNBV_ETOOBIG, "more than 1024 fields in a record");
-	c->fields[c->nfields].p = p;
-	c->fields[c->nfields].len = (uint32_t)n;
-	c->nfields++;
+	c->rec.fields[c->rec.nfields].p = p;
+	c->rec.fields[c->rec.nfields].len = (uint32_t)n;
+	c->rec.nfields++;
 	return 0;
 }
 
@@ -250,7 +249,7 @@ static int add_field(gnbv_csv *c, const char *p, size_t n)
  * at most 32 commas. */
 static inline int cut_fields(gnbv_csv *c, char *p, char **f, uint32_t mc)
 {
-	if (c->nfields + 33 > GNBV_CSV_MAX_FIELDS) {
+	if (c->rec.nfields + 33 > GNBV_CSV_MAX_FIELDS) {
 		while (mc) {
 			char *comma = p + __builtin_ctz(mc);
 			int rc = add_field(c, *f, (size_t)(comma - *f));
@@ -260,7 +259,7 @@ static inline int cut_fields(gnbv_csv *c, char *p, char **f, uint32_t mc)
 		}
 		return 0;
 	}
-	gnbv_csv_field *fp = c->fields + c->nfields;
+	gnbv_csv_field *fp = c->rec.fields + c->rec.nfields;
 	char *start = *f;
 	while (mc) {
 		char *comma = p + __builtin_ctz(mc);
@@ -270,7 +269,7 @@ static inline int cut_fields(gnbv_csv *c, char *p, char **f, uint32_t mc)
 		start = comma + 1;
 		mc &= mc - 1;
 	}
-	c->nfields = (size_t)(fp - c->fields);
+	c->rec.nfields = (size_t)(fp - c->rec.fields);
 	*f = start;
 	return 0;
 }
@@ -306,7 +305,7 @@ static inline char *scan_plain(gnbv_csv *c, char *s, char *end, int *quoted, int
 	char *p = s, *f = s;
 	*quoted = 0;
 	*rc = 0;
-	c->nfields = 0;
+	c->rec.nfields = 0;
 #ifdef __SSE2__
 	const __m128i vc = _mm_set1_epi8(','), vn = _mm_set1_epi8('\n'), vq = _mm_set1_epi8('"');
 	for (; p + 16 <= end; p += 16) {
@@ -337,7 +336,7 @@ __attribute__((target("avx2,bmi"))) static inline char *scan_plain_avx2(gnbv_csv
 	char *p = s, *f = s;
 	*quoted = 0;
 	*rc = 0;
-	c->nfields = 0;
+	c->rec.nfields = 0;
 	const __m256i vc = _mm256_set1_epi8(','), vn = _mm256_set1_epi8('\n'),
 		      vq = _mm256_set1_epi8('"');
 	for (; p + 32 <= end; p += 32) {
@@ -459,7 +458,7 @@ static inline __attribute__((always_inline)) int next_record(gnbv_csv *c, int av
 				continue;
 			}
 			/* CRLF: the CR belongs to no field. */
-			gnbv_csv_field *last = &c->fields[c->nfields - 1];
+			gnbv_csv_field *last = &c->rec.fields[c->rec.nfields - 1];
 			if (last->len && last->p[last->len - 1] == '\r') last->len--;
 		} else {
 			/* A newline may sit inside a quoted field: find the real end. */
@@ -476,7 +475,7 @@ static inline __attribute__((always_inline)) int next_record(gnbv_csv *c, int av
 		c->line += inner + has_nl;
 		if (e == s || (e == s + 1 && *s == '\r')) continue; /* blank line */
 		if (quoted) {
-			c->nfields = 0;
+			c->rec.nfields = 0;
 			if ((rc = split_quoted(c, s, e))) return rc;
 		}
 		/* A record inside the checked span needs no check of its own. */
@@ -499,8 +498,6 @@ int gnbv_csv_next(gnbv_csv *c)
 	return next_portable(c);
 }
 
-size_t gnbv_csv_nfields(const gnbv_csv *c) { return c->nfields; }
-const gnbv_csv_field *gnbv_csv_fields(const gnbv_csv *c) { return c->fields; }
 long gnbv_csv_line(const gnbv_csv *c) { return c->rec_line; }
 const char *gnbv_csv_name(const gnbv_csv *c) { return c->name; }
 uint64_t gnbv_csv_offset(const gnbv_csv *c) { return c->consumed + c->pos; }
@@ -512,10 +509,10 @@ const char *gnbv_csv_column(const gnbv_csv *c, size_t i)
 
 int gnbv_csv_take_header(gnbv_csv *c)
 {
-	c->header = calloc(c->nfields ? c->nfields : 1, sizeof *c->header);
+	c->header = calloc(c->rec.nfields ? c->rec.nfields : 1, sizeof *c->header);
 	if (!c->header) return gnbv_error_set(GNBV_ENOMEM, "out of memory");
-	for (size_t i = 0; i < c->nfields; i++) {
-		const gnbv_csv_field *f = &c->fields[i];
+	for (size_t i = 0; i < c->rec.nfields; i++) {
+		const gnbv_csv_field *f = &c->rec.fields[i];
 		/* Header names are matched trimmed of spaces, as Excel users type them. */
 		const char *p = f->p;
 		size_t n = f->len;
@@ -550,7 +547,7 @@ int gnbv_csv_rewind(gnbv_csv *c)
 	c->pos = c->len = c->clean = 0;
 	c->eof = 0;
 	c->line = c->data_line;
-	c->nfields = 0;
+	c->rec.nfields = 0;
 	return 0;
 }
 
