@@ -409,14 +409,21 @@ static ALWAYS_INLINE int h_cell(const gnbv_csv *c, size_t i, int role, const cha
 	return 0;
 }
 
-static void household_init(gnbv_household *h)
-{
-	memset(h, 0, sizeof *h);
-	h->area = GNBV_AREA_UNKNOWN;
-	h->floor_durable = h->walls_durable = h->roof_durable = GNBV_UNKNOWN;
-	h->water_safe = h->toilet_hygienic = h->waste_treated = GNBV_UNKNOWN;
-	for (int r = 0; r < GNBV_RULE_COUNT; r++) h->recorded[r] = GNBV_UNKNOWN;
-}
+/* A row's starting values (every cell empty: unknown), copied in one go. */
+static const gnbv_household HOUSEHOLD_EMPTY = {
+	.area = GNBV_AREA_UNKNOWN,
+	.floor_durable = GNBV_UNKNOWN, .walls_durable = GNBV_UNKNOWN, .roof_durable = GNBV_UNKNOWN,
+	.water_safe = GNBV_UNKNOWN, .toilet_hygienic = GNBV_UNKNOWN, .waste_treated = GNBV_UNKNOWN,
+	.recorded = {[0 ... GNBV_RULE_COUNT - 1] = GNBV_UNKNOWN},
+};
+static const gnbv_member MEMBER_EMPTY = {
+	.work = GNBV_WORK_UNKNOWN, .level = -1, .relation = GNBV_REL_UNKNOWN,
+	.able_to_work = GNBV_UNKNOWN, .health_insurance = GNBV_UNKNOWN, .stunted = GNBV_UNKNOWN,
+	.underweight = GNBV_UNKNOWN, .in_school = GNBV_UNKNOWN, .uses_internet = GNBV_UNKNOWN,
+	.social_allowance = GNBV_UNKNOWN,
+};
+
+static void household_init(gnbv_household *h) { *h = HOUSEHOLD_EMPTY; }
 
 /* The columns as gnbv gen and gnbv export write them, in their order: a row
  * of that layout is parsed by straight-line code (each cell's parser inlined
@@ -544,12 +551,7 @@ int gnbv_x_member(const gnbv_xmap *m, const gnbv_csv *c, gnbv_member *mb, gnbv_c
 	int rc = check_count(m, c);
 	if (rc) return rc;
 	const gnbv_csv_field *f = gnbv_csv_fields(c);
-	memset(mb, 0, sizeof *mb);
-	mb->work = GNBV_WORK_UNKNOWN;
-	mb->level = -1;
-	mb->relation = GNBV_REL_UNKNOWN;
-	mb->able_to_work = mb->health_insurance = mb->stunted = mb->underweight = GNBV_UNKNOWN;
-	mb->in_school = mb->uses_internet = mb->social_allowance = GNBV_UNKNOWN;
+	*mb = MEMBER_EMPTY;
 	if (m->layout) {
 		/* name (2) and ethnicity (6) are kept as they are: not parsed */
 #define M(i) \
