@@ -295,8 +295,30 @@ static inline int word_index(const char *p, size_t n, const word *words, const s
 	return i >= 0 ? i : word_index_fold(p, n, words, count);
 }
 
+/* Devices by their first letter (index + 1): the five start differently. */
+static const signed char DEVICE_BY_FIRST[256] = {['t'] = 1, ['r'] = 2, ['c'] = 3, ['p'] = 4, ['s'] = 5};
+
 static int parse_devices(const char *p, size_t n, unsigned *mask)
 {
+	/* The form files hold, words of the list joined by ';', word by word
+	 * from each first letter; anything else (spaces, other cases, an empty
+	 * item) by splitting, trimming and looking up each item. */
+	const char *q = p, *end = p + n;
+	unsigned m = 0;
+	while (q < end) {
+		int d = DEVICE_BY_FIRST[(unsigned char)*q] - 1;
+		if (d < 0) break;
+		size_t l = DEVICE[d].len;
+		if ((size_t)(end - q) < l || !same_bytes(q, DEVICE[d].w, l)) break;
+		q += l;
+		if (q < end && (*q != ';' || q + 1 == end)) break;
+		q += q < end;
+		m |= 1u << d;
+	}
+	if (q == end) {
+		*mask = m;
+		return 0;
+	}
 	*mask = 0;
 	while (n) {
 		const char *semi = memchr(p, ';', n);
