@@ -27,6 +27,7 @@
 #include "units.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -282,8 +283,14 @@ static int run_streaming(run *r, gnbv_mfeed *feed)
 	gnbv_dupcheck_start(r->dups, gnbv_mfeed_threads());
 	int src = gnbv_out_sync(r->a_out);
 	if (!src) src = gnbv_out_sync(r->w_out);
+	if (src) {
+		/* the disk's error wins; keep its message past the wait */
+		char msg[1024];
+		snprintf(msg, sizeof msg, "%s", gnbv_error_message());
+		(void)gnbv_dupcheck_wait(r->dups);
+		return gnbv_error_set(src, "%s", msg);
+	}
 	rc = gnbv_dupcheck_wait(r->dups);
-	if (src) return src;
 	return rc < 0 ? rc : rc ? RESTART : 0;
 }
 
