@@ -22,6 +22,8 @@
 
 #define CHUNK (1u << 20)
 #define MAX_RUNS 4096
+#define FINE_BITS 10 /* each run's values by their top 10 bits: where each part starts */
+#define FINE (1u << FINE_BITS)
 #define READ_BUF 4096 /* fingerprints per run during the merge */
 
 typedef struct run_reader {
@@ -36,6 +38,7 @@ struct gnbv_dupcheck {
 	size_t n;
 	FILE *spill;
 	long runs[MAX_RUNS + 1]; /* start of each run, in fingerprints */
+	uint32_t *bounds;        /* FINE + 1 per run: where each top-10-bit part of it starts */
 	int nruns;
 	int found; /* a duplicate already seen: later adds are no-ops */
 	/* gnbv_dupcheck_start: the thread, and finish's result and message */
@@ -218,14 +221,24 @@ static int has_adjacent_dup(const uint64_t *v, size_t n)
 	return 0;
 }
 
-static int spill(gnbv_dupcheck *d)
+static int spill(gnbv_dupcheck *d, int two)
 {
-	int rc = sort_chunk(d, 0);
+	int rc = sort_chunk(d, two);
 	if (rc) return rc;
 	if (has_adjacent_dup(d->chunk, d->n)) return 1;
 	if (d->nruns == MAX_RUNS) return gnbv_error_set(GNBV_ETOOBIG, "too many households to check for duplicates");
 	if (!d->spill && !(d->spill = tmpfile()))
 		return gnbv_error_set(GNBV_EIO, "cannot create a temporary file: %s", strerror(errno));
+	uint32_t *nb = realloc(d->bounds, (size_t)(d->nruns + 1) * (FINE + 1) * sizeof *nb);
+	if (!nb) return gnbv_error_set(GNBV_ENOMEM, "out of memory");
+	d->bounds = nb;
+	uint32_t *bd = nb + (size_t)d->nruns * (FINE + 1);
+	size_t i = 0;
+	for (size_t b = 0; b < FINE; b++) {
+		bd[b] = (uint32_t)i;
+		while (i < d->n && d->chunk[i] >> (64 - FINE_BITS) == b) i++;
+	}
+	bd[FINE] = (uint32_t)d->n;
 	d->runs[d->nruns + 1] = d->runs[d->nruns] + (long)d->n;
 	if (fwrite(d->chunk, sizeof *d->chunk, d->n, d->spill) != d->n)
 		return gnbv_error_set(GNBV_EIO, "cannot write a temporary file: %s", strerror(errno));
@@ -240,7 +253,7 @@ int gnbv_dupcheck_add(gnbv_dupcheck *d, uint64_t fp)
 		return gnbv_error_set(GNBV_ENOMEM, "out of memory");
 	if (d->found) return 0;
 	if (d->n == CHUNK) {
-		int rc = spill(d);
+		int rc = spill(d, 0);
 		if (rc < 0) return rc;
 		if (rc) {
 			d->found = 1; /* finish() reports it */
@@ -266,6 +279,8 @@ static int refill(FILE *f, run_reader *r)
 	return 0;
 }
 
+static int merge_runs(gnbv_dupcheck *d);
+
 int gnbv_dupcheck_finish(gnbv_dupcheck *d)
 {
 	int rc;
@@ -274,9 +289,45 @@ int gnbv_dupcheck_finish(gnbv_dupcheck *d)
 		if ((rc = sort_chunk(d, d->two))) return rc;
 		return has_adjacent_dup(d->chunk, d->n);
 	}
-	if (d->n && (rc = spill(d))) return rc;
-	/* k-way merge with a linear scan for the minimum: k is at most a few
-	 * dozen even for the nation. */
+	if (d->n && (rc = spill(d, d->two))) return rc;
+	/* Equal values lie in the same top-10-bit part of every run: the runs'
+	 * parts are taken a few at a time, as many as fill the chunk, read
+	 * into it from every run, sorted and checked. (A 26-way merge took
+	 * 4.3 s at 26.9 M households: a branch per run per value.) */
+	uint64_t part[FINE];
+	for (size_t b = 0; b < FINE; b++) {
+		part[b] = 0;
+		for (int k = 0; k < d->nruns; k++) {
+			const uint32_t *bd = d->bounds + (size_t)k * (FINE + 1);
+			part[b] += bd[b + 1] - bd[b];
+		}
+	}
+	for (size_t b = 0, e; b < FINE; b = e) {
+		size_t total = 0;
+		for (e = b; e < FINE && total + part[e] <= CHUNK; e++) total += (size_t)part[e];
+		if (e == b) return merge_runs(d); /* one part too large (ids made to collide) */
+		size_t at = 0;
+		for (int k = 0; k < d->nruns; k++) {
+			const uint32_t *bd = d->bounds + (size_t)k * (FINE + 1);
+			size_t m = bd[e] - bd[b];
+			if (!m) continue;
+			if (fseek(d->spill, (d->runs[k] + (long)bd[b]) * (long)sizeof(uint64_t), SEEK_SET) ||
+			    fread(d->chunk + at, sizeof(uint64_t), m, d->spill) != m)
+				return gnbv_error_set(GNBV_EIO, "cannot read a temporary file");
+			at += m;
+		}
+		d->n = at;
+		if ((rc = sort_chunk(d, d->two))) return rc;
+		if (has_adjacent_dup(d->chunk, at)) return 1;
+	}
+	return 0;
+}
+
+/* The runs merged k ways with a linear scan for the minimum: for parts too
+ * large for the chunk. */
+static int merge_runs(gnbv_dupcheck *d)
+{
+	int rc;
 	run_reader *rd = calloc((size_t)d->nruns, sizeof *rd);
 	rc = rd ? 0 : gnbv_error_set(GNBV_ENOMEM, "out of memory");
 	for (int k = 0; !rc && k < d->nruns; k++) {
@@ -344,5 +395,6 @@ void gnbv_dupcheck_free(gnbv_dupcheck *d)
 	if (d->spill) fclose(d->spill);
 	free(d->chunk);
 	free(d->tmp);
+	free(d->bounds);
 	free(d);
 }

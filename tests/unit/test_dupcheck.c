@@ -47,7 +47,8 @@ static void test_small(void **state)
 static void test_spilled_runs(void **state)
 {
 	(void)state;
-	uint64_t n = (3u << 20) + 12345; /* four runs */
+	/* four runs, read back at the end a few top-bit parts at a time */
+	uint64_t n = (3u << 20) + 12345;
 	assert_int_equal(run(n, ~0ull, ~0ull), 0);
 	assert_int_equal(run(n, 10, n - 1), 1);          /* first run vs last */
 	assert_int_equal(run(n, (1u << 20) + 5, (2u << 20) + 9), 1); /* second vs third */
@@ -79,6 +80,10 @@ static void test_skewed(void **state)
 	assert_int_equal(run_skewed(200000, 3000, ~0ull), 0); /* buckets of about 66 */
 	assert_int_equal(run_skewed(200000, 3000, 3 + 3000 * 40), 1);
 	assert_int_equal(run_skewed(200000, 5000, 3 + 5000 * 20), 1); /* buckets of 40: insertion */
+	/* spilled runs whose values share their top bits: the parts read back
+	 * at the end do not fit the chunk, so the runs are merged */
+	assert_int_equal(run_skewed(2600000, 1, ~0ull), 0);
+	assert_int_equal(run_skewed(2600000, 1, 2500000), 1);
 }
 
 int main(void)
