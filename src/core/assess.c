@@ -241,20 +241,14 @@ static gnbv_tri rule_eval(const gnbv_standard *s, gnbv_rule r, const gnbv_househ
 	}
 }
 
-void gnbv_assess(const gnbv_standard *s, int32_t ref_date, const gnbv_household *h,
-		 const gnbv_member *m, size_t n, gnbv_assessment *out,
-		 unsigned char *workers)
+/* Everything after the member pass: indicators, income position, class,
+ * workers. Shared by both entry points. */
+static void finish(const gnbv_standard *s, const gnbv_household *h, const gnbv_member *m,
+		   const int *ages_buf, size_t na, size_t n, const member_agg *agg,
+		   gnbv_assessment *out, unsigned char *workers)
 {
-	enum { AGE_STACK = 256 };
-	int ages_buf[AGE_STACK];
-	size_t na = n < AGE_STACK ? n : AGE_STACK; /* callers cap households below this */
-
 	memset(out, 0, sizeof *out);
 	out->area = h->area;
-	for (size_t i = 0; i < na; i++) ages_buf[i] = gnbv_age(m[i].birth, ref_date);
-	member_agg agg;
-	member_pass(s, m, ages_buf, na, &agg);
-
 	for (int i = 0; i < s->n_indicators; i++) {
 		gnbv_rule r = s->indicators[i].rule;
 		gnbv_tri v;
@@ -262,7 +256,7 @@ void gnbv_assess(const gnbv_standard *s, int32_t ref_date, const gnbv_household 
 			v = h->recorded[r];
 			out->ind_recorded[i] = true;
 		} else {
-			v = rule_eval(s, r, h, &agg, na);
+			v = rule_eval(s, r, h, agg, na);
 		}
 		out->ind[i] = v;
 		out->deficits += v == GNBV_YES;
@@ -318,4 +312,162 @@ void gnbv_assess(const gnbv_standard *s, int32_t ref_date, const gnbv_household 
 			}
 		}
 	}
+}
+
+enum { AGE_STACK = 256 };
+
+void gnbv_assess(const gnbv_standard *s, int32_t ref_date, const gnbv_household *h,
+		 const gnbv_member *m, size_t n, gnbv_assessment *out,
+		 unsigned char *workers)
+{
+	int ages_buf[AGE_STACK];
+	size_t na = n < AGE_STACK ? n : AGE_STACK; /* callers cap households below this */
+
+	for (size_t i = 0; i < na; i++) ages_buf[i] = gnbv_age(m[i].birth, ref_date);
+	member_agg agg;
+	member_pass(s, m, ages_buf, na, &agg);
+	finish(s, h, m, ages_buf, na, n, &agg, out, workers);
+}
+
+/* The prepared path. A tri-state is two bits here: bit 0 "certainly yes",
+ * bit 1 "possibly yes" (NO 0, UNKNOWN 2, YES 3: a value as an interval of
+ * {0, 1}), so that the three-valued AND is a bitwise AND and OR a bitwise OR.
+ * The member rules all have the shape X AND (Y OR Z) AND Q, so each takes
+ * two bits (a lane) of one word, and one member costs a few table lookups
+ * and three operations for all rules at once:
+ *
+ *   lane          X               Y                Z               Q
+ *   employment    working age     able to work     NO              work is deficient
+ *   nutrition     child's age     stunted          underweight     YES
+ *   insurance     insurance age   not insured      NO              YES
+ *   adult educ.   adult band      not in school    NO              below band level
+ *   child school. child band      not in school    below level     YES
+ *   dependant     YES             dependant's age  not able        YES
+ *   offline       YES             no internet      NO              YES
+ *
+ * The age and level parts come from tables built once per standard and date
+ * by the functions above; the member's fields from tables by value. The two
+ * paths agree by construction, and tests/unit/test_assess.c checks them
+ * against each other on random households. */
+enum { L_EMP = 0, L_NUT = 2, L_HI = 4, L_ADULT = 6, L_CHILD = 8, L_DEP = 10, L_OFF = 12 };
+#define K_NO 0u
+#define K_UNK 2u
+#define K_YES 3u
+#define ALL_YES 0x3FFFu /* every lane YES */
+
+static unsigned enc(gnbv_tri v) { return v == GNBV_YES ? K_YES : v == GNBV_NO ? K_NO : K_UNK; }
+static unsigned enc_not(gnbv_tri v) { return enc(is_zero(v)); }
+static gnbv_tri dec(unsigned k) { return k == K_YES ? GNBV_YES : k == K_NO ? GNBV_NO : GNBV_UNKNOWN; }
+/* The word with `k` in lane `l` and YES in every other. */
+static unsigned only(unsigned l, unsigned k) { return (ALL_YES & ~(3u << l)) | (k << l); }
+
+/* The age rows of the tables at one age (-1: unknown). */
+static void age_rows(const gnbv_standard *s, int age, uint16_t x[3], uint16_t q[GNBV_LEVEL_COUNT + 1],
+		     uint32_t yz[GNBV_LEVEL_COUNT + 1])
+{
+	static const signed char SEXES[3] = {GNBV_SEX_UNKNOWN, GNBV_SEX_MALE, GNBV_SEX_FEMALE};
+	gnbv_tri child = age < 0 ? GNBV_UNKNOWN : tri_of(age < s->nutrition_child_under);
+	gnbv_tri old = age < 0 ? GNBV_UNKNOWN : tri_of(age >= s->health_insurance_age_from);
+	gnbv_tri dep = age < 0 ? GNBV_UNKNOWN
+			       : tri_of(age < s->dependant_child_under || age >= s->dependant_elderly_from);
+	unsigned rest = enc(child) << L_NUT | enc(old) << L_HI |
+			enc(in_bands(s->adult_bands, s->n_adult_bands, age)) << L_ADULT |
+			enc(in_bands(s->child_bands, s->n_child_bands, age)) << L_CHILD | K_YES << L_DEP |
+			K_YES << L_OFF;
+	for (int k = 0; k < 3; k++) {
+		gnbv_member m;
+		memset(&m, 0, sizeof m);
+		m.sex = SEXES[k];
+		x[k] = (uint16_t)(rest | enc(working_age(s, &m, age)) << L_EMP);
+	}
+	for (int l = -1; l < GNBV_LEVEL_COUNT; l++) {
+		signed char lv = (signed char)l;
+		q[l + 1] = (uint16_t)only(L_ADULT, enc(below_level(s, s->adult_bands, s->n_adult_bands, age, lv)));
+		yz[l + 1] = enc(dep) << L_DEP |
+			    enc(below_level(s, s->child_bands, s->n_child_bands, age, lv)) << (16 + L_CHILD);
+	}
+}
+
+void gnbv_assess_prepare(gnbv_assess_ctx *x, const gnbv_standard *s, int32_t ref_date)
+{
+	x->s = s;
+	x->ref_date = ref_date;
+	for (int a = 0; a <= GNBV_AGE_TABLE; a++)
+		age_rows(s, a < GNBV_AGE_TABLE ? a : -1, x->x[a], x->q[a], x->yz[a]);
+	/* The member's fields, by any byte value (what enc() makes of it). */
+	for (int v = 0; v < 256; v++) {
+		gnbv_tri t = (gnbv_tri)(signed char)v;
+		x->f_able[v] = enc(t) << L_EMP | enc_not(t) << (16 + L_DEP);
+		x->f_stunted[v] = enc(t) << L_NUT;
+		x->f_under[v] = enc(t) << (16 + L_NUT);
+		x->f_insured[v] = enc_not(t) << L_HI;
+		x->f_school[v] = enc_not(t) << L_ADULT | enc_not(t) << L_CHILD;
+		x->f_internet[v] = enc_not(t) << L_OFF;
+		signed char w = (signed char)v;
+		x->f_work[v] = (uint16_t)only(L_EMP, w == GNBV_WORK_UNKNOWN			   ? K_UNK
+						     : w == GNBV_WORK_UNEMPLOYED || w == GNBV_WORK_NO_CONTRACT ? K_YES
+												       : K_NO);
+		x->f_sex[v] = (unsigned char)(w == GNBV_SEX_MALE ? 1 : w == GNBV_SEX_FEMALE ? 2 : 0);
+		/* a level outside the enum counts as unknown */
+		x->f_level[v] = (unsigned char)(w >= 0 && w < GNBV_LEVEL_COUNT ? w + 1 : 0);
+	}
+}
+
+void gnbv_assess_prepared(const gnbv_assess_ctx *x, const gnbv_household *h,
+			  const gnbv_member *m, size_t n, gnbv_assessment *out,
+			  unsigned char *workers)
+{
+	const gnbv_standard *s = x->s;
+	int ages_buf[AGE_STACK];
+	size_t na = n < AGE_STACK ? n : AGE_STACK;
+	int32_t on_year = x->ref_date / 10000, on_md = x->ref_date % 10000;
+	unsigned any = 0, all = ALL_YES; /* OR and AND of the members' words */
+	size_t dep_yes = 0, dep_unk = 0;
+	for (size_t i = 0; i < na; i++) {
+		const gnbv_member *mi = &m[i];
+		/* gnbv_age, with the reference date's parts worked out once */
+		int age = -1;
+		if (mi->birth > 0 && mi->birth <= x->ref_date) {
+			age = on_year - mi->birth / 10000;
+			if (on_md < mi->birth % 10000) age--;
+		}
+		ages_buf[i] = age;
+		const uint16_t *xr, *qr;
+		const uint32_t *yzr;
+		uint16_t tx[3], tq[GNBV_LEVEL_COUNT + 1];
+		uint32_t tyz[GNBV_LEVEL_COUNT + 1];
+		if ((unsigned)age < GNBV_AGE_TABLE) {
+			xr = x->x[age], qr = x->q[age], yzr = x->yz[age];
+		} else if (age < 0) {
+			xr = x->x[GNBV_AGE_TABLE], qr = x->q[GNBV_AGE_TABLE], yzr = x->yz[GNBV_AGE_TABLE];
+		} else {
+			age_rows(s, age, tx, tq, tyz); /* beyond the table: built on the spot */
+			xr = tx, qr = tq, yzr = tyz;
+		}
+		unsigned lvl = x->f_level[(unsigned char)mi->level];
+		uint32_t yz = yzr[lvl] | x->f_able[(unsigned char)mi->able_to_work] |
+			      x->f_stunted[(unsigned char)mi->stunted] |
+			      x->f_under[(unsigned char)mi->underweight] |
+			      x->f_insured[(unsigned char)mi->health_insurance] |
+			      x->f_school[(unsigned char)mi->in_school] |
+			      x->f_internet[(unsigned char)mi->uses_internet];
+		unsigned w = xr[x->f_sex[(unsigned char)mi->sex]] & (yz | yz >> 16) & qr[lvl] &
+			     x->f_work[(unsigned char)mi->work];
+		any |= w;
+		all &= w;
+		unsigned d = (w >> L_DEP) & 3;
+		dep_yes += d == K_YES;
+		dep_unk += d == K_UNK;
+	}
+	member_agg agg;
+	for (int r = 0; r < GNBV_RULE_COUNT; r++) agg.some[r] = GNBV_NO;
+	agg.some[GNBV_RULE_EMPLOYMENT] = dec((any >> L_EMP) & 3);
+	agg.some[GNBV_RULE_NUTRITION] = dec((any >> L_NUT) & 3);
+	agg.some[GNBV_RULE_HEALTH_INSURANCE] = dec((any >> L_HI) & 3);
+	agg.some[GNBV_RULE_ADULT_EDUCATION] = dec((any >> L_ADULT) & 3);
+	agg.some[GNBV_RULE_CHILD_SCHOOLING] = dec((any >> L_CHILD) & 3);
+	agg.dep_yes = dep_yes;
+	agg.dep_unk = dep_unk;
+	agg.all_offline = dec((all >> L_OFF) & 3);
+	finish(s, h, m, ages_buf, na, n, &agg, out, workers);
 }

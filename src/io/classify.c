@@ -27,6 +27,7 @@
 #include "units.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -37,6 +38,7 @@ typedef struct run {
 	const gnbv_classify_opts *o;
 	gnbv_classify_stats *st;
 	gnbv_standard std;
+	gnbv_assess_ctx actx; /* std prepared for the --as-of date */
 	gnbv_units *units;
 	int units_loaded;
 	gnbv_csv *hc, *mc;
@@ -48,6 +50,8 @@ typedef struct run {
 	gnbv_dupcheck *dups; /* streaming mode: fingerprints of the ids, checked at the end */
 	int width;
 	long last_unit; /* index of the previous household's unit, -1 none */
+	int last_unit_quote; /* its code needs quotes in outputs */
+	size_t std_name_len;
 } run;
 
 /* Per-unit counter row layout. */
@@ -91,12 +95,59 @@ static void sort_members(gnbv_member *m, size_t n)
 	}
 }
 
+/* Whether a cell needs quotes in a CSV output (a comma, quote, CR or LF):
+ * eight bytes at a time, the last word overlapping the one before. */
+static inline uint64_t has_byte(uint64_t x, unsigned char c)
+{
+	uint64_t y = x ^ (0x0101010101010101ull * c);
+	return (y - 0x0101010101010101ull) & ~y & 0x8080808080808080ull;
+}
+
 static int needs_quote(const gnbv_csv_field *f)
 {
-	for (uint32_t i = 0; i < f->len; i++) {
-		char ch = f->p[i];
-		if (ch == ',' || ch == '"' || ch == '\n' || ch == '\r') return 1;
+	const char *p = f->p;
+	size_t n = f->len;
+	if (n < 8) {
+		for (size_t i = 0; i < n; i++)
+			if (p[i] == ',' || p[i] == '"' || p[i] == '\n' || p[i] == '\r') return 1;
+		return 0;
 	}
+	for (size_t i = 0;; i += 8) {
+		if (i > n - 8) i = n - 8;
+		uint64_t x;
+		memcpy(&x, p + i, 8);
+		/* all four are below '-' (0x2D): most words have no such byte, and
+		 * one subtraction tells (bytes of 0x80 and up excluded by ~x) */
+		if (((x - 0x2D2D2D2D2D2D2D2Dull) & ~x & 0x8080808080808080ull) &&
+		    (has_byte(x, ',') | has_byte(x, '"') | has_byte(x, '\n') | has_byte(x, '\r')))
+			return 1;
+		if (i == n - 8) return 0;
+	}
+}
+
+/* The unit's counter row (households come unit by unit: the previous
+ * household's unit is the usual hit), and whether its code needs quotes. */
+static int unit_row(run *r, const gnbv_csv_field *unit, uint64_t **row, int *quote)
+{
+	long u = r->last_unit;
+	if (u < 0 || r->unit_ids.lens[u] != unit->len || memcmp(r->unit_ids.keys[u], unit->p, unit->len)) {
+		int added;
+		u = gnbv_strmap_get(&r->unit_ids, unit->p, unit->len, 1, &added);
+		if (u < 0) return gnbv_error_set(GNBV_ENOMEM, "out of memory");
+		r->last_unit = u;
+		r->last_unit_quote = needs_quote(unit);
+	}
+	if ((size_t)u >= r->ncounts_cap) {
+		size_t nc = r->ncounts_cap ? r->ncounts_cap * 2 : 256;
+		uint64_t *c = realloc(r->counts, nc * (size_t)r->width * sizeof *c);
+		if (!c) return gnbv_error_set(GNBV_ENOMEM, "out of memory");
+		memset(c + r->ncounts_cap * (size_t)r->width, 0,
+		       (nc - r->ncounts_cap) * (size_t)r->width * sizeof *c);
+		r->counts = c;
+		r->ncounts_cap = nc;
+	}
+	*row = r->counts + (size_t)u * (size_t)r->width;
+	*quote = r->last_unit_quote;
 	return 0;
 }
 
@@ -105,17 +156,21 @@ static int emit(run *r, gnbv_household *h, const gnbv_csv_field *id,
 {
 	int rc;
 	if ((rc = resolve_area(r, h, unit))) return rc;
-	sort_members(m, n);
+	/* m is sorted by member_no (streaming sorts it; the index's order is) */
 
 	gnbv_assessment a;
 	unsigned char workers[GNBV_MAX_MEMBERS];
-	gnbv_assess(&r->std, r->o->as_of, h, m, n, &a, workers);
+	gnbv_assess_prepared(&r->actx, h, m, n, &a, workers);
+
+	uint64_t *cnt = NULL;
+	int unit_quote = 0;
+	if ((rc = unit_row(r, unit, &cnt, &unit_quote))) return rc;
 
 	/* The row is built in a local buffer and written once. Ids and unit
 	 * codes are capped by the record cap; quoting can double them. */
 	char row[256];
 	size_t k = 0;
-	int simple = id->len + unit->len < 160 && !needs_quote(id) && !needs_quote(unit);
+	int simple = id->len + unit->len < 160 && !unit_quote && !needs_quote(id);
 	gnbv_out *o = r->a_out;
 	if (simple) {
 		memcpy(row, id->p, id->len);
@@ -129,21 +184,32 @@ static int emit(run *r, gnbv_household *h, const gnbv_csv_field *id,
 		gnbv_out_cell(o, unit->p, unit->len);
 	}
 	row[k++] = ',';
-	size_t sl = strlen(r->std.name);
-	memcpy(row + k, r->std.name, sl);
-	k += sl;
+	memcpy(row + k, r->std.name, r->std_name_len);
+	k += r->std_name_len;
 	row[k++] = ',';
-	const char *cn = gnbv_class_name(a.klass);
-	sl = strlen(cn);
-	memcpy(row + k, cn, sl);
-	k += sl;
+	/* The class name from a table padded to 16 bytes: one fixed copy. */
+	static const struct {
+		char s[16];
+		unsigned char len;
+	} CLASS[GNBV_CLASS_COUNT] = {{"poor", 4}, {"near_poor", 9}, {"average", 7}, {"not_poor", 8}, {"incomplete", 10}};
+	unsigned kl = (unsigned)a.klass < GNBV_CLASS_COUNT ? (unsigned)a.klass : GNBV_CLASS_INCOMPLETE;
+	memcpy(row + k, CLASS[kl].s, 16);
+	k += CLASS[kl].len;
 	row[k++] = ',';
 	if (a.deficits >= 10) row[k++] = (char)('0' + a.deficits / 10);
 	row[k++] = (char)('0' + a.deficits % 10);
-	for (int i = 0; i < r->std.n_indicators; i++) {
-		row[k++] = ',';
-		if (a.ind[i] != GNBV_UNKNOWN) row[k++] = a.ind[i] == GNBV_YES ? '1' : '0';
+	/* ",1", ",0", or "," when unknown: two bytes written, one or two kept.
+	 * Locals, since stores through a char pointer may alias anything. */
+	int ni = r->std.n_indicators;
+	char *w = row + k;
+	for (int i = 0; i < ni; i++) {
+		gnbv_tri v = a.ind[i];
+		w[0] = ',';
+		w[1] = v == GNBV_YES ? '1' : '0';
+		w += 1 + (v != GNBV_UNKNOWN);
 	}
+	k = (size_t)(w - row);
+	for (int i = 0; i < ni; i++) cnt[C_IND + i] += a.ind[i] == GNBV_YES;
 	if (!r->o->explain) row[k++] = '\n';
 	if ((rc = gnbv_out_write(o, row, k))) return rc;
 	if (r->o->explain) {
@@ -163,28 +229,9 @@ static int emit(run *r, gnbv_household *h, const gnbv_csv_field *id,
 			if ((rc = gnbv_out_char(r->w_out, '\n'))) return rc;
 		}
 
-	/* Households come unit by unit: the previous unit's row is the usual hit. */
-	long u = r->last_unit;
-	if (u < 0 || r->unit_ids.lens[u] != unit->len || memcmp(r->unit_ids.keys[u], unit->p, unit->len)) {
-		int added;
-		u = gnbv_strmap_get(&r->unit_ids, unit->p, unit->len, 1, &added);
-		if (u < 0) return gnbv_error_set(GNBV_ENOMEM, "out of memory");
-		r->last_unit = u;
-	}
-	if ((size_t)u >= r->ncounts_cap) {
-		size_t nc = r->ncounts_cap ? r->ncounts_cap * 2 : 256;
-		uint64_t *c = realloc(r->counts, nc * (size_t)r->width * sizeof *c);
-		if (!c) return gnbv_error_set(GNBV_ENOMEM, "out of memory");
-		memset(c + r->ncounts_cap * (size_t)r->width, 0,
-		       (nc - r->ncounts_cap) * (size_t)r->width * sizeof *c);
-		r->counts = c;
-		r->ncounts_cap = nc;
-	}
-	uint64_t *cnt = r->counts + (size_t)u * (size_t)r->width;
 	cnt[C_HOUSEHOLDS]++;
 	cnt[C_MEMBERS] += n;
 	cnt[C_CLASS + a.klass]++;
-	for (int i = 0; i < r->std.n_indicators; i++) cnt[C_IND + i] += a.ind[i] == GNBV_YES;
 
 	r->st->households++;
 	r->st->members += n;
@@ -198,56 +245,52 @@ static int same(const gnbv_csv_field *a, const gnbv_csv_field *b)
 	return a->len == b->len && memcmp(a->p, b->p, a->len) == 0;
 }
 
-static int add_member(run *r, gnbv_member *group, size_t *n, const gnbv_member *m,
-		      const gnbv_csv_field *hid, long line)
-{
-	const char *name = gnbv_csv_name(r->mc);
-	int col = r->mmap.member_no_col + 1;
-	if (*n == GNBV_MAX_MEMBERS)
-		return gnbv_error_set(GNBV_ETOOBIG,
-				      "%s:%ld:%d: column 'member_no': household '%.*s' has more than %d members",
-				      name, line, col, (int)hid->len, hid->p, GNBV_MAX_MEMBERS);
-	for (size_t i = 0; i < *n; i++)
-		if (group[i].member_no == m->member_no)
-			return gnbv_error_set(GNBV_EINVALID,
-					      "%s:%ld:%d: column 'member_no': household '%.*s' already has a member number %d",
-					      name, line, col, (int)hid->len, hid->p, m->member_no);
-	group[(*n)++] = *m;
-	return 0;
-}
-
 /* Streaming mode. Returns 0, RESTART, or a negative error. Members come
- * from the feed, parsed ahead on the second core. */
+ * from the feed, parsed and grouped by household ahead on the second core. */
 static int run_streaming(run *r, gnbv_mfeed *feed)
 {
 	gnbv_member group[GNBV_MAX_MEMBERS];
-	gnbv_member pend;
-	gnbv_csv_field pend_id = {0};
-	long pend_line = 0;
-	int have_pend, rc;
+	gnbv_mgroup g;
+	int have, rc;
 
-	if ((rc = gnbv_mfeed_next(feed, &pend, &pend_id, &pend_line)) < 0) return rc;
-	have_pend = rc == 1;
+	if ((rc = gnbv_mfeed_group(feed, &g)) < 0) return rc;
+	have = rc == 1;
 	while ((rc = gnbv_csv_next(r->hc)) == 1) {
 		gnbv_household h;
 		gnbv_csv_field id, unit;
 		if ((rc = gnbv_x_household(&r->hmap, r->hc, &r->std, &h, &id, &unit))) return rc;
-		size_t n = 0;
-		while (have_pend && same(&pend_id, &id)) {
-			if ((rc = add_member(r, group, &n, &pend, &pend_id, pend_line))) return rc;
-			if ((rc = gnbv_mfeed_next(feed, &pend, &pend_id, &pend_line)) < 0) return rc;
-			have_pend = rc == 1;
-		}
-	if (n == 0) return RESTART; /* not in step, or a household without members */
+		/* not in step, or a household without members */
+		if (!have || !same(&g.id, &id)) return RESTART;
+		if (g.cut) return gnbv_mfeed_error(feed);
+		size_t n = g.n;
+		memcpy(group, g.m, n * sizeof *group);
+		/* here, not in the feed: the producer is the busier thread */
+		sort_members(group, n);
+		/* The next group now: an error right after this household's members
+		 * comes before this household's outputs, as it always has. */
+		if ((rc = gnbv_mfeed_group(feed, &g)) < 0) return rc;
+		have = rc == 1;
 		if ((rc = gnbv_dupcheck_add(r->dups, gnbv_hash64(id.p, id.len)))) return rc;
 		if ((rc = emit(r, &h, &id, &unit, group, n))) return rc;
 	}
 	if (rc < 0) return rc;
-	if (have_pend) return RESTART;
+	if (have) return RESTART;
 	/* Duplicate ids: a repeated fingerprint (a real duplicate, or a
 	 * 1-in-2^64 clash) sends the run to indexed mode, which compares the
-	 * ids themselves and names both lines. */
-	rc = gnbv_dupcheck_finish(r->dups);
+	 * ids themselves and names both lines. The check (a sort of one
+	 * fingerprint per household) runs on a thread of its own while the
+	 * assessments and workers go to the disk: both waits at once. */
+	gnbv_dupcheck_start(r->dups, gnbv_mfeed_threads());
+	int src = gnbv_out_sync(r->a_out);
+	if (!src) src = gnbv_out_sync(r->w_out);
+	if (src) {
+		/* the disk's error wins; keep its message past the wait */
+		char msg[1024];
+		snprintf(msg, sizeof msg, "%s", gnbv_error_message());
+		(void)gnbv_dupcheck_wait(r->dups);
+		return gnbv_error_set(src, "%s", msg);
+	}
+	rc = gnbv_dupcheck_wait(r->dups);
 	return rc < 0 ? rc : rc ? RESTART : 0;
 }
 
@@ -476,11 +519,22 @@ static int write_summary(run *r, gnbv_out **out)
 			row = total;
 			gnbv_out_char(o, '*');
 		}
+		/* The numbers of a row into a local buffer, then one write: at most
+		 * 21 bytes each (a comma and 20 digits). */
+		char line[(2 + GNBV_CLASS_COUNT + GNBV_MAX_INDICATORS) * 21 + 1];
+		size_t len = 0;
 		for (int i = 0; i < r->width; i++) {
-			gnbv_out_char(o, ',');
-			gnbv_out_u64(o, row[i]);
+			char digits[20];
+			int d = 20;
+			uint64_t v = row[i];
+			do digits[--d] = (char)('0' + v % 10), v /= 10;
+			while (v);
+			line[len++] = ',';
+			memcpy(line + len, digits + d, (size_t)(20 - d));
+			len += (size_t)(20 - d);
 		}
-		if ((rc = gnbv_out_char(o, '\n'))) goto done;
+		line[len++] = '\n';
+		if ((rc = gnbv_out_write(o, line, len))) goto done;
 	}
 	*out = o;
 	o = NULL;
@@ -548,6 +602,8 @@ int gnbv_classify(const gnbv_classify_opts *o, gnbv_classify_stats *st)
 			 : gnbv_standard_for_date(&r.std, o->as_of);
 	if (rc) goto done;
 	memcpy(st->standard, r.std.name, sizeof st->standard);
+	gnbv_assess_prepare(&r.actx, &r.std, o->as_of);
+	r.std_name_len = strlen(r.std.name);
 	r.width = C_IND + r.std.n_indicators;
 
 	if ((rc = open_input(&r, &r.hc, o->households_path, 0, &r.hmap)) ||

@@ -39,8 +39,23 @@ void gnbv_csv_free(gnbv_csv *c);
  * code with the message on error. Blank lines are skipped. */
 int gnbv_csv_next(gnbv_csv *c);
 
-size_t gnbv_csv_nfields(const gnbv_csv *c);
-const gnbv_csv_field *gnbv_csv_fields(const gnbv_csv *c);
+/* The current record, at the start of every reader, so that the two
+ * accessors below cost no call (row parsers use them on every record);
+ * the rest of the reader is private to csv.c. */
+typedef struct gnbv_csv_record {
+	gnbv_csv_field *fields;
+	size_t nfields;
+} gnbv_csv_record;
+
+static inline size_t gnbv_csv_nfields(const gnbv_csv *c)
+{
+	return ((const gnbv_csv_record *)(const void *)c)->nfields;
+}
+
+static inline const gnbv_csv_field *gnbv_csv_fields(const gnbv_csv *c)
+{
+	return ((const gnbv_csv_record *)(const void *)c)->fields;
+}
 
 /* Line (1-based) where the current record starts. */
 long gnbv_csv_line(const gnbv_csv *c);

@@ -14,12 +14,16 @@
 #include "../util/hash.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <sys/mman.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define CHUNK (1u << 20)
 #define MAX_RUNS 4096
+#define FINE_BITS 10 /* each run's values by their top 10 bits: where each part starts */
+#define FINE (1u << FINE_BITS)
 #define READ_BUF 4096 /* fingerprints per run during the merge */
 
 typedef struct run_reader {
@@ -30,11 +34,18 @@ typedef struct run_reader {
 
 struct gnbv_dupcheck {
 	uint64_t *chunk;
+	uint64_t *tmp; /* the sort's second buffer, CHUNK values */
 	size_t n;
 	FILE *spill;
 	long runs[MAX_RUNS + 1]; /* start of each run, in fingerprints */
+	uint32_t *bounds;        /* FINE + 1 per run: where each top-10-bit part of it starts */
 	int nruns;
 	int found; /* a duplicate already seen: later adds are no-ops */
+	/* gnbv_dupcheck_start: the thread, and finish's result and message */
+	pthread_t thread;
+	int started, result;
+	int two; /* the final sort may use two threads */
+	char msg[512];
 };
 
 int gnbv_dupcheck_new(gnbv_dupcheck **out)
@@ -46,6 +57,163 @@ int gnbv_dupcheck_new(gnbv_dupcheck **out)
 	return 0;
 }
 
+/* Sorts fingerprints, which are hashes, so their high bits spread evenly:
+ * into 2,048 buckets by the top 11 bits (one pass to count, one to move),
+ * then each bucket on its own while it is in the cache: by insertion when
+ * small, else into 256 by the next 8 bits, then insertion. The buckets are
+ * few enough that the moves stream through the cache (65,536 buckets took
+ * fewer instructions but missed the cache on every move), and a part that
+ * is large anyway (ids made to collide) is radix-sorted, so the time stays
+ * linear. For 1 M fingerprints about 15 ms, against 33-50 ms for the 8-pass
+ * radix sort used before (measured on the CI machine, loaded). */
+/* A buffer of CHUNK fingerprints (8 MB), in 2 MB pages where the kernel
+ * gives them on request (Linux, transparent huge pages in "madvise" mode):
+ * 4 page faults instead of 2,048, which cost more than the sort's moves on
+ * the virtual machines this runs on. */
+static uint64_t *alloc_chunk(void)
+{
+	void *p = NULL;
+	size_t bytes = CHUNK * sizeof(uint64_t);
+	if (posix_memalign(&p, 2u << 20, bytes)) return NULL;
+#ifdef MADV_HUGEPAGE
+	(void)madvise(p, bytes, MADV_HUGEPAGE); /* a hint: without it, small pages */
+#endif
+	return p;
+}
+
+#define FP_TOP 11
+#define FP_SUB 8
+
+static void insertion(uint64_t *x, size_t k)
+{
+	for (size_t i = 1; i < k; i++) {
+		uint64_t y = x[i];
+		size_t j = i;
+		while (j > 0 && x[j - 1] > y) {
+			x[j] = x[j - 1];
+			j--;
+		}
+		x[j] = y;
+	}
+}
+
+/* Sorts x[0..k) into out (they do not overlap): its values share their top
+ * FP_TOP bits. */
+static int sort_bucket(const uint64_t *x, size_t k, uint64_t *out)
+{
+	if (k <= 48) {
+		memcpy(out, x, k * sizeof *x);
+		insertion(out, k);
+		return 0;
+	}
+	enum { SHIFT = 64 - FP_TOP - FP_SUB, NSUB = 1 << FP_SUB };
+	uint32_t start[NSUB + 1] = {0}, cur[NSUB];
+	for (size_t i = 0; i < k; i++) start[((x[i] >> SHIFT) & (NSUB - 1)) + 1]++;
+	for (size_t b = 1; b <= NSUB; b++) start[b] += start[b - 1];
+	memcpy(cur, start, sizeof cur);
+	for (size_t i = 0; i < k; i++) out[cur[(x[i] >> SHIFT) & (NSUB - 1)]++] = x[i];
+	for (size_t b = 0; b < NSUB; b++) {
+		size_t m = start[b + 1] - start[b];
+		if (m > 64) {
+			int rc = gnbv_sort_u64(out + start[b], m);
+			if (rc) return rc;
+		} else if (m > 1) {
+			insertion(out + start[b], m);
+		}
+	}
+	return 0;
+}
+
+/* One half of the work of sort_fps: its share of the input, then of the
+ * buckets. */
+enum { NTOP = 1 << FP_TOP };
+typedef struct sort_half {
+	uint64_t *v, *tmp;
+	size_t from, to;         /* its input, v[from..to) */
+	uint32_t cur[NTOP];      /* its counts by bucket, then where it moves to */
+	const uint32_t *start;   /* all buckets' starts (NTOP + 1) */
+	size_t b_from, b_to;     /* its buckets */
+	int phase, rc;
+} sort_half;
+
+static void *sort_step(void *arg)
+{
+	sort_half *h = arg;
+	const uint64_t *v = h->v;
+	if (h->phase == 0) {
+		memset(h->cur, 0, sizeof h->cur);
+		for (size_t i = h->from; i < h->to; i++) h->cur[v[i] >> (64 - FP_TOP)]++;
+	} else if (h->phase == 1) {
+		for (size_t i = h->from; i < h->to; i++) h->tmp[h->cur[v[i] >> (64 - FP_TOP)]++] = v[i];
+	} else {
+		for (size_t b = h->b_from; b < h->b_to && !h->rc; b++)
+			h->rc = sort_bucket(h->tmp + h->start[b], h->start[b + 1] - h->start[b], h->v + h->start[b]);
+	}
+	return NULL;
+}
+
+/* Runs a step on both halves: the second on a thread of its own when `two`
+ * (and one can be had). */
+static void both(sort_half *h, int phase, int two)
+{
+	pthread_t t;
+	h[0].phase = h[1].phase = phase;
+	int started = two && pthread_create(&t, NULL, sort_step, &h[1]) == 0;
+	sort_step(&h[0]);
+	if (started) pthread_join(t, NULL);
+	else sort_step(&h[1]);
+}
+
+/* v and tmp hold n <= CHUNK values; tmp's are scratch. `two`: the buckets'
+ * counting, moving and sorting split between two threads (the final check,
+ * when nothing else runs). */
+static int sort_fps(uint64_t *v, uint64_t *tmp, size_t n, int two)
+{
+	if (n < 4096) return gnbv_sort_u64(v, n);
+	uint32_t *start = malloc((NTOP + 1) * sizeof *start);
+	sort_half *h = malloc(2 * sizeof *h);
+	int rc = 0;
+	if (!start || !h) {
+		rc = gnbv_error_set(GNBV_ENOMEM, "out of memory sorting %zu values", n);
+		goto done;
+	}
+	for (int k = 0; k < 2; k++) {
+		h[k].v = v, h[k].tmp = tmp, h[k].start = start, h[k].rc = 0;
+		h[k].from = k ? n / 2 : 0;
+		h[k].to = k ? n : n / 2;
+	}
+	both(h, 0, two);
+	/* Bucket b starts after all smaller buckets; within it the first half's
+	 * values come first. */
+	uint32_t at = 0;
+	for (size_t b = 0; b < NTOP; b++) {
+		start[b] = at;
+		uint32_t c0 = h[0].cur[b], c1 = h[1].cur[b];
+		h[0].cur[b] = at;
+		h[1].cur[b] = at + c0;
+		at += c0 + c1;
+	}
+	start[NTOP] = at;
+	both(h, 1, two);
+	size_t mid = 0;
+	while (mid < NTOP && start[mid] < n / 2) mid++;
+	h[0].b_from = 0, h[0].b_to = mid;
+	h[1].b_from = mid, h[1].b_to = NTOP;
+	both(h, 2, two);
+	rc = h[0].rc ? h[0].rc : h[1].rc;
+done:
+	free(start);
+	free(h);
+	return rc;
+}
+
+static int sort_chunk(gnbv_dupcheck *d, int two)
+{
+	if (d->n >= 4096 && !d->tmp && !(d->tmp = alloc_chunk()))
+		return gnbv_error_set(GNBV_ENOMEM, "out of memory");
+	return sort_fps(d->chunk, d->tmp, d->n, two);
+}
+
 static int has_adjacent_dup(const uint64_t *v, size_t n)
 {
 	for (size_t i = 1; i < n; i++)
@@ -53,14 +221,24 @@ static int has_adjacent_dup(const uint64_t *v, size_t n)
 	return 0;
 }
 
-static int spill(gnbv_dupcheck *d)
+static int spill(gnbv_dupcheck *d, int two)
 {
-	int rc = gnbv_sort_u64(d->chunk, d->n);
+	int rc = sort_chunk(d, two);
 	if (rc) return rc;
 	if (has_adjacent_dup(d->chunk, d->n)) return 1;
 	if (d->nruns == MAX_RUNS) return gnbv_error_set(GNBV_ETOOBIG, "too many households to check for duplicates");
 	if (!d->spill && !(d->spill = tmpfile()))
 		return gnbv_error_set(GNBV_EIO, "cannot create a temporary file: %s", strerror(errno));
+	uint32_t *nb = realloc(d->bounds, (size_t)(d->nruns + 1) * (FINE + 1) * sizeof *nb);
+	if (!nb) return gnbv_error_set(GNBV_ENOMEM, "out of memory");
+	d->bounds = nb;
+	uint32_t *bd = nb + (size_t)d->nruns * (FINE + 1);
+	size_t i = 0;
+	for (size_t b = 0; b < FINE; b++) {
+		bd[b] = (uint32_t)i;
+		while (i < d->n && d->chunk[i] >> (64 - FINE_BITS) == b) i++;
+	}
+	bd[FINE] = (uint32_t)d->n;
 	d->runs[d->nruns + 1] = d->runs[d->nruns] + (long)d->n;
 	if (fwrite(d->chunk, sizeof *d->chunk, d->n, d->spill) != d->n)
 		return gnbv_error_set(GNBV_EIO, "cannot write a temporary file: %s", strerror(errno));
@@ -71,11 +249,11 @@ static int spill(gnbv_dupcheck *d)
 
 int gnbv_dupcheck_add(gnbv_dupcheck *d, uint64_t fp)
 {
-	if (!d->chunk && !(d->chunk = malloc(CHUNK * sizeof *d->chunk)))
+	if (!d->chunk && !(d->chunk = alloc_chunk()))
 		return gnbv_error_set(GNBV_ENOMEM, "out of memory");
 	if (d->found) return 0;
 	if (d->n == CHUNK) {
-		int rc = spill(d);
+		int rc = spill(d, 0);
 		if (rc < 0) return rc;
 		if (rc) {
 			d->found = 1; /* finish() reports it */
@@ -101,17 +279,55 @@ static int refill(FILE *f, run_reader *r)
 	return 0;
 }
 
+static int merge_runs(gnbv_dupcheck *d);
+
 int gnbv_dupcheck_finish(gnbv_dupcheck *d)
 {
 	int rc;
 	if (d->found) return 1;
 	if (!d->nruns) {
-		if ((rc = gnbv_sort_u64(d->chunk, d->n))) return rc;
+		if ((rc = sort_chunk(d, d->two))) return rc;
 		return has_adjacent_dup(d->chunk, d->n);
 	}
-	if (d->n && (rc = spill(d))) return rc;
-	/* k-way merge with a linear scan for the minimum: k is at most a few
-	 * dozen even for the nation. */
+	if (d->n && (rc = spill(d, d->two))) return rc;
+	/* Equal values lie in the same top-10-bit part of every run: the runs'
+	 * parts are taken a few at a time, as many as fill the chunk, read
+	 * into it from every run, sorted and checked. (A 26-way merge took
+	 * 4.3 s at 26.9 M households: a branch per run per value.) */
+	uint64_t part[FINE];
+	for (size_t b = 0; b < FINE; b++) {
+		part[b] = 0;
+		for (int k = 0; k < d->nruns; k++) {
+			const uint32_t *bd = d->bounds + (size_t)k * (FINE + 1);
+			part[b] += bd[b + 1] - bd[b];
+		}
+	}
+	for (size_t b = 0, e; b < FINE; b = e) {
+		size_t total = 0;
+		for (e = b; e < FINE && total + part[e] <= CHUNK; e++) total += (size_t)part[e];
+		if (e == b) return merge_runs(d); /* one part too large (ids made to collide) */
+		size_t at = 0;
+		for (int k = 0; k < d->nruns; k++) {
+			const uint32_t *bd = d->bounds + (size_t)k * (FINE + 1);
+			size_t m = bd[e] - bd[b];
+			if (!m) continue;
+			if (fseek(d->spill, (d->runs[k] + (long)bd[b]) * (long)sizeof(uint64_t), SEEK_SET) ||
+			    fread(d->chunk + at, sizeof(uint64_t), m, d->spill) != m)
+				return gnbv_error_set(GNBV_EIO, "cannot read a temporary file");
+			at += m;
+		}
+		d->n = at;
+		if ((rc = sort_chunk(d, d->two))) return rc;
+		if (has_adjacent_dup(d->chunk, at)) return 1;
+	}
+	return 0;
+}
+
+/* The runs merged k ways with a linear scan for the minimum: for parts too
+ * large for the chunk. */
+static int merge_runs(gnbv_dupcheck *d)
+{
+	int rc;
 	run_reader *rd = calloc((size_t)d->nruns, sizeof *rd);
 	rc = rd ? 0 : gnbv_error_set(GNBV_ENOMEM, "out of memory");
 	for (int k = 0; !rc && k < d->nruns; k++) {
@@ -141,10 +357,44 @@ int gnbv_dupcheck_finish(gnbv_dupcheck *d)
 	return rc;
 }
 
+static void *finish_thread(void *arg)
+{
+	gnbv_dupcheck *d = arg;
+	d->result = gnbv_dupcheck_finish(d);
+	if (d->result < 0) {
+		/* the message is in this thread's slot: keep it for wait */
+		const char *m = gnbv_error_message();
+		size_t ml = strlen(m);
+		if (ml >= sizeof d->msg) ml = sizeof d->msg - 1;
+		memcpy(d->msg, m, ml);
+		d->msg[ml] = '\0';
+	}
+	return NULL;
+}
+
+void gnbv_dupcheck_start(gnbv_dupcheck *d, int threads)
+{
+	d->two = threads > 1;
+	d->started = threads > 1 && pthread_create(&d->thread, NULL, finish_thread, d) == 0;
+	if (!d->started) d->result = gnbv_dupcheck_finish(d); /* its message is ours already */
+}
+
+int gnbv_dupcheck_wait(gnbv_dupcheck *d)
+{
+	if (!d->started) return d->result;
+	pthread_join(d->thread, NULL);
+	d->started = 0;
+	if (d->result < 0) return gnbv_error_set(d->result, "%s", d->msg);
+	return d->result;
+}
+
 void gnbv_dupcheck_free(gnbv_dupcheck *d)
 {
 	if (!d) return;
+	if (d->started) pthread_join(d->thread, NULL);
 	if (d->spill) fclose(d->spill);
 	free(d->chunk);
+	free(d->tmp);
+	free(d->bounds);
 	free(d);
 }

@@ -16,6 +16,15 @@ int gnbv_dupcheck_new(gnbv_dupcheck **out);
 int gnbv_dupcheck_add(gnbv_dupcheck *d, uint64_t fp);
 /* 1 when some fingerprint was added twice, 0 when none, negative on error. */
 int gnbv_dupcheck_finish(gnbv_dupcheck *d);
+/* gnbv_dupcheck_finish on a thread of its own, so that the caller can do
+ * other work (wait for its files to reach the disk) meanwhile; `d` must not
+ * be touched until gnbv_dupcheck_wait, which returns what finish returned
+ * (with its message on the caller's thread). With `threads` > 1 the final
+ * sort is also split between two threads: for when nothing else runs.
+ * With `threads` 1, or without a thread to be had, start does the work
+ * itself. */
+void gnbv_dupcheck_start(gnbv_dupcheck *d, int threads);
+int gnbv_dupcheck_wait(gnbv_dupcheck *d);
 void gnbv_dupcheck_free(gnbv_dupcheck *d);
 
 #endif

@@ -44,6 +44,8 @@ static const colname COLUMNS[] = {
 
 static const char *const FILE_KIND[2] = {"households", "members"};
 
+static int layout_of(const gnbv_xmap *m);
+
 int gnbv_xmap_build(gnbv_xmap *m, const gnbv_csv *c, int kind, const gnbv_standard *s,
 		    gnbv_warn_fn warn, void *warn_ctx)
 {
@@ -92,6 +94,7 @@ int gnbv_xmap_build(gnbv_xmap *m, const gnbv_csv *c, int kind, const gnbv_standa
 			warn(warn_ctx, msg);
 		}
 	}
+	m->layout = layout_of(m);
 	return 0;
 }
 
@@ -176,27 +179,40 @@ static int days_in_month(int y, int m)
 	return d[m - 1];
 }
 
+/* YYYY-MM-DD: the eight bytes before the day as one word, each byte's
+ * class checked at once (digits 0x30..0x39 have high nibble 3 before and
+ * after adding 6; no byte carries into the next when the first test held). */
+static inline int parse_date10(const char *p, int32_t *out)
+{
+	const uint64_t digits = 0x00FFFF00FFFFFFFFull, dashes = 0x2D00002D00000000ull;
+	const uint64_t nib = 0xF0F0F0F0F0F0F0F0ull & digits, threes = 0x3030303030303030ull & digits;
+	uint64_t x;
+	memcpy(&x, p, 8);
+	unsigned d8 = (unsigned char)p[8] - '0', d9 = (unsigned char)p[9] - '0';
+	uint64_t t = x & digits;
+	if ((x & ~digits) != dashes || (t & nib) != threes ||
+	    ((t + (0x0606060606060606ull & digits)) & nib) != threes || d8 > 9 || d9 > 9)
+		return -1;
+	uint64_t v = t - threes; /* the digit values, one per byte */
+	int y = (int)(v & 0xFF) * 1000 + (int)(v >> 8 & 0xFF) * 100 + (int)(v >> 16 & 0xFF) * 10 +
+		(int)(v >> 24 & 0xFF);
+	int m = (int)(v >> 40 & 0xFF) * 10 + (int)(v >> 48 & 0xFF);
+	int d = (int)(d8 * 10 + d9);
+	if (y < 1850 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m)) return -1;
+	*out = (int32_t)(y * 10000 + m * 100 + d);
+	return 0;
+}
+
 int gnbv_x_parse_date(const char *p, size_t n, int32_t *out)
 {
-	int64_t y, m, d;
+	int64_t y;
 	if (n == 4) {
 		if (parse_i64(p, 4, &y) || y < 1850) return -1;
 		*out = (int32_t)(y * 10000 + 701); /* year only: born 1 July (exchange-format.md) */
 		return 0;
 	}
-	if (n != 10 || p[4] != '-' || p[7] != '-') return -1;
-	/* Eight digits at fixed places: checked and read without loops. */
-	unsigned d0 = (unsigned char)p[0] - '0', d1 = (unsigned char)p[1] - '0',
-	         d2 = (unsigned char)p[2] - '0', d3 = (unsigned char)p[3] - '0',
-	         d5 = (unsigned char)p[5] - '0', d6 = (unsigned char)p[6] - '0',
-	         d8 = (unsigned char)p[8] - '0', d9 = (unsigned char)p[9] - '0';
-	if (d0 > 9 || d1 > 9 || d2 > 9 || d3 > 9 || d5 > 9 || d6 > 9 || d8 > 9 || d9 > 9) return -1;
-	y = d0 * 1000 + d1 * 100 + d2 * 10 + d3;
-	m = d5 * 10 + d6;
-	d = d8 * 10 + d9;
-	if (y < 1850 || m < 1 || m > 12 || d < 1 || d > days_in_month((int)y, (int)m)) return -1;
-	*out = (int32_t)(y * 10000 + m * 100 + d);
-	return 0;
+	if (n != 10) return -1;
+	return parse_date10(p, out);
 }
 
 typedef struct word {
@@ -238,27 +254,71 @@ __attribute__((noinline)) static int word_index_fold(const char *p, size_t n, co
 	return -1;
 }
 
-/* Index of the cell among `words`: an exact match in one pass, then a
- * case-insensitive one. Within each table, length and first letter already
- * tell the words apart. */
-static inline int word_index(const char *p, size_t n, const word *words, int count)
-{
-	for (int i = 0; i < count; i++)
-		if (words[i].len == n && words[i].w[0] == p[0] && same_bytes(words[i].w, p, n)) return i;
-	return word_index_fold(p, n, words, count);
-}
+/* Each table's words by a slot from the length and the first letter, so that
+ * an exact match costs one lookup and one compare. No two words of a table
+ * share a slot: a clash would not compile (-Woverride-init). Slots hold the
+ * word's index + 1 (0: no word). */
+#define WSLOT(len, c0) ((((unsigned)(len)) + ((unsigned)(c0) & 31u)) & 31u)
 
 static const word WORK[] = {W("contract"), W("no_contract"), W("self"),
 			    W("unemployed"), W("student"), W("none")};
+static const signed char WORK_SLOT[32] = {[WSLOT(8, 'c')] = 1, [WSLOT(11, 'n')] = 2, [WSLOT(4, 's')] = 3,
+					  [WSLOT(10, 'u')] = 4, [WSLOT(7, 's')] = 5, [WSLOT(4, 'n')] = 6};
 static const word REL[] = {W("head"),   W("spouse"),     W("child"),
 			   W("parent"), W("grandchild"), W("other")};
+static const signed char REL_SLOT[32] = {[WSLOT(4, 'h')] = 1, [WSLOT(6, 's')] = 2, [WSLOT(5, 'c')] = 3,
+					 [WSLOT(6, 'p')] = 4, [WSLOT(10, 'g')] = 5, [WSLOT(5, 'o')] = 6};
 static const word LEVEL[] = {W("none"),		   W("preschool"),	 W("primary"),
 			     W("lower_secondary"), W("upper_secondary"), W("vocational"),
 			     W("college"),	   W("university")};
+static const signed char LEVEL_SLOT[32] = {[WSLOT(4, 'n')] = 1,	 [WSLOT(9, 'p')] = 2,  [WSLOT(7, 'p')] = 3,
+					   [WSLOT(15, 'l')] = 4, [WSLOT(15, 'u')] = 5, [WSLOT(10, 'v')] = 6,
+					   [WSLOT(7, 'c')] = 7,	 [WSLOT(10, 'u')] = 8};
 static const word DEVICE[] = {W("tv"), W("radio"), W("computer"), W("phone"), W("smartphone")};
+static const signed char DEVICE_SLOT[32] = {[WSLOT(2, 't')] = 1, [WSLOT(5, 'r')] = 2, [WSLOT(8, 'c')] = 3,
+					    [WSLOT(5, 'p')] = 4, [WSLOT(10, 's')] = 5};
+
+/* Index of the cell among `words` by exact bytes, -1 when none (n > 0). */
+static inline int word_exact(const char *p, size_t n, const word *words, const signed char *slot)
+{
+	int i = slot[WSLOT(n, (unsigned char)p[0])] - 1;
+	if (i >= 0 && words[i].len == n && same_bytes(words[i].w, p, n)) return i;
+	return -1;
+}
+
+/* Index of the cell among `words`: an exact match, then a case-insensitive
+ * one (n > 0). */
+static inline int word_index(const char *p, size_t n, const word *words, const signed char *slot,
+			     int count)
+{
+	int i = word_exact(p, n, words, slot);
+	return i >= 0 ? i : word_index_fold(p, n, words, count);
+}
+
+/* Devices by their first letter (index + 1): the five start differently. */
+static const signed char DEVICE_BY_FIRST[256] = {['t'] = 1, ['r'] = 2, ['c'] = 3, ['p'] = 4, ['s'] = 5};
 
 static int parse_devices(const char *p, size_t n, unsigned *mask)
 {
+	/* The form files hold, words of the list joined by ';', word by word
+	 * from each first letter; anything else (spaces, other cases, an empty
+	 * item) by splitting, trimming and looking up each item. */
+	const char *q = p, *end = p + n;
+	unsigned m = 0;
+	while (q < end) {
+		int d = DEVICE_BY_FIRST[(unsigned char)*q] - 1;
+		if (d < 0) break;
+		size_t l = DEVICE[d].len;
+		if ((size_t)(end - q) < l || !same_bytes(q, DEVICE[d].w, l)) break;
+		q += l;
+		if (q < end && (*q != ';' || q + 1 == end)) break;
+		q += q < end;
+		m |= 1u << d;
+	}
+	if (q == end) {
+		*mask = m;
+		return 0;
+	}
 	*mask = 0;
 	while (n) {
 		const char *semi = memchr(p, ';', n);
@@ -267,7 +327,7 @@ static int parse_devices(const char *p, size_t n, unsigned *mask)
 		size_t tn = k;
 		trim(&t, &tn);
 		if (tn) {
-			int d = word_index(t, tn, DEVICE, 5);
+			int d = word_index(t, tn, DEVICE, DEVICE_SLOT, 5);
 			if (d < 0) return -1;
 			*mask |= 1u << d;
 		}
@@ -290,6 +350,129 @@ static int check_count(const gnbv_xmap *m, const gnbv_csv *c)
 	return 0;
 }
 
+/* Each cell: the form files nearly always hold ("1", "2021-04-05",
+ * "self") is tried on the cell as it is; only when that fails is the cell
+ * trimmed and parsed in full, so that spaces around a value cost nothing
+ * when there are none. A value that the quick test takes has no space or
+ * tab at either end, so trimming would not have changed it. */
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+
+static ALWAYS_INLINE int quick_bool(const char *p, size_t n, gnbv_tri *t)
+{
+	if (n == 1 && (*p == '0' || *p == '1')) return *t = (gnbv_tri)(*p - '0'), 1;
+	if (n == 0) return *t = GNBV_UNKNOWN, 1;
+	return 0;
+}
+
+static ALWAYS_INLINE int h_cell(const gnbv_csv *c, size_t i, int role, const char *p, size_t n,
+				gnbv_household *h, gnbv_csv_field *id, gnbv_csv_field *unit)
+{
+	gnbv_tri *t = NULL;
+	switch (role) {
+	case XF_HOUSEHOLD_ID:
+		trim(&p, &n);
+		if (!n) return gnbv_csv_error(c, GNBV_EINVALID, i, "empty: every household needs its code");
+		id->p = p, id->len = (uint32_t)n;
+		return 0;
+	case XF_UNIT_CODE:
+		trim(&p, &n);
+		if (!n) return gnbv_csv_error(c, GNBV_EINVALID, i, "empty: every household needs the code of its unit");
+		unit->p = p, unit->len = (uint32_t)n;
+		return 0;
+	case XF_AREA:
+		if (n == 5 && same_bytes(p, "rural", 5)) return h->area = GNBV_AREA_RURAL, 0;
+		if (n == 5 && same_bytes(p, "urban", 5)) return h->area = GNBV_AREA_URBAN, 0;
+		trim(&p, &n);
+		if (!n) return 0;
+		if (eq(p, n, "rural") || eq(p, n, "nông thôn")) h->area = GNBV_AREA_RURAL;
+		else if (eq(p, n, "urban") || eq(p, n, "thành thị")) h->area = GNBV_AREA_URBAN;
+		else BAD("expected rural or urban, found");
+		return 0;
+	case XF_INCOME_MONTH:
+		trim(&p, &n);
+		if (!n) return 0;
+		if (parse_i64(p, n, &h->income_month))
+			BAD("expected a whole number of VND per person per month (digits only), found");
+		h->has_income = true;
+		return 0;
+	case XF_INCOME_SCORE:
+		if (!n) return 0;
+		trim(&p, &n);
+		if (!n) return 0;
+		if (parse_dec(p, n, &h->income_score) || h->income_score > 10000)
+			BAD("expected an income score (a number such as 140 or 152.5), found");
+		h->has_score = true;
+		return 0;
+	case XF_LIVING_AREA:
+		trim(&p, &n);
+		if (!n) return 0;
+		if (parse_dec(p, n, &h->living_area_m2) || h->living_area_m2 > 1e6)
+			BAD("expected the living area in m² (such as 25.5), found");
+		h->has_living_area = true;
+		return 0;
+	case XF_DEVICES:
+		trim(&p, &n);
+		if (parse_devices(p, n, &h->devices))
+			BAD("expected devices separated by ';' from tv, radio, computer, phone, smartphone; found");
+		return 0;
+	case XF_FLOOR: t = &h->floor_durable; break;
+	case XF_WALLS: t = &h->walls_durable; break;
+	case XF_ROOF: t = &h->roof_durable; break;
+	case XF_WATER: t = &h->water_safe; break;
+	case XF_TOILET: t = &h->toilet_hygienic; break;
+	case XF_WASTE: t = &h->waste_treated; break;
+	default:
+		if (role >= XF_DEFICIT_BASE) t = &h->recorded[role - XF_DEFICIT_BASE];
+		break;
+	}
+	if (!t || quick_bool(p, n, t)) return 0;
+	trim(&p, &n);
+	if (parse_bool(p, n, t)) BAD("expected 1 or 0 (or yes/no, có/không), found");
+	return 0;
+}
+
+/* A row's starting values (every cell empty: unknown), copied in one go. */
+static const gnbv_household HOUSEHOLD_EMPTY = {
+	.area = GNBV_AREA_UNKNOWN,
+	.floor_durable = GNBV_UNKNOWN, .walls_durable = GNBV_UNKNOWN, .roof_durable = GNBV_UNKNOWN,
+	.water_safe = GNBV_UNKNOWN, .toilet_hygienic = GNBV_UNKNOWN, .waste_treated = GNBV_UNKNOWN,
+	.recorded = {[0 ... GNBV_RULE_COUNT - 1] = GNBV_UNKNOWN},
+};
+static const gnbv_member MEMBER_EMPTY = {
+	.work = GNBV_WORK_UNKNOWN, .level = -1, .relation = GNBV_REL_UNKNOWN,
+	.able_to_work = GNBV_UNKNOWN, .health_insurance = GNBV_UNKNOWN, .stunted = GNBV_UNKNOWN,
+	.underweight = GNBV_UNKNOWN, .in_school = GNBV_UNKNOWN, .uses_internet = GNBV_UNKNOWN,
+	.social_allowance = GNBV_UNKNOWN,
+};
+
+static void household_init(gnbv_household *h) { *h = HOUSEHOLD_EMPTY; }
+
+/* The columns as gnbv gen and gnbv export write them, in their order: a row
+ * of that layout is parsed by straight-line code (each cell's parser inlined
+ * with its role known), any other layout by the loop over the mapped
+ * columns. Both go through the same cell parsers, in column order. */
+static const int H_LAYOUT[] = {XF_HOUSEHOLD_ID, XF_UNIT_CODE, XF_AREA,	 XF_INCOME_MONTH, XF_INCOME_SCORE,
+			       XF_FLOOR,	XF_WALLS,     XF_ROOF,	 XF_LIVING_AREA,  XF_WATER,
+			       XF_TOILET,	XF_WASTE,     XF_DEVICES};
+static const int M_LAYOUT[] = {XF_HOUSEHOLD_ID, XF_MEMBER_NO, XF_NAME,	    XF_SEX,	    XF_BIRTH,
+			       XF_RELATION,	XF_ETHNICITY, XF_ABLE,	    XF_WORK,	    XF_INSURANCE,
+			       XF_STUNTED,	XF_UNDERWEIGHT, XF_IN_SCHOOL, XF_LEVEL, XF_INTERNET,
+			       XF_ALLOWANCE};
+
+static int is_layout(const gnbv_xmap *m, const int *roles, size_t n)
+{
+	if (m->ncols != n) return 0;
+	for (size_t i = 0; i < n; i++)
+		if (m->col[i] != roles[i]) return 0;
+	return 1;
+}
+
+static int layout_of(const gnbv_xmap *m)
+{
+	if (m->kind == 0) return is_layout(m, H_LAYOUT, sizeof H_LAYOUT / sizeof H_LAYOUT[0]);
+	return is_layout(m, M_LAYOUT, sizeof M_LAYOUT / sizeof M_LAYOUT[0]);
+}
+
 int gnbv_x_household(const gnbv_xmap *m, const gnbv_csv *c, const gnbv_standard *s,
 		     gnbv_household *h, gnbv_csv_field *id, gnbv_csv_field *unit)
 {
@@ -297,67 +480,91 @@ int gnbv_x_household(const gnbv_xmap *m, const gnbv_csv *c, const gnbv_standard 
 	int rc = check_count(m, c);
 	if (rc) return rc;
 	const gnbv_csv_field *f = gnbv_csv_fields(c);
-	memset(h, 0, sizeof *h);
-	h->area = GNBV_AREA_UNKNOWN;
-	h->floor_durable = h->walls_durable = h->roof_durable = GNBV_UNKNOWN;
-	h->water_safe = h->toilet_hygienic = h->waste_treated = GNBV_UNKNOWN;
-	for (int r = 0; r < GNBV_RULE_COUNT; r++) h->recorded[r] = GNBV_UNKNOWN;
+	household_init(h);
+	if (m->layout) {
+#define H(i) \
+	if ((rc = h_cell(c, i, H_LAYOUT[i], f[i].p, f[i].len, h, id, unit))) return rc
+		H(0); H(1); H(2); H(3); H(4); H(5); H(6); H(7); H(8); H(9); H(10); H(11); H(12);
+#undef H
+		return 0;
+	}
 	for (size_t k = 0; k < m->nactive; k++) {
 		size_t i = m->active[k];
-		const char *p = f[i].p;
-		size_t n = f[i].len;
-		int role = m->col[i];
-		trim(&p, &n);
-		gnbv_tri *t = NULL;
-		switch (role) {
-		case XF_HOUSEHOLD_ID:
-			if (!n) return gnbv_csv_error(c, GNBV_EINVALID, i, "empty: every household needs its code");
-			id->p = p, id->len = (uint32_t)n;
-			break;
-		case XF_UNIT_CODE:
-			if (!n) return gnbv_csv_error(c, GNBV_EINVALID, i, "empty: every household needs the code of its unit");
-			unit->p = p, unit->len = (uint32_t)n;
-			break;
-		case XF_AREA:
-			if (!n) break;
-			if (eq(p, n, "rural") || eq(p, n, "nông thôn")) h->area = GNBV_AREA_RURAL;
-			else if (eq(p, n, "urban") || eq(p, n, "thành thị")) h->area = GNBV_AREA_URBAN;
-			else BAD("expected rural or urban, found");
-			break;
-		case XF_INCOME_MONTH:
-			if (!n) break;
-			if (parse_i64(p, n, &h->income_month))
-				BAD("expected a whole number of VND per person per month (digits only), found");
-			h->has_income = true;
-			break;
-		case XF_INCOME_SCORE:
-			if (!n) break;
-			if (parse_dec(p, n, &h->income_score) || h->income_score > 10000)
-				BAD("expected an income score (a number such as 140 or 152.5), found");
-			h->has_score = true;
-			break;
-		case XF_LIVING_AREA:
-			if (!n) break;
-			if (parse_dec(p, n, &h->living_area_m2) || h->living_area_m2 > 1e6)
-				BAD("expected the living area in m² (such as 25.5), found");
-			h->has_living_area = true;
-			break;
-		case XF_DEVICES:
-			if (parse_devices(p, n, &h->devices))
-				BAD("expected devices separated by ';' from tv, radio, computer, phone, smartphone; found");
-			break;
-		case XF_FLOOR: t = &h->floor_durable; break;
-		case XF_WALLS: t = &h->walls_durable; break;
-		case XF_ROOF: t = &h->roof_durable; break;
-		case XF_WATER: t = &h->water_safe; break;
-		case XF_TOILET: t = &h->toilet_hygienic; break;
-		case XF_WASTE: t = &h->waste_treated; break;
-		default:
-			if (role >= XF_DEFICIT_BASE) t = &h->recorded[role - XF_DEFICIT_BASE];
-			break;
-		}
-		if (t && parse_bool(p, n, t)) BAD("expected 1 or 0 (or yes/no, có/không), found");
+		if ((rc = h_cell(c, i, m->col[i], f[i].p, f[i].len, h, id, unit))) return rc;
 	}
+	return 0;
+}
+
+static ALWAYS_INLINE int m_cell(const gnbv_csv *c, size_t i, int role, const char *p, size_t n,
+				gnbv_member *mb, gnbv_csv_field *hid)
+{
+	gnbv_tri *t = NULL;
+	int64_t v;
+	int w;
+	switch (role) {
+	case XF_HOUSEHOLD_ID:
+		trim(&p, &n);
+		if (!n) return gnbv_csv_error(c, GNBV_EINVALID, i, "empty: every member needs the code of its household");
+		hid->p = p, hid->len = (uint32_t)n;
+		return 0;
+	case XF_MEMBER_NO:
+		if (n == 1 && *p >= '1' && *p <= '9') return mb->member_no = *p - '0', 0;
+		trim(&p, &n);
+		if (parse_i64(p, n, &v) || v < 1 || v > 100000)
+			BAD("expected the member's number (1, 2, ...), found");
+		mb->member_no = (int32_t)v;
+		return 0;
+	case XF_SEX:
+		if (n == 1 && (*p == 'M' || *p == 'F')) return mb->sex = *p, 0;
+		trim(&p, &n);
+		if (!n) return 0;
+		if (eq(p, n, "M") || eq(p, n, "nam")) mb->sex = GNBV_SEX_MALE;
+		else if (eq(p, n, "F") || eq(p, n, "nữ") || eq(p, n, "Nữ")) mb->sex = GNBV_SEX_FEMALE;
+		else BAD("expected M or F, found");
+		return 0;
+	case XF_BIRTH:
+		if (n == 10 && parse_date10(p, &mb->birth) == 0) return 0;
+		trim(&p, &n);
+		if (!n) return 0;
+		if (gnbv_x_parse_date(p, n, &mb->birth))
+			BAD("expected a date YYYY-MM-DD (or the year YYYY), found");
+		return 0;
+	case XF_RELATION:
+		if (n && (w = word_exact(p, n, REL, REL_SLOT)) >= 0) return mb->relation = (signed char)w, 0;
+		trim(&p, &n);
+		if (!n) return 0;
+		if ((w = word_index(p, n, REL, REL_SLOT, 6)) < 0)
+			BAD("expected head, spouse, child, parent, grandchild or other; found");
+		mb->relation = (signed char)w;
+		return 0;
+	case XF_WORK:
+		if (n && (w = word_exact(p, n, WORK, WORK_SLOT)) >= 0) return mb->work = (signed char)w, 0;
+		trim(&p, &n);
+		if (!n) return 0;
+		if ((w = word_index(p, n, WORK, WORK_SLOT, 6)) < 0)
+			BAD("expected contract, no_contract, self, unemployed, student or none; found");
+		mb->work = (signed char)w;
+		return 0;
+	case XF_LEVEL:
+		if (n && (w = word_exact(p, n, LEVEL, LEVEL_SLOT)) >= 0) return mb->level = (signed char)w, 0;
+		trim(&p, &n);
+		if (!n) return 0;
+		if ((w = word_index(p, n, LEVEL, LEVEL_SLOT, 8)) < 0)
+			BAD("expected none, preschool, primary, lower_secondary, upper_secondary, vocational, college or university; found");
+		mb->level = (signed char)w;
+		return 0;
+	case XF_ABLE: t = &mb->able_to_work; break;
+	case XF_INSURANCE: t = &mb->health_insurance; break;
+	case XF_STUNTED: t = &mb->stunted; break;
+	case XF_UNDERWEIGHT: t = &mb->underweight; break;
+	case XF_IN_SCHOOL: t = &mb->in_school; break;
+	case XF_INTERNET: t = &mb->uses_internet; break;
+	case XF_ALLOWANCE: t = &mb->social_allowance; break;
+	default: break;
+	}
+	if (!t || quick_bool(p, n, t)) return 0;
+	trim(&p, &n);
+	if (parse_bool(p, n, t)) BAD("expected 1 or 0 (or yes/no, có/không), found");
 	return 0;
 }
 
@@ -366,70 +573,18 @@ int gnbv_x_member(const gnbv_xmap *m, const gnbv_csv *c, gnbv_member *mb, gnbv_c
 	int rc = check_count(m, c);
 	if (rc) return rc;
 	const gnbv_csv_field *f = gnbv_csv_fields(c);
-	memset(mb, 0, sizeof *mb);
-	mb->work = GNBV_WORK_UNKNOWN;
-	mb->level = -1;
-	mb->relation = GNBV_REL_UNKNOWN;
-	mb->able_to_work = mb->health_insurance = mb->stunted = mb->underweight = GNBV_UNKNOWN;
-	mb->in_school = mb->uses_internet = mb->social_allowance = GNBV_UNKNOWN;
+	*mb = MEMBER_EMPTY;
+	if (m->layout) {
+		/* name (2) and ethnicity (6) are kept as they are: not parsed */
+#define M(i) \
+	if ((rc = m_cell(c, i, M_LAYOUT[i], f[i].p, f[i].len, mb, hid))) return rc
+		M(0); M(1); M(3); M(4); M(5); M(7); M(8); M(9); M(10); M(11); M(12); M(13); M(14); M(15);
+#undef M
+		return 0;
+	}
 	for (size_t k = 0; k < m->nactive; k++) {
 		size_t i = m->active[k];
-		const char *p = f[i].p;
-		size_t n = f[i].len;
-		int role = m->col[i];
-		trim(&p, &n);
-		gnbv_tri *t = NULL;
-		int64_t v;
-		int w;
-		switch (role) {
-		case XF_HOUSEHOLD_ID:
-			if (!n) return gnbv_csv_error(c, GNBV_EINVALID, i, "empty: every member needs the code of its household");
-			hid->p = p, hid->len = (uint32_t)n;
-			break;
-		case XF_MEMBER_NO:
-			if (parse_i64(p, n, &v) || v < 1 || v > 100000)
-				BAD("expected the member's number (1, 2, ...), found");
-			mb->member_no = (int32_t)v;
-			break;
-		case XF_SEX:
-			if (!n) break;
-			if (eq(p, n, "M") || eq(p, n, "nam")) mb->sex = GNBV_SEX_MALE;
-			else if (eq(p, n, "F") || eq(p, n, "nữ") || eq(p, n, "Nữ")) mb->sex = GNBV_SEX_FEMALE;
-			else BAD("expected M or F, found");
-			break;
-		case XF_BIRTH:
-			if (!n) break;
-			if (gnbv_x_parse_date(p, n, &mb->birth))
-				BAD("expected a date YYYY-MM-DD (or the year YYYY), found");
-			break;
-		case XF_RELATION:
-			if (!n) break;
-			if ((w = word_index(p, n, REL, 6)) < 0)
-				BAD("expected head, spouse, child, parent, grandchild or other; found");
-			mb->relation = (signed char)w;
-			break;
-		case XF_WORK:
-			if (!n) break;
-			if ((w = word_index(p, n, WORK, 6)) < 0)
-				BAD("expected contract, no_contract, self, unemployed, student or none; found");
-			mb->work = (signed char)w;
-			break;
-		case XF_LEVEL:
-			if (!n) break;
-			if ((w = word_index(p, n, LEVEL, 8)) < 0)
-				BAD("expected none, preschool, primary, lower_secondary, upper_secondary, vocational, college or university; found");
-			mb->level = (signed char)w;
-			break;
-		case XF_ABLE: t = &mb->able_to_work; break;
-		case XF_INSURANCE: t = &mb->health_insurance; break;
-		case XF_STUNTED: t = &mb->stunted; break;
-		case XF_UNDERWEIGHT: t = &mb->underweight; break;
-		case XF_IN_SCHOOL: t = &mb->in_school; break;
-		case XF_INTERNET: t = &mb->uses_internet; break;
-		case XF_ALLOWANCE: t = &mb->social_allowance; break;
-		default: break;
-		}
-		if (t && parse_bool(p, n, t)) BAD("expected 1 or 0 (or yes/no, có/không), found");
+		if ((rc = m_cell(c, i, m->col[i], f[i].p, f[i].len, mb, hid))) return rc;
 	}
 	return 0;
 }

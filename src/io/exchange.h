@@ -35,6 +35,7 @@ typedef struct gnbv_xmap {
 	 * the member texts kept as they are (name, ethnicity). */
 	size_t nactive;
 	unsigned short active[GNBV_CSV_MAX_FIELDS];
+	int layout; /* 1: the columns gnbv gen writes, in its order (a faster path) */
 } gnbv_xmap;
 
 typedef void (*gnbv_warn_fn)(void *ctx, const char *msg);

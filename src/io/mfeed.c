@@ -2,11 +2,14 @@
  * mfeed.c - the members feed (see mfeed.h): a ring of batches between a
  * producer that parses members.csv and the classify loop that consumes it.
  *
- * Each batch holds parsed members, their household ids (copied into the
- * batch, since the reader's buffer moves on) and line numbers. A producer
- * error travels in the batch after the members that preceded it, with its
- * message, and is raised on the consumer's thread only when the consumer
- * gets there, exactly where a single-threaded read would have raised it.
+ * Each batch holds parsed members grouped by household (consecutive members
+ * with one household id: the producer does the grouping and the
+ * per-household checks, so that the consumer takes a household's members in
+ * one step) and the groups' ids (copied into the batch, since the reader's
+ * buffer moves on). A producer error travels in the batch after the groups
+ * that preceded it, with its message, and is raised on the consumer's thread
+ * only when the consumer gets there, exactly where a single-threaded read of
+ * one member at a time would have raised it.
  */
 #include "mfeed.h"
 
@@ -19,17 +22,25 @@
 #include <string.h>
 #include <unistd.h>
 
-#define BATCH 4096
+#define BATCH 4096 /* members per batch */
 #define NSLOTS 4
+
+/* One household's members, in the batch. */
+typedef struct group {
+	uint32_t first, n;      /* in the batch's members */
+	uint32_t id_off, id_len; /* in the batch's ids */
+	uint64_t seen;           /* bit n: a member numbered n (n < 64) */
+	int small;               /* every member_no so far below 64: seen is exact */
+} group;
 
 typedef struct batch {
 	gnbv_member m[BATCH];
-	uint32_t id_off[BATCH], id_len[BATCH];
-	long line[BATCH];
+	group g[BATCH];
+	size_t nm, ng;
 	char *ids;
 	size_t ids_len, ids_cap;
-	size_t n;
-	int rc;       /* after the n members: 0 more to come, 1 end of file, <0 error */
+	int partial;  /* the last group was cut short by the error in rc */
+	int rc;       /* after the groups: 0 more to come, 1 end of file, <0 error */
 	char msg[2048];
 } batch;
 
@@ -40,45 +51,133 @@ struct gnbv_mfeed {
 	batch *slots[NSLOTS];
 	size_t filled, taken; /* batches produced, consumed (monotonic; under mu) */
 	size_t ready;         /* the consumer's copy of `filled`, read under mu */
-	size_t cur;           /* next member in the batch being consumed */
-	int cancel, done;
+	size_t cur;           /* next group in the batch being consumed */
+	int done;
+	int cancel;
 	int started;
+	/* The producer's member read but not yet placed: it starts a household
+	 * that did not fit in the last batch. Its id points into the reader's
+	 * buffer, which stays put until the next record is read. */
+	int have_next;
+	gnbv_member next;
+	gnbv_csv_field next_id;
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 };
 
-/* Parses up to BATCH members into b. */
+/* Ends the batch with an error: its message lives in this thread's slot, so
+ * it is carried over. `partial`: the open group is cut short by it. */
+static void fail(batch *b, int rc, int partial)
+{
+	b->rc = rc;
+	b->partial = partial;
+	const char *m = gnbv_error_message();
+	size_t ml = strlen(m);
+	if (ml >= sizeof b->msg) ml = sizeof b->msg - 1;
+	memcpy(b->msg, m, ml);
+	b->msg[ml] = '\0';
+}
+
+/* The same household id: the short ids of the format compared a word at a
+ * time (overlapping loads that stay inside both). */
+static inline int same_id(const char *a, const char *b, size_t n)
+{
+	if (n < 8 || n > 24) return memcmp(a, b, n) == 0;
+	uint64_t x, y, u, v;
+	memcpy(&x, a, 8), memcpy(&y, b, 8);
+	memcpy(&u, a + n - 8, 8), memcpy(&v, b + n - 8, 8);
+	if (x != y || u != v) return 0;
+	if (n <= 16) return 1;
+	memcpy(&x, a + 8, 8), memcpy(&y, b + 8, 8);
+	return x == y;
+}
+
+/* Parses members into b, grouped by household: consecutive members with the
+ * same household id, each group checked as the classify loop used to check
+ * them (at most GNBV_MAX_MEMBERS, no member_no
+ * twice), with the same messages. A group never spans two batches: one that
+ * might not fit starts the next batch. An error ends the batch: the group
+ * being read when it came is marked cut short, and the consumer raises the
+ * error only if it takes that group (where a one-member-at-a-time reader
+ * would have met it). */
 static void fill(gnbv_mfeed *f, batch *b)
 {
-	b->n = 0;
+	b->nm = b->ng = 0;
 	b->ids_len = 0;
 	b->rc = 0;
-	while (b->n < BATCH) {
-		int rc = gnbv_csv_next(f->c);
-		if (rc == 0) {
-			b->rc = 1;
+	b->partial = 0;
+	group *g = NULL; /* the open group */
+	for (;;) {
+		/* Parsed straight into the batch's next slot (there is always one:
+		 * a group starts only with room for GNBV_MAX_MEMBERS + 1). */
+		gnbv_member *m = &b->m[b->nm];
+		gnbv_csv_field hid;
+		if (f->have_next) {
+			*m = f->next, hid = f->next_id;
+			f->have_next = 0;
+		} else {
+			int rc = gnbv_csv_next(f->c);
+			if (rc == 0) {
+				b->rc = 1;
+				return;
+			}
+			if (rc > 0) rc = gnbv_x_member(f->map, f->c, m, &hid);
+			if (rc < 0) return fail(b, rc, g != NULL);
+		}
+		if (g && g->id_len == hid.len && same_id(b->ids + g->id_off, hid.p, hid.len)) {
+			/* (only a member read just now joins a group: the one carried
+			 * over from the last batch starts one, so the reader's current
+			 * record is this member's) */
+			if (g->n == GNBV_MAX_MEMBERS)
+				return fail(b,
+					    gnbv_error_set(GNBV_ETOOBIG,
+							   "%s:%ld:%d: column 'member_no': household '%.*s' has more than %d members",
+							   gnbv_csv_name(f->c), gnbv_csv_line(f->c),
+							   f->map->member_no_col + 1, (int)hid.len, hid.p, GNBV_MAX_MEMBERS),
+					    1);
+			/* member_no twice? Numbers below 64 (all, nearly always) by a
+			 * bit each; a group with a larger one by comparing them all */
+			int no = m->member_no, twice = 0;
+			if (no < 64 && g->small) {
+				twice = (int)(g->seen >> no & 1);
+				g->seen |= 1ull << no;
+			} else {
+				g->small = 0;
+				const gnbv_member *gm = b->m + g->first;
+				for (size_t i = 0; i < g->n && !twice; i++) twice = gm[i].member_no == no;
+			}
+			if (twice)
+					return fail(b,
+						    gnbv_error_set(GNBV_EINVALID,
+								   "%s:%ld:%d: column 'member_no': household '%.*s' already has a member number %d",
+								   gnbv_csv_name(f->c), gnbv_csv_line(f->c),
+								   f->map->member_no_col + 1, (int)hid.len, hid.p,
+								   m->member_no),
+						    1);
+			b->nm++;
+			g->n++;
+			continue;
+		}
+		/* A new household: room for a whole group (and the member one past
+		 * the cap that is refused), or the next batch. */
+		if (BATCH - b->nm < GNBV_MAX_MEMBERS + 1) {
+			f->have_next = 1;
+			f->next = *m, f->next_id = hid;
 			return;
 		}
-		gnbv_csv_field hid = {0};
-		if (rc > 0) rc = gnbv_x_member(f->map, f->c, &b->m[b->n], &hid);
-		if (rc == 0) rc = gnbv_grow(&b->ids, &b->ids_cap, b->ids_len + hid.len, 1, 1 << 16);
-		if (rc < 0) {
-			b->rc = rc;
-			/* The message lives in this thread's slot: carry it over. */
-			const char *m = gnbv_error_message();
-			size_t ml = strlen(m);
-			if (ml >= sizeof b->msg) ml = sizeof b->msg - 1;
-			memcpy(b->msg, m, ml);
-			b->msg[ml] = '\0';
-			return;
-		}
+		int rc = gnbv_grow(&b->ids, &b->ids_cap, b->ids_len + hid.len, 1, 1 << 16);
+		if (rc < 0) return fail(b, rc, g != NULL);
+		g = &b->g[b->ng++];
+		g->first = (uint32_t)b->nm;
+		g->n = 1;
+		g->small = m->member_no < 64;
+		g->seen = g->small ? 1ull << m->member_no : 0;
+		g->id_off = (uint32_t)b->ids_len;
+		g->id_len = hid.len;
 		memcpy(b->ids + b->ids_len, hid.p, hid.len);
-		b->id_off[b->n] = (uint32_t)b->ids_len;
-		b->id_len[b->n] = hid.len;
-		b->line[b->n] = gnbv_csv_line(f->c);
 		b->ids_len += hid.len;
-		b->n++;
+		b->nm++;
 	}
 }
 
@@ -136,18 +235,19 @@ int gnbv_mfeed_start(gnbv_mfeed **out, gnbv_csv *c, const gnbv_xmap *map, int th
 	return 0;
 }
 
-int gnbv_mfeed_next(gnbv_mfeed *f, gnbv_member *m, gnbv_csv_field *hid, long *line)
+int gnbv_mfeed_group(gnbv_mfeed *f, gnbv_mgroup *out)
 {
 	for (;;) {
 		if (f->done) return 0;
 		if (f->taken < f->ready) {
 			batch *b = f->slots[f->taken % NSLOTS];
-			if (f->cur < b->n) {
-				size_t i = f->cur++;
-				*m = b->m[i];
-				hid->p = b->ids + b->id_off[i];
-				hid->len = b->id_len[i];
-				*line = b->line[i];
+			if (f->cur < b->ng) {
+				const group *g = &b->g[f->cur++];
+				out->m = b->m + g->first;
+				out->n = g->n;
+				out->id.p = b->ids + g->id_off;
+				out->id.len = g->id_len;
+				out->cut = f->cur == b->ng && b->partial;
 				return 1;
 			}
 			if (b->rc != 0) {
@@ -175,6 +275,12 @@ int gnbv_mfeed_next(gnbv_mfeed *f, gnbv_member *m, gnbv_csv_field *hid, long *li
 		f->ready = f->filled;
 		pthread_mutex_unlock(&f->mu);
 	}
+}
+
+int gnbv_mfeed_error(gnbv_mfeed *f)
+{
+	const batch *b = f->slots[f->taken % NSLOTS];
+	return gnbv_error_set(b->rc, "%s", b->msg);
 }
 
 void gnbv_mfeed_stop(gnbv_mfeed *f)

@@ -21,10 +21,27 @@ typedef struct gnbv_mfeed gnbv_mfeed;
  * caller must not touch the reader until gnbv_mfeed_stop. */
 int gnbv_mfeed_start(gnbv_mfeed **out, gnbv_csv *c, const gnbv_xmap *map, int threaded);
 
-/* The next member: 1 with *m, its household id (valid until the next call)
- * and its line; 0 at end of file; negative on error, with the message set on
- * the calling thread. */
-int gnbv_mfeed_next(gnbv_mfeed *f, gnbv_member *m, gnbv_csv_field *hid, long *line);
+/* One household's members as the feed hands them over: consecutive
+ * members of members.csv with one household id, in file order, at most
+ * GNBV_MAX_MEMBERS and no member_no twice. */
+typedef struct gnbv_mgroup {
+	const gnbv_member *m; /* valid until the next call */
+	size_t n;
+	gnbv_csv_field id;    /* valid until the next call */
+	int cut;              /* an error came before the group's end: see below */
+} gnbv_mgroup;
+
+/* The next group: 1 with *g; 0 at end of file; negative on an error met
+ * before any group, with the message set on the calling thread. A group
+ * with `cut` set is followed by an error (a bad row, too many members, a
+ * member_no twice) that a reader taking one member at a time would meet
+ * after its members: a caller that takes the group raises it with
+ * gnbv_mfeed_error; one that does not (another household came) never
+ * sees it. */
+int gnbv_mfeed_group(gnbv_mfeed *f, gnbv_mgroup *g);
+
+/* The error after a cut group: sets the message, returns the code. */
+int gnbv_mfeed_error(gnbv_mfeed *f);
 
 /* Stops the producer (if still running), joins it and frees the feed. NULL
  * is a no-op. */

@@ -22,6 +22,10 @@ int gnbv_out_u64(gnbv_out *o, uint64_t v);
 int gnbv_out_cell(gnbv_out *o, const char *p, size_t n);
 /* Discards what was written so far (restarts the file empty). */
 int gnbv_out_truncate(gnbv_out *o);
+/* Flushes and fsyncs what was written so far (the file keeps its
+ * temporary name): lets a caller overlap the disk's wait with other work
+ * before gnbv_out_commit, which then has little left to wait for. */
+int gnbv_out_sync(gnbv_out *o);
 /* Flushes, fsyncs and renames into place; frees o. */
 int gnbv_out_commit(gnbv_out *o);
 /* Removes the temporary file; frees o. NULL is a no-op. */

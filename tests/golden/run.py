@@ -24,7 +24,10 @@ are dropped and every line ends with LF (CRLF for inputs when input_eol is crlf)
 Expected outputs are compared byte for byte, except that in a `reason` column a cell
 holding exactly `*` accepts any non-empty text.  Every case runs twice: as written,
 then with the data records of members.csv shuffled (fixed seed, header first); both
-runs must give the same expected outputs.
+runs must give the same expected outputs. A third run rotates the columns of both
+inputs (the first column moved to the end), so that the row parsers' path for any
+column order is checked on every case as well as the path for the order that
+`gnbv gen` writes.
 """
 import argparse
 import csv
@@ -118,6 +121,16 @@ def shuffled_members(text):
         if body == orig:
             body.reverse()
     return "".join(r + "\n" for r in header + body)
+
+
+def rotated_columns(text):
+    bom = "\ufeff" if text.startswith("\ufeff") else ""
+    rows = list(csv.reader(io.StringIO(text[len(bom):], newline="")))
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    for r in rows:
+        w.writerow(r[1:] + r[:1])
+    return bom + out.getvalue()
 
 
 def to_eol(text, eol):
@@ -235,6 +248,9 @@ def main():
             if not fails:
                 fails = run_once(gnbv, meta, hh, shuffled_members(mm), expected,
                                  os.path.join(tmp, name + ".shuffled"), "members shuffled")
+            if not fails:
+                fails = run_once(gnbv, meta, rotated_columns(hh), rotated_columns(mm), expected,
+                                 os.path.join(tmp, name + ".rotated"), "columns rotated")
             if fails:
                 failed += 1
                 print(f"FAIL {n} {name}")

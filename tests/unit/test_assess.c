@@ -318,6 +318,71 @@ static void test_reason_cites_rule(void **state)
 	assert_int_equal(small[n], '\0');
 }
 
+/* The prepared path (age tables, two-bit tri-states) against gnbv_assess, the
+ * rules written out one by one: random households of random members, every
+ * field drawn from its whole range with unknowns, ages from unborn to past
+ * the table's end, under both standards and several dates. */
+static unsigned rnd(unsigned *seed, unsigned n)
+{
+	*seed = *seed * 1103515245u + 12345u;
+	return (*seed >> 16) % n;
+}
+
+static gnbv_tri rnd_tri(unsigned *seed) { return (gnbv_tri)((int)rnd(seed, 3) - 1); }
+
+static void test_prepared_matches(void **state)
+{
+	(void)state;
+	static const int32_t dates[] = {20251001, 20211001, 20280229};
+	const gnbv_standard *stds[] = {&S22, &S27};
+	static gnbv_assess_ctx ctx;
+	unsigned seed = 7;
+	for (size_t si = 0; si < 2; si++)
+		for (size_t di = 0; di < sizeof dates / sizeof dates[0]; di++) {
+			gnbv_assess_prepare(&ctx, stds[si], dates[di]);
+			for (int iter = 0; iter < 20000; iter++) {
+				gnbv_household h;
+				base_household(&h);
+				h.area = rnd(&seed, 2) ? GNBV_AREA_URBAN : GNBV_AREA_RURAL;
+				h.has_income = rnd(&seed, 8) != 0;
+				h.income_month = (int64_t)rnd(&seed, 6000) * 1000;
+				h.has_living_area = rnd(&seed, 8) != 0;
+				h.living_area_m2 = rnd(&seed, 120);
+				h.floor_durable = rnd_tri(&seed);
+				h.walls_durable = rnd_tri(&seed);
+				h.water_safe = rnd_tri(&seed);
+				h.devices = rnd(&seed, 32);
+				if (!rnd(&seed, 10)) h.recorded[rnd(&seed, GNBV_RULE_COUNT)] = rnd_tri(&seed);
+				gnbv_member m[12];
+				size_t n = 1 + rnd(&seed, 12);
+				for (size_t i = 0; i < n; i++) {
+					gnbv_member *x = &m[i];
+					memset(x, 0, sizeof *x);
+					x->member_no = (int)i + 1;
+					unsigned y = rnd(&seed, 10) ? 1800 + rnd(&seed, 240) : 0; /* 0: unknown */
+					x->birth = y ? (int32_t)(y * 10000 + (1 + rnd(&seed, 12)) * 100 + 1 + rnd(&seed, 28)) : 0;
+					static const signed char sexes[] = {GNBV_SEX_MALE, GNBV_SEX_FEMALE, 0};
+					x->sex = sexes[rnd(&seed, 3)];
+					x->work = (signed char)((int)rnd(&seed, 7) - 1);
+					x->level = (signed char)((int)rnd(&seed, GNBV_LEVEL_COUNT + 1) - 1);
+					x->able_to_work = rnd_tri(&seed);
+					x->health_insurance = rnd_tri(&seed);
+					x->stunted = rnd_tri(&seed);
+					x->underweight = rnd_tri(&seed);
+					x->in_school = rnd_tri(&seed);
+					x->uses_internet = rnd_tri(&seed);
+				}
+				gnbv_assessment a, b;
+				unsigned char wa[12], wb[12];
+				gnbv_assess(stds[si], dates[di], &h, m, n, &a, wa);
+				gnbv_assess_prepared(&ctx, &h, m, n, &b, wb);
+				if (memcmp(&a, &b, sizeof a) || memcmp(wa, wb, n))
+					fail_msg("standard %zu date %d household %d: the prepared path differs", si,
+						 dates[di], iter);
+			}
+		}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -332,6 +397,7 @@ int main(void)
 		cmocka_unit_test(test_recorded_tick_wins),
 		cmocka_unit_test(test_workers),
 		cmocka_unit_test(test_reason_cites_rule),
+		cmocka_unit_test(test_prepared_matches),
 	};
 	return cmocka_run_group_tests(tests, load, NULL);
 }

@@ -11,6 +11,7 @@
 #include "gnbv/error.h"
 #include "io/csv.h"
 #include "io/exchange.h"
+#include "io/utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -213,6 +214,127 @@ static void test_utf8_at_every_offset(void **state)
 	}
 }
 
+/* The vector validator against the portable one (which finds the exact first
+ * bad byte): the same verdict on every span, and its stopping point k
+ * honours utf8.h's promise (no ASCII byte between the first bad byte and k).
+ * Every 1- and 2-byte string and every 3-byte one with a chosen last byte,
+ * at the start of a block and straddling a 32-byte edge, then random text. */
+static void expect_same_verdict(const unsigned char *s, size_t n)
+{
+	size_t p = gnbv_utf8_prefix(s, n);
+	size_t k = gnbv_utf8_check(s, n, 1);
+	if ((p == n) != (k == n)) fail_msg("verdicts differ: prefix %zu, check %zu, n %zu", p, k, n);
+	if (k == n) return;
+	for (size_t j = p; j < k; j++)
+		if (s[j] < 0x80) fail_msg("check %zu past an ASCII byte at %zu (bad byte at %zu)", k, j, p);
+}
+
+static void test_utf8_vector_matches_portable(void **state)
+{
+	(void)state;
+	if (!gnbv_utf8_vector()) skip();
+	static const unsigned char last[] = {0x00, 0x0A, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0,
+					     0xBF, 0xC0, 0xC2, 0xDF, 0xE0, 0xED, 0xF0, 0xF4, 0xFF};
+	unsigned char buf[96];
+	static const size_t offs[] = {0, 29, 30, 31, 61};
+	for (size_t o = 0; o < sizeof offs / sizeof offs[0]; o++) {
+		size_t off = offs[o];
+		for (unsigned a = 0; a < 256; a++)
+			for (unsigned b = 0; b < 256; b++) {
+				memset(buf, 'x', sizeof buf);
+				buf[off] = (unsigned char)a;
+				buf[off + 1] = (unsigned char)b;
+				expect_same_verdict(buf, off + 1);
+				expect_same_verdict(buf, off + 2);
+				expect_same_verdict(buf, off + 3); /* then ASCII */
+				for (size_t l = 0; l < sizeof last; l++) {
+					buf[off + 2] = last[l];
+					expect_same_verdict(buf, off + 3);
+					buf[off + 3] = 0x80;
+					expect_same_verdict(buf, off + 4);
+					expect_same_verdict(buf, off + 5);
+					buf[off + 3] = 'x';
+				}
+			}
+	}
+	/* Random spans of Vietnamese-like text with a few errors. */
+	static const char *const pieces[] = {"a", ",", "\n", "\xE1\xBB\x87", "\xC3\xB4", "\xC6\xB0",
+					     "\xF0\x9F\x98\x80", "\x80", "\xC3", "\xE1\xBB", "\xED\xA0\x80",
+					     "\xF4\x90\x80\x80", "\xC0\xAF", "\xE0\x80\xAF", "", "\0"};
+	unsigned seed = 12345;
+	for (int iter = 0; iter < 20000; iter++) {
+		size_t n = 0;
+		int count = (int)((seed = seed * 1103515245u + 12345u) >> 16) % 60;
+		for (int i = 0; i < count; i++) {
+			seed = seed * 1103515245u + 12345u;
+			unsigned r = (seed >> 16) % 100;
+			/* mostly good pieces, sometimes a bad one */
+			size_t k = r < 94 ? r % 7 : 7 + r % 9;
+			const char *pc = pieces[k];
+			size_t pl = k == 15 ? 1 : strlen(pc);
+			memcpy(buf + n, pc, pl);
+			n += pl;
+			if (n > sizeof buf - 8) break;
+		}
+		expect_same_verdict(buf, n);
+	}
+}
+
+/* Every word of the members file's word columns, and of devices, exactly and
+ * in other cases: each parses to its own value (the exact lookup goes by a
+ * slot from length and first letter, the fallback ignores case). */
+static void test_member_and_device_words(void **state)
+{
+	(void)state;
+	static const char *const work[] = {"contract", "no_contract", "self", "unemployed", "student", "none"};
+	static const char *const rel[] = {"head", "spouse", "child", "parent", "grandchild", "other"};
+	static const char *const level[] = {"none", "preschool", "primary", "lower_secondary",
+					    "upper_secondary", "vocational", "college", "university"};
+	gnbv_standard std;
+	assert_int_equal(gnbv_standard_load(&std, "vn-2022-2026"), 0);
+	for (int upper = 0; upper < 2; upper++)
+		for (int k = 0; k < 8; k++) {
+			char text[512], w[3][32];
+			const char *src[3] = {work[k % 6], rel[k % 6], level[k]};
+			for (int j = 0; j < 3; j++) {
+				snprintf(w[j], sizeof w[j], "%s", src[j]);
+				if (upper) w[j][0] = (char)(w[j][0] - 'a' + 'A');
+			}
+			snprintf(text, sizeof text,
+				 "household_id,member_no,relation,work,school_level\nH1,1,%s,%s,%s\n", w[1], w[0], w[2]);
+			gnbv_csv *c = open_str(text);
+			gnbv_xmap map;
+			assert_int_equal(gnbv_csv_next(c), 1);
+			assert_int_equal(gnbv_csv_take_header(c), 0);
+			assert_int_equal(gnbv_xmap_build(&map, c, 1, &std, NULL, NULL), 0);
+			assert_int_equal(gnbv_csv_next(c), 1);
+			gnbv_member m;
+			gnbv_csv_field hid;
+			assert_int_equal(gnbv_x_member(&map, c, &m, &hid), 0);
+			assert_int_equal(m.work, k % 6);
+			assert_int_equal(m.relation, k % 6);
+			assert_int_equal(m.level, k);
+			gnbv_csv_free(c);
+		}
+	static const char *const devices[] = {"tv", "radio", "computer", "phone", "smartphone"};
+	for (int k = 0; k < 5; k++) {
+		char text[512];
+		snprintf(text, sizeof text, "household_id,unit_code,devices\nH1,U1,%s; %s\n", devices[k],
+			 devices[(k + 2) % 5]);
+		gnbv_csv *c = open_str(text);
+		gnbv_xmap map;
+		assert_int_equal(gnbv_csv_next(c), 1);
+		assert_int_equal(gnbv_csv_take_header(c), 0);
+		assert_int_equal(gnbv_xmap_build(&map, c, 0, &std, NULL, NULL), 0);
+		assert_int_equal(gnbv_csv_next(c), 1);
+		gnbv_household h;
+		gnbv_csv_field id, unit;
+		assert_int_equal(gnbv_x_household(&map, c, &std, &h, &id, &unit), 0);
+		assert_int_equal(h.devices, (1u << k) | (1u << ((k + 2) % 5)));
+		gnbv_csv_free(c);
+	}
+}
+
 /* Birth dates of the exchange format: YYYY-MM-DD with real days, or YYYY
  * (born 1 July); every malformed form is refused. */
 static void test_parse_date(void **state)
@@ -251,7 +373,9 @@ int main(void)
 		cmocka_unit_test(test_refill_boundaries),
 		cmocka_unit_test(test_record_cap),
 		cmocka_unit_test(test_utf8_at_every_offset),
+		cmocka_unit_test(test_utf8_vector_matches_portable),
 		cmocka_unit_test(test_parse_date),
+		cmocka_unit_test(test_member_and_device_words),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,7 +19,13 @@ static int run(uint64_t n, uint64_t dup_a, uint64_t dup_b)
 		if (i == dup_b) v = gnbv_mix64(dup_a + 1); /* repeat an earlier one */
 		assert_int_equal(gnbv_dupcheck_add(d, v), 0);
 	}
-	int rc = gnbv_dupcheck_finish(d);
+	int rc;
+	if (n % 2) { /* odd sizes: the check on a thread of its own */
+		gnbv_dupcheck_start(d, 2);
+		rc = gnbv_dupcheck_wait(d);
+	} else {
+		rc = gnbv_dupcheck_finish(d);
+	}
 	gnbv_dupcheck_free(d);
 	return rc;
 }
@@ -30,16 +36,54 @@ static void test_small(void **state)
 	assert_int_equal(run(0, ~0ull, ~0ull), 0);
 	assert_int_equal(run(1000, ~0ull, ~0ull), 0);
 	assert_int_equal(run(1000, 3, 999), 1);
+	assert_int_equal(run(1001, ~0ull, ~0ull), 0);
+	assert_int_equal(run(1001, 3, 999), 1);
+	/* large and odd: the final sort split between two threads */
+	assert_int_equal(run(300001, ~0ull, ~0ull), 0);
+	assert_int_equal(run(300001, 5, 299999), 1);
+	assert_int_equal(run(300001, 150001, 150002), 1);
 }
 
 static void test_spilled_runs(void **state)
 {
 	(void)state;
-	uint64_t n = (3u << 20) + 12345; /* four runs */
+	/* four runs, read back at the end a few top-bit parts at a time */
+	uint64_t n = (3u << 20) + 12345;
 	assert_int_equal(run(n, ~0ull, ~0ull), 0);
 	assert_int_equal(run(n, 10, n - 1), 1);          /* first run vs last */
 	assert_int_equal(run(n, (1u << 20) + 5, (2u << 20) + 9), 1); /* second vs third */
 	assert_int_equal(run(n, 7, 100), 1);             /* inside the first run */
+}
+
+/* Fingerprints that all share their top bits (as ids made to collide would):
+ * one huge bucket, sorted by the fallback; and a few mid-sized buckets. */
+static int run_skewed(uint64_t n, uint64_t spread, uint64_t dup_b)
+{
+	gnbv_dupcheck *d = NULL;
+	assert_int_equal(gnbv_dupcheck_new(&d), 0);
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t v = ((i % spread) << 48) | (gnbv_mix64(i + 1) >> 16);
+		if (i == dup_b) v = ((3 % spread) << 48) | (gnbv_mix64(3 + 1) >> 16);
+		assert_int_equal(gnbv_dupcheck_add(d, v), 0);
+	}
+	gnbv_dupcheck_start(d, 2);
+	int rc = gnbv_dupcheck_wait(d);
+	gnbv_dupcheck_free(d);
+	return rc;
+}
+
+static void test_skewed(void **state)
+{
+	(void)state;
+	assert_int_equal(run_skewed(200000, 1, ~0ull), 0);
+	assert_int_equal(run_skewed(200000, 1, 150000), 1);
+	assert_int_equal(run_skewed(200000, 3000, ~0ull), 0); /* buckets of about 66 */
+	assert_int_equal(run_skewed(200000, 3000, 3 + 3000 * 40), 1);
+	assert_int_equal(run_skewed(200000, 5000, 3 + 5000 * 20), 1); /* buckets of 40: insertion */
+	/* spilled runs whose values share their top bits: the parts read back
+	 * at the end do not fit the chunk, so the runs are merged */
+	assert_int_equal(run_skewed(2600000, 1, ~0ull), 0);
+	assert_int_equal(run_skewed(2600000, 1, 2500000), 1);
 }
 
 int main(void)
@@ -47,6 +91,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_small),
 		cmocka_unit_test(test_spilled_runs),
+		cmocka_unit_test(test_skewed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
