@@ -1,14 +1,16 @@
 /*
  * csv.c - the streaming RFC 4180 reader: the hot path of `gnbv classify`.
  *
- * The buffer holds whole records. The common record has no quote: it is
- * found with memchr('\n'), checked with memchr('"'), and split with
- * memchr(','), so each byte is touched by vectorised libc loops only. A
- * record with a quote goes through a small state machine that unescapes in
- * place (the output is never longer than the input). When a record runs past
- * the end of the buffer, the unconsumed tail moves to the front, the buffer
- * refills (growing up to the record cap) and the record is parsed again from
- * its start, so the parser never needs to suspend mid-record.
+ * The buffer holds whole records. Each read's bytes are checked for UTF-8
+ * once, as one span (utf8.c), so that records need no check of their own.
+ * The common record has no quote: one pass of compares, 16 bytes a step
+ * (SSE2) or 32 (AVX2, chosen at run time), finds its newline and cuts its
+ * fields at the commas. A record with a quote goes through a small state
+ * machine that unescapes in place (the output is never longer than the
+ * input). When a record runs past the end of the buffer, the unconsumed tail
+ * moves to the front, the buffer refills (growing up to the record cap) and
+ * the record is parsed again from its start, so the parser never needs to
+ * suspend mid-record.
  */
 #include "csv.h"
 

@@ -2,10 +2,13 @@
  * exchange.c - reading the household exchange format v1.
  *
  * Column names are looked up once, when the header is read, into a role per
- * column; each row then costs one switch per cell and no allocation. Cell
- * parsers accept what officers type (spaces around values, "có"/"không",
- * a decimal comma) and reject everything else with a message that says what
- * was expected. Empty means unknown, never zero.
+ * column; each row then costs one switch per cell and no allocation (no
+ * switch at all for files in the column order gnbv gen writes: their rows
+ * are parsed by straight-line code). Cell parsers accept what officers type
+ * (spaces around values, "có"/"không", a decimal comma) and reject
+ * everything else with a message that says what was expected; what files
+ * nearly always hold is tried first, as it is. Empty means unknown, never
+ * zero.
  */
 #include "exchange.h"
 

@@ -4,9 +4,9 @@
  * The classify batch path spends most of its time reading and parsing the
  * members file, which is several times larger than the households file. The
  * feed parses it in batches on a producer thread while the caller reads
- * households, assesses and writes, and hands members back strictly in file
- * order, so that the results (and the first error reported) are the same as
- * with one thread.
+ * households, assesses and writes, and hands members back, grouped by
+ * household, strictly in file order, so that the results (and the first
+ * error reported) are the same as with one thread.
  */
 #ifndef GNBV_IO_MFEED_H
 #define GNBV_IO_MFEED_H
