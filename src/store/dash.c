@@ -197,6 +197,18 @@ static void put_deficit_sums(gnbv_sb *sb)
 	}
 }
 
+/* Parameters 1 to 3 of the round's statements: the period and the
+ * scope's path range. */
+static int bind_range(gnbv_store *s, gnbv_bstmt *st, const char *period, const char *lo,
+                      const char *hi)
+{
+	int rc;
+	if ((rc = gnbv__bind_text(s, st, 1, period, strlen(period))) ||
+	    (rc = gnbv__bind_text(s, st, 2, lo, strlen(lo))))
+		return rc;
+	return gnbv__bind_text(s, st, 3, hi, strlen(hi));
+}
+
 static int count_units(gnbv_store *s, const char *period, const char *lo, const char *hi, counts *c)
 {
 	gnbv_bstmt *st = NULL;
@@ -217,9 +229,7 @@ static int count_units(gnbv_store *s, const char *period, const char *lo, const 
 		goto done;
 	}
 	if ((rc = gnbv__prep(s, sql, &st)) ||
-	    (rc = gnbv__bind_text(s, st, 1, period, strlen(period))) ||
-	    (rc = gnbv__bind_text(s, st, 2, lo, strlen(lo))) ||
-	    (rc = gnbv__bind_text(s, st, 3, hi, strlen(hi))))
+	    (rc = bind_range(s, st, period, lo, hi)))
 		goto done;
 	while ((rc = gnbv__step(s, st)) == GNBV_BACKEND_ROW) {
 		size_t cn;
@@ -508,9 +518,7 @@ int gnbv_dash_deficits(gnbv_store *s, const gnbv_scope *scope, gnbv_dash_cache *
 		goto done;
 	}
 	if ((rc = gnbv__prep(s, sql, &st)) ||
-	    (rc = gnbv__bind_text(s, st, 1, period, strlen(period))) ||
-	    (rc = gnbv__bind_text(s, st, 2, lo, strlen(lo))) ||
-	    (rc = gnbv__bind_text(s, st, 3, hi, strlen(hi))))
+	    (rc = bind_range(s, st, period, lo, hi)))
 		goto done;
 	rc = gnbv__step(s, st);
 	if (rc < 0) goto done;
@@ -546,10 +554,7 @@ static int bind_list(gnbv_store *s, gnbv_bstmt *st, const gnbv_hh_filter *f, con
                      const char *lo, const char *hi)
 {
 	int rc;
-	if ((rc = gnbv__bind_text(s, st, 1, period, strlen(period))) ||
-	    (rc = gnbv__bind_text(s, st, 2, lo, strlen(lo))) ||
-	    (rc = gnbv__bind_text(s, st, 3, hi, strlen(hi))))
-		return rc;
+	if ((rc = bind_range(s, st, period, lo, hi))) return rc;
 	if (f->klass >= 0) {
 		const char *cn = gnbv_class_name((gnbv_class)f->klass);
 		if ((rc = gnbv__bind_text(s, st, 4, cn, strlen(cn)))) return rc;
