@@ -93,15 +93,13 @@ static void page_unref(gnbv_web_page *p)
 	}
 }
 
+static void sess_clear(gnbv_web_cache *c);
+
 void gnbv_web_cache_free(gnbv_web_cache *c)
 {
 	if (!c) return;
+	sess_clear(c);
 	for (size_t i = 0; i < NBUCKETS; i++) {
-		for (sess_entry *e = c->sb[i], *n; e; e = n) {
-			n = e->next;
-			sodium_memzero(e, sizeof *e);
-			free(e);
-		}
 		for (gnbv_web_page *p = c->pb[i], *n; p; p = n) {
 			n = p->next;
 			page_unref(p);

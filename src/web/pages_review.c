@@ -228,10 +228,7 @@ static int sort_votable(gnbv_web_req *r, json_t *a)
 /* Today as yyyymmdd (the server's local calendar). */
 static int32_t today(const gnbv_web_req *r)
 {
-	time_t t = (time_t)r->now;
-	struct tm tm;
-	localtime_r(&t, &tm);
-	return (int32_t)((tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday);
+	return gnbv_web_today(r->now);
 }
 
 /* The page: the round's state and the forms of the steps it can take now.

@@ -168,6 +168,22 @@ static int match(const char *pat, const char *path, char *arg, char *arg2, size_
 	return *path == '\0';
 }
 
+/* The first route of the table for the method and path, its '*'
+ * segments in arg and arg2; NULL when none (*path_known, may be NULL,
+ * says whether another method has the path: 405 rather than 404). The
+ * fast path and the full one pick the same route. */
+static const gnbv_web_route *route_find(const char *method, const char *path, char *arg,
+                                        char *arg2, size_t cap, int *path_known)
+{
+	if (path_known) *path_known = 0;
+	for (size_t i = 0; i < GNBV_WEB_NROUTES; i++) {
+		if (!match(GNBV_WEB_ROUTES[i].pattern, path, arg, arg2, cap)) continue;
+		if (path_known) *path_known = 1;
+		if (!strcmp(GNBV_WEB_ROUTES[i].method, method)) return &GNBV_WEB_ROUTES[i];
+	}
+	return NULL;
+}
+
 /* ---- the response ---- */
 
 
@@ -392,8 +408,7 @@ static int csrf_ok(gnbv_web_req *r)
 
 /* ---- the page cache (cache.c) ---- */
 
-/* The local date as yyyymmdd: deadlines on the pages count in days. */
-static int32_t local_day(int64_t now)
+int32_t gnbv_web_today(int64_t now)
 {
 	time_t t = (time_t)now;
 	struct tm tm;
@@ -409,7 +424,7 @@ static void keep_page(app *a, gnbv_web_req *r, const char *path)
 	int n = gnbv_web_cache_page_key(key, sizeof key, r->token, r->english, path, r->query);
 	head_of(r, &h);
 	if (n > 0 && h.p && !h.overflow)
-		gnbv_web_cache_page_put(a->wc, key, (size_t)n, r->seq, local_day(r->now), h.p, h.len,
+		gnbv_web_cache_page_put(a->wc, key, (size_t)n, r->seq, gnbv_web_today(r->now), h.p, h.len,
 		                        r->out.p, r->out.len);
 	gnbv_wbuf_free(&h);
 }
@@ -456,12 +471,9 @@ static int fast_path(app *a, struct mg_connection *c, worker *w)
 	if (!w->s || !a->wc || !path || strcmp(ri->request_method, "GET") || strstr(q, "lang="))
 		return 0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (size_t i = 0; i < GNBV_WEB_NROUTES && !route; i++)
-		if (GNBV_WEB_ROUTES[i].cached && !strcmp(GNBV_WEB_ROUTES[i].method, "GET") &&
-		    match(GNBV_WEB_ROUTES[i].pattern, path, arg, arg2, sizeof arg))
-			route = &GNBV_WEB_ROUTES[i];
+	route = route_find("GET", path, arg, arg2, sizeof arg, NULL);
 	const char *ck = mg_get_header(c, "Cookie");
-	if (!route || !ck || mg_get_cookie(ck, "gnbv_session", token, sizeof token) <= 0) return 0;
+	if (!route || !route->cached || !ck || mg_get_cookie(ck, "gnbv_session", token, sizeof token) <= 0) return 0;
 	if (mg_get_cookie(ck, "gnbv_lang", lang, sizeof lang) < 0) lang[0] = '\0';
 	int64_t now = (int64_t)time(NULL);
 	if (gnbv_store_change_seq(w->s, &seq) ||
@@ -471,7 +483,7 @@ static int fast_path(app *a, struct mg_connection *c, worker *w)
 	int english = !strcmp(lang, "en");
 	int n = gnbv_web_cache_page_key(key, sizeof key, token, english, path, q);
 	const gnbv_web_page *pg =
-	    n > 0 ? gnbv_web_cache_page_get(a->wc, key, (size_t)n, seq, local_day(now), &head,
+	    n > 0 ? gnbv_web_cache_page_get(a->wc, key, (size_t)n, seq, gnbv_web_today(now), &head,
 	                                    &hlen, &body, &blen)
 	          : NULL;
 	if (!pg) return 0;
@@ -566,11 +578,7 @@ static int handle(app *a, struct mg_connection *c, worker *w)
 		method = "GET";
 		head_only = 1;
 	}
-	for (size_t i = 0; i < GNBV_WEB_NROUTES && !route; i++) {
-		if (!match(GNBV_WEB_ROUTES[i].pattern, path, r.arg, r.arg2, sizeof r.arg)) continue;
-		path_known = 1;
-		if (!strcmp(GNBV_WEB_ROUTES[i].method, method)) route = &GNBV_WEB_ROUTES[i];
-	}
+	route = route_find(method, path, r.arg, r.arg2, sizeof r.arg, &path_known);
 	if (!route) {
 		error_page(&r, path_known ? 405 : 404);
 		goto send;

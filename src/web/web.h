@@ -156,6 +156,9 @@ struct gnbv_web_req {
 const char *gnbv_web_var(gnbv_web_req *r, const char *src, const char *name, size_t max);
 const char *gnbv_web_query(gnbv_web_req *r, const char *name, size_t max);
 const char *gnbv_web_form(gnbv_web_req *r, const char *name, size_t max);
+/* The local date (yyyymmdd) of a time: deadlines on the pages count in
+ * days, and kept pages are keyed by it (server.c). */
+int32_t gnbv_web_today(int64_t now);
 /* A redirect (303 See Other) to a path of this site. */
 int gnbv_web_redirect(gnbv_web_req *r, const char *path);
 void gnbv_web_cookie(gnbv_web_req *r, const char *name, const char *value, int max_age,
