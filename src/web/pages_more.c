@@ -88,9 +88,8 @@ static FILE *csv_begin(gnbv_web_req *r, const char *name)
 	return wbuf_stream(&r->out);
 }
 
-/* An access record: who saw or downloaded which personal data. */
-static int access_record(gnbv_web_req *r, const char *action, const char *object, int year,
-                         uint64_t rows, const char *what)
+int gnbv_web_access_round(gnbv_web_req *r, const char *action, const char *object, int year,
+                          uint64_t rows, const char *what)
 {
 	json_t *d =
 	    json_pack("{s:i,s:I,s:s}", "round", year, "rows", (json_int_t)rows, "what", what);
@@ -335,7 +334,7 @@ int gnbv_page_transitions(gnbv_web_req *r)
 	}
 	char object[GNBV_STORE_CODE_MAX + 32];
 	snprintf(object, sizeof object, "transitions:%s:%d", u.code, year);
-	if ((rc = access_record(r, "access.view", object, year, c.n, "transitions"))) return rc;
+	if ((rc = gnbv_web_access_round(r, "access.view", object, year, c.n, "transitions"))) return rc;
 	r->tmpl = "transitions";
 	r->title_key = "tr.title";
 	return 0;
@@ -372,7 +371,7 @@ int gnbv_page_transitions_csv(gnbv_web_req *r)
 	if (rc == GNBV_EDENIED) rc = gnbv_error_set(GNBV_ENOTFOUND, "no such commune");
 	if ((rc = stream_close(c.f, &r->out, rc))) return rc;
 	snprintf(object, sizeof object, "transitions:%s:%d", u.code, year);
-	return access_record(r, "access.export", object, year, c.rows, "transitions");
+	return gnbv_web_access_round(r, "access.export", object, year, c.rows, "transitions");
 }
 
 /* ---- certificates ---- */
@@ -436,7 +435,7 @@ static int cert_page(gnbv_web_req *r, const gnbv_unit *commune, int year, const 
 		snprintf(object, sizeof object, "household:%s", household);
 	else
 		snprintf(object, sizeof object, "certificates:%s:%d", commune->code, year);
-	if ((rc = access_record(r, "access.view", object, year, x.n, "certificate"))) return rc;
+	if ((rc = gnbv_web_access_round(r, "access.view", object, year, x.n, "certificate"))) return rc;
 	r->tmpl = "certificate";
 	r->title_key = "cert.title";
 	return 0;
@@ -510,7 +509,7 @@ int gnbv_page_review_list_csv(gnbv_web_req *r)
 	if (rc == GNBV_EDENIED) rc = gnbv_error_set(GNBV_ENOTFOUND, "no such commune");
 	if ((rc = stream_close(c.f, &r->out, rc))) return rc;
 	snprintf(object, sizeof object, "review_list:%s:%d", u.code, year);
-	return access_record(r, "access.export", object, year, c.rows, "review_list");
+	return gnbv_web_access_round(r, "access.export", object, year, c.rows, "review_list");
 }
 
 static int csv_escape(void *ctx, const gnbv_escape_item *e)
@@ -536,7 +535,7 @@ int gnbv_page_escape_csv(gnbv_web_req *r)
 	if (rc == GNBV_EDENIED) rc = gnbv_error_set(GNBV_ENOTFOUND, "no such commune");
 	if ((rc = stream_close(c.f, &r->out, rc))) return rc;
 	snprintf(object, sizeof object, "escape:%s:%d", u.code, year);
-	return access_record(r, "access.export", object, year, c.rows, "escape");
+	return gnbv_web_access_round(r, "access.export", object, year, c.rows, "escape");
 }
 
 static int csv_plan(void *ctx, const gnbv_plan_info *p)

@@ -360,10 +360,9 @@ static int round_page(gnbv_web_req *r, const char *err_key, const char *detail)
 	/* The page lists the round's households (and the overdue requests'):
 	 * a view of personal data, recorded. */
 	char object[96];
-	snprintf(object, sizeof object, "review:%s/%d", u.code, year);
-	return gnbv_web_access(r, "access.view", object,
-	                       json_pack("{s:i,s:I,s:s}", "round", year, "rows",
-	                                 (json_int_t)json_array_size(c.entries), "what", "review"));
+	snprintf(object, sizeof object, "review_list:%s:%d", u.code, year);
+	return gnbv_web_access_round(r, "access.view", object, year, json_array_size(c.entries),
+	                             "review");
 }
 
 int gnbv_page_review(gnbv_web_req *r)
@@ -768,10 +767,8 @@ int gnbv_page_review_escape(gnbv_web_req *r)
 	r->tmpl = "escape";
 	r->title_key = "rv.esc.title";
 	char object[96];
-	snprintf(object, sizeof object, "review:%s/%d", u.code, year);
-	return gnbv_web_access(r, "access.view", object,
-	                       json_pack("{s:i,s:I,s:s}", "round", year, "rows",
-	                                 (json_int_t)json_array_size(c.a), "what", "escape"));
+	snprintf(object, sizeof object, "escape:%s:%d", u.code, year);
+	return gnbv_web_access_round(r, "access.view", object, year, json_array_size(c.a), "escape");
 }
 
 /* ---- the summary form (issue 7 item 5): any unit, consolidated ---- */

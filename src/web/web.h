@@ -273,6 +273,10 @@ int gnbv_web_send_file(gnbv_web_req *r, const char *path);
  * data; detail (owned, may be NULL on allocation failure) as sorted JSON.
  * (pages_reg.c) */
 int gnbv_web_access(gnbv_web_req *r, const char *action, const char *object, json_t *detail);
+/* The same for a round's list (pages_more.c): object "KIND:CODE:YEAR",
+ * detail {round, rows, what} and, for an export, format csv. */
+int gnbv_web_access_round(gnbv_web_req *r, const char *action, const char *object, int year,
+                          uint64_t rows, const char *what);
 
 /* The undecided ad-hoc requests past their deadline in the user's scope
  * (pages_review.c): "overdue_n" on the page, and "overdue" with the

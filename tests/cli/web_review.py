@@ -269,7 +269,15 @@ with tempfile.TemporaryDirectory() as d:
         st, _, _ = epost("escape-support", {"household": poor, "what": "Giống ngô", "date": "2024-03-15",
                                             "amount": "5000000", "component": "DA3.1"})
         check("support recorded", st == 303, st)
+        views = lambda obj: q(db, "SELECT count(*) FROM audit_log WHERE action = 'access.view' "
+                                  "AND object = ?", obj)[0][0]
+        n_esc, n_list = views("escape:%s:2024" % COMMUNE), views("review_list:%s:%d" % (COMMUNE, YEAR))
         st, _, html = cb.req("GET", esc)
+        check("a view of the expected-to-escape list writes its access record",
+              views("escape:%s:2024" % COMMUNE) == n_esc + 1, n_esc)
+        cb.req("GET", BASE)
+        check("a view of the round page (its households) writes its access record",
+              views("review_list:%s:%d" % (COMMUNE, YEAR)) == n_list + 1, n_list)
         check("the 2024 list shows the household, its helper, the support and a component",
               st == 200 and poor in html and "Hoàng Thị Mai" in html and "5.000.000" in html and "DA3.1" in html, st)
         st, _, html = cb.req("GET", "/review/%s/%d/escape" % (COMMUNE, YEAR))
