@@ -152,7 +152,7 @@ static int unit_row(run *r, const gnbv_csv_field *unit, uint64_t **row, int *quo
 }
 
 static int emit(run *r, gnbv_household *h, const gnbv_csv_field *id,
-		const gnbv_csv_field *unit, gnbv_member *m, size_t n)
+		const gnbv_csv_field *unit, const gnbv_member *m, size_t n)
 {
 	int rc;
 	if ((rc = resolve_area(r, h, unit))) return rc;
@@ -263,15 +263,21 @@ static int run_streaming(run *r, gnbv_mfeed *feed)
 		if (!have || !same(&g.id, &id)) return RESTART;
 		if (g.cut) return gnbv_mfeed_error(feed);
 		size_t n = g.n;
-		memcpy(group, g.m, n * sizeof *group);
-		/* here, not in the feed: the producer is the busier thread */
-		sort_members(group, n);
+		/* The members as they lie in the feed's batch when they are in
+		 * order and stay put through the next call (nearly always);
+		 * otherwise a copy, sorted here, not in the feed. */
+		const gnbv_member *mem = g.m;
+		if (!g.sorted || !g.lasting) {
+			memcpy(group, g.m, n * sizeof *group);
+			sort_members(group, n);
+			mem = group;
+		}
 		/* The next group now: an error right after this household's members
 		 * comes before this household's outputs, as it always has. */
 		if ((rc = gnbv_mfeed_group(feed, &g)) < 0) return rc;
 		have = rc == 1;
 		if ((rc = gnbv_dupcheck_add(r->dups, gnbv_hash64(id.p, id.len)))) return rc;
-		if ((rc = emit(r, &h, &id, &unit, group, n))) return rc;
+		if ((rc = emit(r, &h, &id, &unit, mem, n))) return rc;
 	}
 	if (rc < 0) return rc;
 	if (have) return RESTART;
@@ -584,7 +590,9 @@ static int open_input(run *r, gnbv_csv **c, const char *path, int kind, gnbv_xma
 	if (rc == 0) return gnbv_error_set(GNBV_EINVALID, "%s:1: empty file: expected a header row", path);
 	if (rc < 0) return rc;
 	if ((rc = gnbv_csv_take_header(*c))) return rc;
-	return gnbv_xmap_build(map, *c, kind, &r->std, r->o->warn, r->o->warn_ctx);
+	if ((rc = gnbv_xmap_build(map, *c, kind, &r->std, r->o->warn, r->o->warn_ctx))) return rc;
+	gnbv_csv_expect(*c, map->ncols); /* every row should have the header's cells */
+	return 0;
 }
 
 int gnbv_classify(const gnbv_classify_opts *o, gnbv_classify_stats *st)

@@ -11,6 +11,17 @@
  * moves to the front, the buffer refills (growing up to the record cap) and
  * the record is parsed again from its start, so the parser never needs to
  * suspend mid-record.
+ *
+ * A reader told how many fields to expect (gnbv_csv_expect: the classify
+ * batch path) cuts records another way. A window of the buffer at a time, it
+ * writes out where every separator and every newline is, 64 bytes a step
+ * and eight offsets per store group, with no branch per field; a record is
+ * then one compare (is its last expected separator its newline?) and its
+ * cells are read from the offsets. The per-record scan above mispredicts
+ * two or three branches a record where the field counts vary from block to
+ * block; the index mispredicts nearly none. The window stops before the
+ * first quote and at the UTF-8-checked end, so that every record it hands
+ * over is plain and checked; the others go the ordinary way.
  */
 #include "csv.h"
 
@@ -32,6 +43,9 @@
 #endif
 
 #define INITIAL_BUF (1u << 20)
+#define IX_WINDOW (32u << 10) /* bytes indexed at a time: the index stays in L1/L2 */
+#define IX_SLOTS (IX_WINDOW + 1 + 64) /* a separator per byte at most, the record start, the overshoot */
+#define BUF_SLACK 64 /* zeroed bytes after the data: the index reads whole 64-byte blocks */
 
 struct gnbv_csv {
 	gnbv_csv_record rec; /* first: read by csv.h's inline accessors */
@@ -40,11 +54,9 @@ struct gnbv_csv {
 	const char *mem;     /* memory reader's data */
 	size_t mem_len, mem_pos;
 	char *buf;
-	size_t cap, len, pos; /* buf[pos..len) unconsumed */
+	size_t cap, len;     /* buf[rec.pos..len) unconsumed */
 	int eof;
 	int started;         /* BOM and signature checked */
-	long line;           /* line of the next unconsumed byte */
-	long rec_line;       /* line where the current record starts */
 	uint64_t consumed;   /* bytes before buf[0] */
 	char **header;
 	size_t nheader;
@@ -52,6 +64,11 @@ struct gnbv_csv {
 	long data_line;
 	size_t clean;        /* buf[pos..clean) is known to be UTF-8 without NUL */
 	int vector;          /* gnbv_utf8_vector() */
+	int wide;            /* the index may use AVX-512 (BW and VBMI2): see ix_level() */
+	/* The separator index (gnbv_csv_expect): its arrays and cursor are in
+	 * rec, for gnbv_csv_next's inline part. */
+	uint32_t *ix_sep_buf, *ix_nl_buf;
+	size_t ix_tried;     /* pos the index was last built from; SIZE_MAX: none since the refill */
 };
 
 static int cerr(const gnbv_csv *c, long line, int code, const char *msg)
@@ -59,17 +76,35 @@ static int cerr(const gnbv_csv *c, long line, int code, const char *msg)
 	return gnbv_error_set(code, "%s:%ld: %s", c->name, line, msg);
 }
 
+/* Whether the separator index may take 64 bytes per instruction
+ * (AVX-512BW compares into masks, VBMI2 compresses the offsets): the
+ * processor has both, and GNBV_SIMD is neither "0" nor "avx2" (which the
+ * tests use to run the narrower copies on any machine). */
+static int ix_wide(void)
+{
+#ifdef GNBV_X86
+	const char *e = getenv("GNBV_SIMD");
+	if (e && (strcmp(e, "0") == 0 || strcmp(e, "avx2") == 0)) return 0;
+	return __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vbmi2");
+#else
+	return 0;
+#endif
+}
+
 static int alloc_common(gnbv_csv **out, const char *name)
 {
 	gnbv_csv *c = calloc(1, sizeof *c);
 	if (!c) return gnbv_error_set(GNBV_ENOMEM, "out of memory");
 	c->fd = -1;
-	c->line = 1;
+	c->rec.line = 1;
 	c->name = strdup(name);
 	c->rec.fields = malloc(GNBV_CSV_MAX_FIELDS * sizeof *c->rec.fields);
 	c->cap = INITIAL_BUF;
-	c->buf = malloc(c->cap + 1);
+	c->buf = malloc(c->cap + 1 + BUF_SLACK);
+	c->rec.base = c->buf;
+	c->ix_tried = SIZE_MAX;
 	c->vector = gnbv_utf8_vector();
+	c->wide = ix_wide();
 	if (!c->name || !c->rec.fields || !c->buf) {
 		gnbv_csv_free(c);
 		return gnbv_error_set(GNBV_ENOMEM, "out of memory");
@@ -112,6 +147,8 @@ void gnbv_csv_free(gnbv_csv *c)
 	for (size_t i = 0; i < c->nheader; i++) free(c->header[i]);
 	free(c->header);
 	free(c->rec.fields);
+	free(c->ix_sep_buf);
+	free(c->ix_nl_buf);
 	free(c->buf);
 	free(c->name);
 	free(c);
@@ -126,7 +163,7 @@ void gnbv_csv_free(gnbv_csv *c)
  * line before it: the per-record check then finds it and names its field. */
 static void extend_clean(gnbv_csv *c)
 {
-	size_t from = c->clean > c->pos ? c->clean : c->pos, to = c->len;
+	size_t from = c->clean > c->rec.pos ? c->clean : c->rec.pos, to = c->len;
 	if (from >= to) return;
 	if (!c->eof) {
 		const char *nl = memrchr(c->buf + from, '\n', to - from);
@@ -147,22 +184,25 @@ static void extend_clean(gnbv_csv *c)
  * (0 at EOF) or a negative code. */
 static int refill(gnbv_csv *c)
 {
-	if (c->pos > 0) {
-		memmove(c->buf, c->buf + c->pos, c->len - c->pos);
-		c->clean = c->clean > c->pos ? c->clean - c->pos : 0;
-		c->consumed += c->pos;
-		c->len -= c->pos;
-		c->pos = 0;
+	c->rec.ix_r = c->rec.ix_nnl = 0; /* the offsets move */
+	c->ix_tried = SIZE_MAX;
+	if (c->rec.pos > 0) {
+		memmove(c->buf, c->buf + c->rec.pos, c->len - c->rec.pos);
+		c->clean = c->clean > c->rec.pos ? c->clean - c->rec.pos : 0;
+		c->consumed += c->rec.pos;
+		c->len -= c->rec.pos;
+		c->rec.pos = 0;
 	}
 	if (c->len == c->cap) {
 		if (c->cap >= GNBV_CSV_MAX_RECORD)
 			return gnbv_error_set(GNBV_ETOOBIG,
 					      "%s:%ld: record longer than %u MiB (an unterminated quote?)",
-					      c->name, c->line, GNBV_CSV_MAX_RECORD >> 20);
+					      c->name, c->rec.line, GNBV_CSV_MAX_RECORD >> 20);
 		size_t ncap = c->cap * 2;
-		char *nb = realloc(c->buf, ncap + 1);
+		char *nb = realloc(c->buf, ncap + 1 + BUF_SLACK);
 		if (!nb) return gnbv_error_set(GNBV_ENOMEM, "out of memory");
 		c->buf = nb;
+		c->rec.base = nb;
 		c->cap = ncap;
 	}
 	size_t room = c->cap - c->len;
@@ -178,6 +218,7 @@ static int refill(gnbv_csv *c)
 	}
 	if (n == 0) c->eof = 1;
 	c->len += (size_t)n;
+	memset(c->buf + c->len, 0, BUF_SLACK);
 	extend_clean(c);
 	return (int)(n > 0);
 }
@@ -185,18 +226,18 @@ static int refill(gnbv_csv *c)
 /* First bytes of the file: what kind of file is it really? */
 static int check_start(gnbv_csv *c)
 {
-	while (c->len - c->pos < 4 && !c->eof) {
+	while (c->len - c->rec.pos < 4 && !c->eof) {
 		int r = refill(c);
 		if (r < 0) return r;
 	}
-	const unsigned char *b = (const unsigned char *)c->buf + c->pos;
-	size_t n = c->len - c->pos;
+	const unsigned char *b = (const unsigned char *)c->buf + c->rec.pos;
+	size_t n = c->len - c->rec.pos;
 	if (n >= 4 && b[0] == 'P' && b[1] == 'K' && b[2] == 3 && b[3] == 4)
 		return cerr(c, 1, GNBV_EINVALID,
 			    "not a CSV file: this is a ZIP archive (an XLSX workbook?); save it as \"CSV UTF-8\"");
 	if (n >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF)))
 		return cerr(c, 1, GNBV_EINVALID, "not a UTF-8 CSV file: it is UTF-16; save it as \"CSV UTF-8\"");
-	if (n >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF) c->pos += 3;
+	if (n >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF) c->rec.pos += 3;
 	c->started = 1;
 	return 0;
 }
@@ -238,7 +279,7 @@ static int check_fields(gnbv_csv *c, int per_field)
 static int add_field(gnbv_csv *c, const char *p, size_t n)
 {
 	if (c->rec.nfields == GNBV_CSV_MAX_FIELDS)
-		return cerr(c, c->rec_line, GNBV_ETOOBIG, "more than 1024 fields in a record");
+		return cerr(c, c->rec.rec_line, GNBV_ETOOBIG, "more than 1024 fields in a record");
 	c->rec.fields[c->rec.nfields].p = p;
 	c->rec.fields[c->rec.nfields].len = (uint32_t)n;
 	c->rec.nfields++;
@@ -388,14 +429,14 @@ static char *quoted_end(char *s, char *e, long *inner)
 static int split_quoted(gnbv_csv *c, char *s, char *e)
 {
 	char *p = s, *w = s;
-	long line = c->rec_line;
+	long line = c->rec.rec_line;
 	for (;;) {
 		char *f = w;
 		if (p < e && *p == '"') {
 			p++;
 			for (;;) {
 				if (p >= e)
-					return cerr(c, c->rec_line, GNBV_EINVALID,
+					return cerr(c, c->rec.rec_line, GNBV_EINVALID,
 						    "unterminated quoted field (a \" without its closing \")");
 				if (*p == '"') {
 					if (p + 1 < e && p[1] == '"') {
@@ -429,6 +470,185 @@ static int split_quoted(gnbv_csv *c, char *s, char *e)
 	}
 }
 
+/* The separator index. A flatten function writes the biased offsets (base +
+ * bit) of m's set bits, eight at a time whatever their number, so that the
+ * loop has one well-predicted branch per eight bits instead of one per bit;
+ * the slots past the count are overwritten by the next call (the arrays
+ * have room for the overshoot). TZ(m) must give 64 for m == 0: tzcnt does;
+ * the portable copy says so with a condition (gcc turns `m ? ctz : 64`
+ * into a branch per bit, so the vector copy calls tzcnt itself). Newlines,
+ * one or two per block in the common file, take the short form. */
+#define DEFINE_FLATTEN(name, few, attr, TZ, POPCNT) \
+	static inline __attribute__((always_inline)) attr uint32_t name(uint32_t *out, uint64_t m, \
+									uint32_t base) \
+	{ \
+		uint32_t n = (uint32_t)POPCNT(m); \
+		_Pragma("GCC unroll 8") for (int j = 0; j < 8; j++) { \
+			out[j] = base + (uint32_t)TZ(m); \
+			m &= m - 1; \
+		} \
+		if (n > 8) { \
+			_Pragma("GCC unroll 8") for (int j = 8; j < 16; j++) { \
+				out[j] = base + (uint32_t)TZ(m); \
+				m &= m - 1; \
+			} \
+			for (uint32_t j = 16; j < n; j++) { \
+				out[j] = base + (uint32_t)TZ(m); \
+				m &= m - 1; \
+			} \
+		} \
+		return n; \
+	} \
+	static inline __attribute__((always_inline)) attr uint32_t few(uint32_t *out, uint64_t m, \
+								       uint32_t base) \
+	{ \
+		uint32_t n = (uint32_t)POPCNT(m); \
+		out[0] = base + (uint32_t)TZ(m); \
+		m &= m - 1; \
+		out[1] = base + (uint32_t)TZ(m); \
+		m &= m - 1; \
+		for (uint32_t j = 2; j < n; j++) { \
+			out[j] = base + (uint32_t)TZ(m); \
+			m &= m - 1; \
+		} \
+		return n; \
+	}
+
+#define TZ_PORTABLE(m) ((m) ? __builtin_ctzll(m) : 64)
+DEFINE_FLATTEN(flatten_portable, flatten_few_portable, , TZ_PORTABLE, __builtin_popcountll)
+#ifdef GNBV_X86
+DEFINE_FLATTEN(flatten_avx2, flatten_few_avx2, __attribute__((target("avx2,bmi,popcnt"))), _tzcnt_u64,
+	       _mm_popcnt_u64)
+#endif
+
+/* The masks of one 64-byte block at p: commas, newlines, quotes. */
+typedef struct blockmask {
+	uint64_t comma, nl, quote;
+} blockmask;
+
+static inline __attribute__((always_inline)) blockmask masks_portable(const char *p)
+{
+	blockmask b = {0, 0, 0};
+	for (unsigned i = 0; i < 64; i++) {
+		b.comma |= (uint64_t)(p[i] == ',') << i;
+		b.nl |= (uint64_t)(p[i] == '\n') << i;
+		b.quote |= (uint64_t)(p[i] == '"') << i;
+	}
+	return b;
+}
+
+#ifdef GNBV_X86
+__attribute__((target("avx2"))) static inline blockmask masks_avx2(const char *p)
+{
+	const __m256i vc = _mm256_set1_epi8(','), vn = _mm256_set1_epi8('\n'), vq = _mm256_set1_epi8('"');
+	__m256i a = _mm256_loadu_si256((const __m256i *)p), b = _mm256_loadu_si256((const __m256i *)(p + 32));
+#define MASK64(v) \
+	((uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(a, v)) | \
+	 (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(b, v)) << 32)
+	blockmask m = {MASK64(vc), MASK64(vn), MASK64(vq)};
+#undef MASK64
+	return m;
+}
+#endif
+
+/* Indexes buf[pos..) up to the window, the checked end or the first quote,
+ * whichever comes first, then drops what follows the last newline: the
+ * index holds whole plain records only (possibly none). One copy per
+ * vector width, as the scanners. */
+#define DEFINE_IX_BUILD(name, attr, MASKS, FLATTEN, FEW) \
+	attr __attribute__((noinline)) static void name(gnbv_csv *c) \
+	{ \
+		size_t from = c->rec.pos, lim = c->clean; \
+		if (lim > from + IX_WINDOW) lim = from + IX_WINDOW; \
+		uint32_t ns = 1, nn = 0; \
+		c->ix_sep_buf[0] = (uint32_t)from; \
+		c->rec.ix_k = c->rec.ix_r = c->rec.ix_nnl = 0; \
+		for (size_t o = from; o < lim; o += 64) { \
+			blockmask b = MASKS(c->buf + o); \
+			uint64_t keep = lim - o >= 64 ? ~0ull : (1ull << (lim - o)) - 1; \
+			if (b.quote & keep) keep &= (b.quote & (0 - b.quote)) - 1; \
+			uint32_t base = (uint32_t)o + 1; \
+			ns += FLATTEN(c->ix_sep_buf + ns, (b.comma | b.nl) & keep, base); \
+			nn += FEW(c->ix_nl_buf + nn, b.nl & keep, base); \
+			if (keep != ~0ull) break; \
+		} \
+		if (nn == 0) return; \
+		uint32_t last = c->ix_nl_buf[nn - 1]; \
+		while (c->ix_sep_buf[ns - 1] != last) ns--; \
+		c->rec.ix_nnl = nn; \
+	}
+
+DEFINE_IX_BUILD(ix_build_portable, , masks_portable, flatten_portable, flatten_few_portable)
+#ifdef GNBV_X86
+DEFINE_IX_BUILD(ix_build_avx2, __attribute__((target("avx2,bmi,popcnt"))), masks_avx2, flatten_avx2,
+		flatten_few_avx2)
+
+/* AVX-512: a block's masks straight from three compares, and its separator
+ * offsets without a step per separator: the byte positions 0..63 are
+ * compressed by the mask (VBMI2), then widened to 32 bits and offset, 16
+ * at a time. */
+#define AVX512 __attribute__((target("avx512f,avx512bw,avx512vbmi2,bmi,popcnt")))
+AVX512 static inline blockmask masks_avx512(const char *p)
+{
+	__m512i v = _mm512_loadu_si512((const void *)p);
+	blockmask m = {_mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(',')),
+		       _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\n')),
+		       _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('"'))};
+	return m;
+}
+
+AVX512 static inline uint32_t flatten_avx512(uint32_t *out, uint64_t m, uint32_t base)
+{
+	const __m512i iota = _mm512_set_epi8(63, 62, 61, 60, 59, 58, 57, 56, 55, 54, 53, 52, 51, 50, 49, 48,
+					     47, 46, 45, 44, 43, 42, 41, 40, 39, 38, 37, 36, 35, 34, 33, 32,
+					     31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16,
+					     15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+	uint32_t n = (uint32_t)_mm_popcnt_u64(m);
+	__m512i pos = _mm512_maskz_compress_epi8(m, iota), b = _mm512_set1_epi32((int)base);
+	_mm512_storeu_si512((void *)out, _mm512_add_epi32(_mm512_cvtepu8_epi32(_mm512_castsi512_si128(pos)), b));
+	for (uint32_t j = 16; j < n; j += 16) { /* the next 16 bytes of positions into lane 1 */
+		__m512i w = _mm512_cvtepu8_epi32(_mm512_extracti32x4_epi32(pos, 1));
+		_mm512_storeu_si512((void *)(out + j), _mm512_add_epi32(w, b));
+		pos = _mm512_alignr_epi32(pos, pos, 4);
+	}
+	return n;
+}
+
+DEFINE_IX_BUILD(ix_build_avx512, AVX512, masks_avx512, flatten_avx512, flatten_few_avx2)
+#endif
+
+/* The next record from the index: 1 when it had the expected shape (it is
+ * the current record), 0 when it goes the ordinary way (the index has moved
+ * past it; pos is still its start). */
+static inline __attribute__((always_inline)) int ix_next(gnbv_csv *c)
+{
+	if (gnbv_csv__take(&c->rec)) return 1;
+	/* more or fewer fields, or a blank line */
+	uint32_t k = c->rec.ix_k, nl = c->rec.ix_nl[c->rec.ix_r++];
+	while (c->rec.ix_sep[k] != nl) k++;
+	c->rec.ix_k = k;
+	return 0;
+}
+
+void gnbv_csv_expect(gnbv_csv *c, size_t n)
+{
+	if (n < 2 || n > GNBV_CSV_MAX_FIELDS) return;
+	if (!c->ix_sep_buf) {
+		c->ix_sep_buf = malloc(IX_SLOTS * sizeof *c->ix_sep_buf);
+		c->ix_nl_buf = malloc(IX_SLOTS * sizeof *c->ix_nl_buf);
+		if (!c->ix_sep_buf || !c->ix_nl_buf) { /* no index then: the ordinary way still works */
+			free(c->ix_sep_buf), free(c->ix_nl_buf);
+			c->ix_sep_buf = c->ix_nl_buf = NULL;
+			return;
+		}
+	}
+	c->rec.ix_sep = c->ix_sep_buf;
+	c->rec.ix_nl = c->ix_nl_buf;
+	c->rec.width = (uint32_t)n;
+	c->rec.ix_r = c->rec.ix_nnl = 0;
+	c->ix_tried = SIZE_MAX;
+}
+
 /* The record loop, once for each scanner so that each copy has its scanner
  * inlined (a record is short: the call and its out-parameters were a
  * tenth of its cost). */
@@ -437,12 +657,27 @@ static inline __attribute__((always_inline)) int next_record(gnbv_csv *c, int av
 	int rc;
 	if (!c->started && (rc = check_start(c))) return rc;
 	for (;;) {
-		if (c->pos >= c->len) {
+		if (c->rec.width) {
+			if (c->rec.ix_r < c->rec.ix_nnl) {
+				if (ix_next(c)) return 1;
+			} else if (c->rec.pos != c->ix_tried && c->rec.pos < c->clean) {
+				c->ix_tried = c->rec.pos;
+#ifdef GNBV_X86
+				if (c->wide) ix_build_avx512(c);
+				else if (avx2) ix_build_avx2(c);
+				else
+#endif
+					ix_build_portable(c);
+				continue;
+			}
+		}
+		c->rec.seps = NULL;
+		if (c->rec.pos >= c->len) {
 			if (c->eof) return 0;
 			if ((rc = refill(c)) < 0) return rc;
 			continue;
 		}
-		char *s = c->buf + c->pos, *bend = c->buf + c->len;
+		char *s = c->buf + c->rec.pos, *bend = c->buf + c->len;
 		int quoted;
 #ifdef GNBV_X86
 		char *e = avx2 ? scan_plain_avx2(c, s, bend, &quoted, &rc) : scan_plain(c, s, bend, &quoted, &rc);
@@ -472,16 +707,16 @@ static inline __attribute__((always_inline)) int next_record(gnbv_csv *c, int av
 			has_nl = nl != NULL;
 			e = nl ? nl : bend;
 		}
-		c->rec_line = c->line;
-		c->pos = (size_t)(e - c->buf) + (size_t)has_nl;
-		c->line += inner + has_nl;
+		c->rec.rec_line = c->rec.line;
+		c->rec.pos = (size_t)(e - c->buf) + (size_t)has_nl;
+		c->rec.line += inner + has_nl;
 		if (e == s || (e == s + 1 && *s == '\r')) continue; /* blank line */
 		if (quoted) {
 			c->rec.nfields = 0;
 			if ((rc = split_quoted(c, s, e))) return rc;
 		}
 		/* A record inside the checked span needs no check of its own. */
-		if (c->pos > c->clean && (rc = check_fields(c, quoted))) return rc;
+		if (c->rec.pos > c->clean && (rc = check_fields(c, quoted))) return rc;
 		return 1;
 	}
 }
@@ -492,7 +727,7 @@ __attribute__((target("avx2,bmi"))) static int next_avx2(gnbv_csv *c) { return n
 
 static int next_portable(gnbv_csv *c) { return next_record(c, 0); }
 
-int gnbv_csv_next(gnbv_csv *c)
+int gnbv_csv_next_full(gnbv_csv *c)
 {
 #ifdef GNBV_X86
 	if (c->vector) return next_avx2(c);
@@ -500,9 +735,9 @@ int gnbv_csv_next(gnbv_csv *c)
 	return next_portable(c);
 }
 
-long gnbv_csv_line(const gnbv_csv *c) { return c->rec_line; }
+long gnbv_csv_line(const gnbv_csv *c) { return c->rec.rec_line; }
 const char *gnbv_csv_name(const gnbv_csv *c) { return c->name; }
-uint64_t gnbv_csv_offset(const gnbv_csv *c) { return c->consumed + c->pos; }
+uint64_t gnbv_csv_offset(const gnbv_csv *c) { return c->consumed + c->rec.pos; }
 
 const char *gnbv_csv_column(const gnbv_csv *c, size_t i)
 {
@@ -525,15 +760,15 @@ int gnbv_csv_take_header(gnbv_csv *c)
 		c->nheader = i + 1;
 		if (n == 0)
 			return gnbv_error_set(GNBV_EINVALID, "%s:%ld:%zu: header: column %zu has no name",
-					      c->name, c->rec_line, i + 1, i + 1);
+					      c->name, c->rec.rec_line, i + 1, i + 1);
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(c->header[j], c->header[i]) == 0)
 				return gnbv_error_set(GNBV_EINVALID,
 						      "%s:%ld:%zu: column '%s': appears twice in the header",
-						      c->name, c->rec_line, i + 1, c->header[i]);
+						      c->name, c->rec.rec_line, i + 1, c->header[i]);
 	}
-	c->data_start = c->consumed + c->pos;
-	c->data_line = c->line;
+	c->data_start = c->consumed + c->rec.pos;
+	c->data_line = c->rec.line;
 	return 0;
 }
 
@@ -546,9 +781,11 @@ int gnbv_csv_rewind(gnbv_csv *c)
 		c->mem_pos = (size_t)c->data_start;
 	}
 	c->consumed = c->data_start;
-	c->pos = c->len = c->clean = 0;
+	c->rec.pos = c->len = c->clean = 0;
 	c->eof = 0;
-	c->line = c->data_line;
+	c->rec.ix_r = c->rec.ix_nnl = 0;
+	c->ix_tried = SIZE_MAX;
+	c->rec.line = c->data_line;
 	c->rec.nfields = 0;
 	return 0;
 }
@@ -559,9 +796,9 @@ __attribute__((format(printf, 5, 0))) static int verror(const gnbv_csv *c, int c
 	char msg[1024];
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	if (with_col)
-		return gnbv_error_set(code, "%s:%ld:%zu: column '%s': %s", c->name, c->rec_line,
+		return gnbv_error_set(code, "%s:%ld:%zu: column '%s': %s", c->name, c->rec.rec_line,
 				      col + 1, gnbv_csv_column(c, col), msg);
-	return gnbv_error_set(code, "%s:%ld: %s", c->name, c->rec_line, msg);
+	return gnbv_error_set(code, "%s:%ld: %s", c->name, c->rec.rec_line, msg);
 }
 
 int gnbv_csv_error(const gnbv_csv *c, int code, size_t col, const char *fmt, ...)

@@ -35,27 +35,100 @@ int gnbv_csv_open_mem(gnbv_csv **out, const char *name, const char *data, size_t
 
 void gnbv_csv_free(gnbv_csv *c);
 
-/* Reads the next record: 1 when there is one, 0 at end of file, a negative
- * code with the message on error. Blank lines are skipped. */
-int gnbv_csv_next(gnbv_csv *c);
-
-/* The current record, at the start of every reader, so that the two
- * accessors below cost no call (row parsers use them on every record);
- * the rest of the reader is private to csv.c. */
+/* The current record and the reader's position, at the start of every
+ * reader, so that the accessors below and the common case of
+ * gnbv_csv_next cost no call (they run on every record of a national
+ * round); the rest of the reader is private to csv.c. */
 typedef struct gnbv_csv_record {
 	gnbv_csv_field *fields;
 	size_t nfields;
+	/* A record cut by the separator index (gnbv_csv_expect) has no
+	 * `fields`: cell i runs from base + seps[i] to base + seps[i + 1] - 1,
+	 * the last one to base + last_end (without a CR before its newline).
+	 * NULL for every other record. Cells are followed by at least 64
+	 * readable bytes (the buffer's zeroed slack), for word-wide reads. */
+	const uint32_t *seps;
+	const char *base;    /* the buffer */
+	uint32_t last_end;
+	/* The separator index: offsets biased by one (the separator at
+	 * base[o] is stored as o + 1, the start of the cell after it);
+	 * ix_sep[ix_k] is the next record's start, ix_nl[ix_r] its newline. */
+	const uint32_t *ix_sep, *ix_nl;
+	uint32_t ix_k, ix_r, ix_nnl;
+	uint32_t width;      /* expected fields per record, 0: no index */
+	size_t pos;          /* base[pos..) is not consumed yet */
+	long line;           /* line of the next unconsumed byte */
+	long rec_line;       /* line where the current record starts */
 } gnbv_csv_record;
+
+int gnbv_csv_next_full(gnbv_csv *c);
+
+/* The next record of the index (ix_r < ix_nnl) as the current one, when it
+ * has the expected shape: one compare (is its last expected separator its
+ * newline?) and a few stores. 0 when it has another: csv.c reads it. */
+static inline int gnbv_csv__take(gnbv_csv_record *r)
+{
+	uint32_t w = r->width, nl = r->ix_nl[r->ix_r];
+	const uint32_t *s = r->ix_sep + r->ix_k;
+	if (s[w] != nl) return 0;
+	uint32_t end = nl - 1; /* the newline */
+	if (end > s[w - 1] && r->base[end - 1] == '\r') end--;
+	r->ix_r++;
+	r->ix_k += w;
+	r->seps = s;
+	r->last_end = end;
+	r->nfields = w;
+	r->rec_line = r->line++;
+	r->pos = nl;
+	return 1;
+}
+
+/* Reads the next record: 1 when there is one, 0 at end of file, a negative
+ * code with the message on error. Blank lines are skipped. The common case
+ * of an indexed reader is taken inline. */
+static inline int gnbv_csv_next(gnbv_csv *c)
+{
+	gnbv_csv_record *r = (gnbv_csv_record *)(void *)c;
+	if (r->ix_r < r->ix_nnl && gnbv_csv__take(r)) return 1;
+	return gnbv_csv_next_full(c);
+}
 
 static inline size_t gnbv_csv_nfields(const gnbv_csv *c)
 {
 	return ((const gnbv_csv_record *)(const void *)c)->nfields;
 }
 
+/* The current record's fields as spans: only for a reader without
+ * gnbv_csv_expect (or a record whose `seps` is NULL); gnbv_csv_cell works
+ * for every record. */
 static inline const gnbv_csv_field *gnbv_csv_fields(const gnbv_csv *c)
 {
 	return ((const gnbv_csv_record *)(const void *)c)->fields;
 }
+
+static inline const gnbv_csv_record *gnbv_csv_rec(const gnbv_csv *c)
+{
+	return (const gnbv_csv_record *)(const void *)c;
+}
+
+/* Cell i (< gnbv_csv_nfields) of the current record, whichever way it was
+ * cut. */
+static inline gnbv_csv_field gnbv_csv_cell(const gnbv_csv *c, size_t i)
+{
+	const gnbv_csv_record *r = (const gnbv_csv_record *)(const void *)c;
+	if (!r->seps) return r->fields[i];
+	uint32_t a = r->seps[i], b = i + 1 == r->nfields ? r->last_end : r->seps[i + 1] - 1;
+	gnbv_csv_field f = {r->base + a, b - a};
+	return f;
+}
+
+/* Tells the reader that every record should have `n` fields (the header's
+ * count; n >= 2): from then on, records without quotes are cut from an index
+ * of the separators built a window at a time, without a branch per field,
+ * and handed over as `seps` (read them with gnbv_csv_cell). A record with
+ * another count, a quote or a bad byte is read the ordinary way, with the
+ * same messages. */
+void gnbv_csv_expect(gnbv_csv *c, size_t n);
 
 /* Line (1-based) where the current record starts. */
 long gnbv_csv_line(const gnbv_csv *c);

@@ -185,7 +185,7 @@ static int days_in_month(int y, int m)
 /* YYYY-MM-DD: the eight bytes before the day as one word, each byte's
  * class checked at once (digits 0x30..0x39 have high nibble 3 before and
  * after adding 6; no byte carries into the next when the first test held). */
-static inline int parse_date10(const char *p, int32_t *out)
+static inline __attribute__((always_inline)) int parse_date10(const char *p, int32_t *out)
 {
 	const uint64_t digits = 0x00FFFF00FFFFFFFFull, dashes = 0x2D00002D00000000ull;
 	const uint64_t nib = 0xF0F0F0F0F0F0F0F0ull & digits, threes = 0x3030303030303030ull & digits;
@@ -282,7 +282,7 @@ static const signed char DEVICE_SLOT[32] = {[WSLOT(2, 't')] = 1, [WSLOT(5, 'r')]
 					    [WSLOT(5, 'p')] = 4, [WSLOT(10, 's')] = 5};
 
 /* Index of the cell among `words` by exact bytes, -1 when none (n > 0). */
-static inline int word_exact(const char *p, size_t n, const word *words, const signed char *slot)
+static inline __attribute__((always_inline)) int word_exact(const char *p, size_t n, const word *words, const signed char *slot)
 {
 	int i = slot[WSLOT(n, (unsigned char)p[0])] - 1;
 	if (i >= 0 && words[i].len == n && same_bytes(words[i].w, p, n)) return i;
@@ -462,6 +462,10 @@ static const int M_LAYOUT[] = {XF_HOUSEHOLD_ID, XF_MEMBER_NO, XF_NAME,	    XF_SE
 			       XF_STUNTED,	XF_UNDERWEIGHT, XF_IN_SCHOOL, XF_LEVEL, XF_INTERNET,
 			       XF_ALLOWANCE};
 
+/* The end of cell i of a record cut by the separator index, `last` the
+ * index of its last cell (a constant: no branch). */
+#define SEP_END(r, s, i, last) ((i) == (last) ? (r)->last_end : (s)[(i) + 1] - 1)
+
 static int is_layout(const gnbv_xmap *m, const int *roles, size_t n)
 {
 	if (m->ncols != n) return 0;
@@ -482,9 +486,20 @@ int gnbv_x_household(const gnbv_xmap *m, const gnbv_csv *c, const gnbv_standard 
 	(void)s;
 	int rc = check_count(m, c);
 	if (rc) return rc;
-	const gnbv_csv_field *f = gnbv_csv_fields(c);
+	const gnbv_csv_record *r = gnbv_csv_rec(c);
 	household_init(h);
+	if (m->layout && r->seps) {
+		/* cut by the reader's separator index: cell i from b + s[i] */
+		const uint32_t *sp = r->seps;
+		const char *b = r->base;
+#define H(i) \
+	if ((rc = h_cell(c, i, H_LAYOUT[i], b + sp[i], SEP_END(r, sp, i, 12) - sp[i], h, id, unit))) return rc
+		H(0); H(1); H(2); H(3); H(4); H(5); H(6); H(7); H(8); H(9); H(10); H(11); H(12);
+#undef H
+		return 0;
+	}
 	if (m->layout) {
+		const gnbv_csv_field *f = r->fields;
 #define H(i) \
 	if ((rc = h_cell(c, i, H_LAYOUT[i], f[i].p, f[i].len, h, id, unit))) return rc
 		H(0); H(1); H(2); H(3); H(4); H(5); H(6); H(7); H(8); H(9); H(10); H(11); H(12);
@@ -493,7 +508,8 @@ int gnbv_x_household(const gnbv_xmap *m, const gnbv_csv *c, const gnbv_standard 
 	}
 	for (size_t k = 0; k < m->nactive; k++) {
 		size_t i = m->active[k];
-		if ((rc = h_cell(c, i, m->col[i], f[i].p, f[i].len, h, id, unit))) return rc;
+		gnbv_csv_field f = gnbv_csv_cell(c, i);
+		if ((rc = h_cell(c, i, m->col[i], f.p, f.len, h, id, unit))) return rc;
 	}
 	return 0;
 }
@@ -575,10 +591,20 @@ int gnbv_x_member(const gnbv_xmap *m, const gnbv_csv *c, gnbv_member *mb, gnbv_c
 {
 	int rc = check_count(m, c);
 	if (rc) return rc;
-	const gnbv_csv_field *f = gnbv_csv_fields(c);
+	const gnbv_csv_record *r = gnbv_csv_rec(c);
 	*mb = MEMBER_EMPTY;
+	/* name (2) and ethnicity (6) are kept as they are: not parsed */
+	if (m->layout && r->seps) {
+		const uint32_t *s = r->seps;
+		const char *b = r->base;
+#define M(i) \
+	if ((rc = m_cell(c, i, M_LAYOUT[i], b + s[i], SEP_END(r, s, i, 15) - s[i], mb, hid))) return rc
+		M(0); M(1); M(3); M(4); M(5); M(7); M(8); M(9); M(10); M(11); M(12); M(13); M(14); M(15);
+#undef M
+		return 0;
+	}
 	if (m->layout) {
-		/* name (2) and ethnicity (6) are kept as they are: not parsed */
+		const gnbv_csv_field *f = r->fields;
 #define M(i) \
 	if ((rc = m_cell(c, i, M_LAYOUT[i], f[i].p, f[i].len, mb, hid))) return rc
 		M(0); M(1); M(3); M(4); M(5); M(7); M(8); M(9); M(10); M(11); M(12); M(13); M(14); M(15);
@@ -587,7 +613,8 @@ int gnbv_x_member(const gnbv_xmap *m, const gnbv_csv *c, gnbv_member *mb, gnbv_c
 	}
 	for (size_t k = 0; k < m->nactive; k++) {
 		size_t i = m->active[k];
-		if ((rc = m_cell(c, i, m->col[i], f[i].p, f[i].len, mb, hid))) return rc;
+		gnbv_csv_field f = gnbv_csv_cell(c, i);
+		if ((rc = m_cell(c, i, m->col[i], f.p, f.len, mb, hid))) return rc;
 	}
 	return 0;
 }

@@ -31,6 +31,8 @@ typedef struct group {
 	uint32_t id_off, id_len; /* in the batch's ids */
 	uint64_t seen;           /* bit n: a member numbered n (n < 64) */
 	int small;               /* every member_no so far below 64: seen is exact */
+	int sorted;              /* member_no has risen from member to member */
+	int32_t last_no;         /* the last member's member_no */
 } group;
 
 typedef struct batch {
@@ -155,6 +157,8 @@ static void fill(gnbv_mfeed *f, batch *b)
 								   f->map->member_no_col + 1, (int)hid.len, hid.p,
 								   m->member_no),
 						    1);
+			g->sorted &= no > g->last_no;
+			g->last_no = no;
 			b->nm++;
 			g->n++;
 			continue;
@@ -172,6 +176,8 @@ static void fill(gnbv_mfeed *f, batch *b)
 		g->first = (uint32_t)b->nm;
 		g->n = 1;
 		g->small = m->member_no < 64;
+		g->sorted = 1;
+		g->last_no = m->member_no;
 		g->seen = g->small ? 1ull << m->member_no : 0;
 		g->id_off = (uint32_t)b->ids_len;
 		g->id_len = hid.len;
@@ -248,6 +254,8 @@ int gnbv_mfeed_group(gnbv_mfeed *f, gnbv_mgroup *out)
 				out->id.p = b->ids + g->id_off;
 				out->id.len = g->id_len;
 				out->cut = f->cur == b->ng && b->partial;
+				out->sorted = g->sorted;
+				out->lasting = f->cur < b->ng; /* the batch is kept until its last group is passed */
 				return 1;
 			}
 			if (b->rc != 0) {

@@ -29,6 +29,9 @@ typedef struct gnbv_mgroup {
 	size_t n;
 	gnbv_csv_field id;    /* valid until the next call */
 	int cut;              /* an error came before the group's end: see below */
+	int sorted;           /* the members come by rising member_no */
+	int lasting;          /* m and id stay valid through the next call too
+				 (the group is not the last of its batch) */
 } gnbv_mgroup;
 
 /* The next group: 1 with *g; 0 at end of file; negative on an error met
