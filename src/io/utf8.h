@@ -13,16 +13,17 @@
  * the end of the span is an error). Returns n when the span is clean.
  * Otherwise returns some k < n, at or before the first bad byte, such that
  * every prefix s[0..j] with j < k and s[j] ASCII is clean: the caller may
- * trust whole lines that end before k. `vector` selects the AVX2 path; it
- * must be what gnbv_utf8_vector() said. */
+ * trust whole lines that end before k. `vector` selects the vector path; it
+ * must be at most what gnbv_utf8_vector() said. */
 size_t gnbv_utf8_check(const unsigned char *s, size_t n, int vector);
 
 /* The exact length of the clean prefix of s[0..n) (n when all clean): the
  * portable path, which also locates a bad byte for the error message. */
 size_t gnbv_utf8_prefix(const unsigned char *s, size_t n);
 
-/* 1 when the vector paths may be used: the processor has AVX2 and
- * GNBV_SIMD is not "0" (tests set it to run the portable paths). */
+/* The vector paths that may be used: 0 none, 1 AVX2, 2 AVX-512BW as well.
+ * GNBV_SIMD=0 gives 0 and GNBV_SIMD=avx2 at most 1, so that the tests can
+ * run the narrower paths on any machine. */
 int gnbv_utf8_vector(void);
 
 #endif

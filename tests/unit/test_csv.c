@@ -218,15 +218,20 @@ static void test_utf8_at_every_offset(void **state)
  * bad byte): the same verdict on every span, and its stopping point k
  * honours utf8.h's promise (no ASCII byte between the first bad byte and k).
  * Every 1- and 2-byte string and every 3-byte one with a chosen last byte,
- * at the start of a block and straddling a 32-byte edge, then random text. */
+ * at the start of a block and straddling 16-, 32- and 64-byte edges, then
+ * random text. */
 static void expect_same_verdict(const unsigned char *s, size_t n)
 {
 	size_t p = gnbv_utf8_prefix(s, n);
-	size_t k = gnbv_utf8_check(s, n, 1);
-	if ((p == n) != (k == n)) fail_msg("verdicts differ: prefix %zu, check %zu, n %zu", p, k, n);
-	if (k == n) return;
-	for (size_t j = p; j < k; j++)
-		if (s[j] < 0x80) fail_msg("check %zu past an ASCII byte at %zu (bad byte at %zu)", k, j, p);
+	for (int v = 1; v <= gnbv_utf8_vector(); v++) { /* AVX2, and AVX-512BW where there is one */
+		size_t k = gnbv_utf8_check(s, n, v);
+		if ((p == n) != (k == n))
+			fail_msg("vector %d: verdicts differ: prefix %zu, check %zu, n %zu", v, p, k, n);
+		if (k == n) continue;
+		for (size_t j = p; j < k; j++)
+			if (s[j] < 0x80)
+				fail_msg("vector %d: check %zu past an ASCII byte at %zu (bad byte at %zu)", v, k, j, p);
+	}
 }
 
 static void test_utf8_vector_matches_portable(void **state)
@@ -236,7 +241,9 @@ static void test_utf8_vector_matches_portable(void **state)
 	static const unsigned char last[] = {0x00, 0x0A, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0,
 					     0xBF, 0xC0, 0xC2, 0xDF, 0xE0, 0xED, 0xF0, 0xF4, 0xFF};
 	unsigned char buf[96];
-	static const size_t offs[] = {0, 29, 30, 31, 61};
+	/* block starts and 32-byte edges; 128-bit lane edges (AVX-512 moves
+	 * bytes across them) and the 64-byte edge */
+	static const size_t offs[] = {0, 13, 14, 15, 29, 30, 31, 45, 46, 47, 61, 62, 63};
 	for (size_t o = 0; o < sizeof offs / sizeof offs[0]; o++) {
 		size_t off = offs[o];
 		for (unsigned a = 0; a < 256; a++)
