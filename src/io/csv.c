@@ -48,7 +48,10 @@
 #define BUF_SLACK 64 /* zeroed bytes after the data: the index reads whole 64-byte blocks */
 
 struct gnbv_csv {
-	gnbv_csv_record rec; /* first: read by csv.h's inline accessors */
+	/* First: read by csv.h's inline parts. Written for every record, so
+	 * the reader starts a cache line (two readers on two threads must not
+	 * share one). */
+	_Alignas(64) gnbv_csv_record rec;
 	char *name;
 	int fd;              /* -1 for memory readers */
 	const char *mem;     /* memory reader's data */
@@ -93,8 +96,9 @@ static int ix_wide(void)
 
 static int alloc_common(gnbv_csv **out, const char *name)
 {
-	gnbv_csv *c = calloc(1, sizeof *c);
+	gnbv_csv *c = aligned_alloc(_Alignof(gnbv_csv), sizeof *c); /* sizeof is a multiple */
 	if (!c) return gnbv_error_set(GNBV_ENOMEM, "out of memory");
+	memset(c, 0, sizeof *c);
 	c->fd = -1;
 	c->rec.line = 1;
 	c->name = strdup(name);

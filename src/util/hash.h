@@ -25,6 +25,7 @@ static inline uint64_t gnbv_mix64(uint64_t x)
 static inline uint64_t gnbv_hash64(const void *p, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)p;
+	size_t len = n;
 	uint64_t h = 0x9e3779b97f4a7c15ull ^ (uint64_t)n;
 	while (n >= 8) {
 		uint64_t w;
@@ -33,8 +34,27 @@ static inline uint64_t gnbv_hash64(const void *p, size_t n)
 		s += 8;
 		n -= 8;
 	}
+	/* The last n < 8 bytes as the low bytes of a word, zero above. A
+	 * memcpy of n bytes is a call, and the word loaded after it waits for
+	 * its byte stores (no store forwarding): that was most of the hash of
+	 * a household id. Fixed-size loads instead, inside the key: the word
+	 * ending at the key's end shifted down when the key has 8 bytes, else
+	 * overlapping halves. The value is the memcpy's on little-endian. */
 	uint64_t w = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (n && len >= 8) {
+		memcpy(&w, s + n - 8, 8);
+		w >>= 8 * (8 - n);
+	} else if (n >= 4) {
+		uint32_t lo, hi;
+		memcpy(&lo, s, 4), memcpy(&hi, s + n - 4, 4);
+		w = lo | (uint64_t)hi << (8 * (n - 4));
+	} else if (n) {
+		w = (uint64_t)s[0] | (uint64_t)s[n / 2] << (8 * (n / 2)) | (uint64_t)s[n - 1] << (8 * (n - 1));
+	}
+#else
 	memcpy(&w, s, n);
+#endif
 	return gnbv_mix64(h ^ w ^ ((uint64_t)n << 56));
 }
 

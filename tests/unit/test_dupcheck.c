@@ -1,6 +1,7 @@
 /*
  * test_dupcheck.c - bounded-memory duplicate detection (src/io/dupcheck.c):
- * within one chunk, across spilled runs, and none at all.
+ * within one chunk, across spilled runs, and none at all; and the
+ * fingerprint hash (util/hash.h) against its plain definition.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -28,6 +29,33 @@ static int run(uint64_t n, uint64_t dup_a, uint64_t dup_b)
 	}
 	gnbv_dupcheck_free(d);
 	return rc;
+}
+
+/* gnbv_hash64 reads a key's last bytes with fixed-size loads: it must give
+ * what the plain definition gives (the tail as a little-endian word through
+ * memcpy), for every length and every position of the key in memory. */
+static uint64_t hash_plain(const unsigned char *s, size_t n)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ (uint64_t)n;
+	for (; n >= 8; s += 8, n -= 8) {
+		uint64_t w;
+		memcpy(&w, s, 8);
+		h = gnbv_mix64(h ^ w) + 0x9e3779b97f4a7c15ull;
+	}
+	uint64_t w = 0;
+	memcpy(&w, s, n);
+	return gnbv_mix64(h ^ w ^ ((uint64_t)n << 56));
+}
+
+static void test_hash_tail(void **state)
+{
+	(void)state;
+	unsigned char buf[64];
+	for (size_t i = 0; i < sizeof buf; i++) buf[i] = (unsigned char)(i * 37 + 11);
+	for (size_t off = 0; off < 8; off++)
+		for (size_t n = 0; off + n <= 40; n++)
+			if (gnbv_hash64(buf + off, n) != hash_plain(buf + off, n))
+				fail_msg("offset %zu, length %zu: the hashes differ", off, n);
 }
 
 static void test_small(void **state)
@@ -89,6 +117,7 @@ static void test_skewed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hash_tail),
 		cmocka_unit_test(test_small),
 		cmocka_unit_test(test_spilled_runs),
 		cmocka_unit_test(test_skewed),
