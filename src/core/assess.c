@@ -195,50 +195,36 @@ static void member_pass(const gnbv_standard *s, const gnbv_member *m, const int 
 	}
 }
 
-static gnbv_tri rule_eval(const gnbv_standard *s, gnbv_rule r, const gnbv_household *h,
-			  const member_agg *g, size_t n)
+/* Every rule's household-level value at once, in straight-line code, for
+ * the indicators to pick from. A switch on each indicator's rule was an
+ * indirect jump per indicator, with branches that went the household's
+ * way: in the classify loop it was the costliest part of finishing a
+ * household. "More than half" dependants and "area per member below the
+ * minimum" are compared without division, so nothing is rounded. An
+ * empty `devices` cell means no device (exchange-format.md); telecom is
+ * deficient only when every member certainly does not use the internet. */
+static void rule_values(const gnbv_standard *s, const gnbv_household *h, const member_agg *g, size_t n,
+			gnbv_tri v[GNBV_RULE_COUNT])
 {
-	switch (r) {
-	case GNBV_RULE_EMPLOYMENT:
-	case GNBV_RULE_NUTRITION:
-	case GNBV_RULE_HEALTH_INSURANCE:
-	case GNBV_RULE_ADULT_EDUCATION:
-	case GNBV_RULE_CHILD_SCHOOLING:
-		return g->some[r];
-	case GNBV_RULE_DEPENDANTS: {
-		if (n == 0) return GNBV_UNKNOWN;
-		/* "more than half": ratio > r, compared without division. */
-		double lim = s->dependant_ratio_above * (double)n;
-		if ((double)g->dep_yes > lim) return GNBV_YES;
-		if ((double)(g->dep_yes + g->dep_unk) <= lim) return GNBV_NO;
-		return GNBV_UNKNOWN;
-	}
-	case GNBV_RULE_HOUSING_QUALITY: {
-		gnbv_tri parts[3] = {h->floor_durable, h->walls_durable, h->roof_durable};
-		int yes = 0, unk = 0;
-		for (int i = 0; i < 3; i++) {
-			yes += parts[i] == GNBV_NO;
-			unk += parts[i] == GNBV_UNKNOWN;
-		}
-		return at_least(yes, unk, s->housing_nondurable_min);
-	}
-	case GNBV_RULE_HOUSING_AREA:
-		if (!h->has_living_area || n == 0) return GNBV_UNKNOWN;
-		/* area / members < min, without the division's rounding. */
-		return tri_of(h->living_area_m2 < s->housing_area_min_m2 * (double)n);
-	case GNBV_RULE_WATER: return is_zero(h->water_safe);
-	case GNBV_RULE_SANITATION: return is_zero(h->toilet_hygienic);
-	case GNBV_RULE_WASTE: return is_zero(h->waste_treated);
-	case GNBV_RULE_TELECOM:
-		/* "No member uses the internet": deficient only when every member
-		 * certainly does not. */
-		return n == 0 ? GNBV_UNKNOWN : g->all_offline;
-	case GNBV_RULE_INFO_DEVICES:
-		/* An empty `devices` cell means no device (exchange-format.md). */
-		return tri_of((h->devices & s->info_devices_mask) == 0);
-	default:
-		return GNBV_UNKNOWN;
-	}
+	static const gnbv_rule some[] = {GNBV_RULE_EMPLOYMENT, GNBV_RULE_NUTRITION, GNBV_RULE_HEALTH_INSURANCE,
+					 GNBV_RULE_ADULT_EDUCATION, GNBV_RULE_CHILD_SCHOOLING};
+	for (size_t k = 0; k < sizeof some / sizeof some[0]; k++) v[some[k]] = g->some[some[k]];
+	double lim = s->dependant_ratio_above * (double)n;
+	gnbv_tri dep = (double)g->dep_yes > lim			  ? GNBV_YES
+		       : (double)(g->dep_yes + g->dep_unk) <= lim ? GNBV_NO
+								   : GNBV_UNKNOWN;
+	v[GNBV_RULE_DEPENDANTS] = n == 0 ? GNBV_UNKNOWN : dep;
+	int yes = (h->floor_durable == GNBV_NO) + (h->walls_durable == GNBV_NO) + (h->roof_durable == GNBV_NO);
+	int unk = (h->floor_durable == GNBV_UNKNOWN) + (h->walls_durable == GNBV_UNKNOWN) +
+		  (h->roof_durable == GNBV_UNKNOWN);
+	v[GNBV_RULE_HOUSING_QUALITY] = at_least(yes, unk, s->housing_nondurable_min);
+	gnbv_tri small = tri_of(h->living_area_m2 < s->housing_area_min_m2 * (double)n);
+	v[GNBV_RULE_HOUSING_AREA] = !h->has_living_area || n == 0 ? GNBV_UNKNOWN : small;
+	v[GNBV_RULE_WATER] = is_zero(h->water_safe);
+	v[GNBV_RULE_SANITATION] = is_zero(h->toilet_hygienic);
+	v[GNBV_RULE_WASTE] = is_zero(h->waste_treated);
+	v[GNBV_RULE_TELECOM] = n == 0 ? GNBV_UNKNOWN : g->all_offline;
+	v[GNBV_RULE_INFO_DEVICES] = tri_of((h->devices & s->info_devices_mask) == 0);
 }
 
 /* Everything after the member pass: indicators, income position, class,
@@ -249,15 +235,13 @@ static void finish(const gnbv_standard *s, const gnbv_household *h, const gnbv_m
 {
 	memset(out, 0, sizeof *out);
 	out->area = h->area;
+	gnbv_tri vals[GNBV_RULE_COUNT];
+	rule_values(s, h, agg, na, vals);
 	for (int i = 0; i < s->n_indicators; i++) {
 		gnbv_rule r = s->indicators[i].rule;
-		gnbv_tri v;
-		if (h->recorded[r] != GNBV_UNKNOWN) {
-			v = h->recorded[r];
-			out->ind_recorded[i] = true;
-		} else {
-			v = rule_eval(s, r, h, agg, na);
-		}
+		bool ticked = h->recorded[r] != GNBV_UNKNOWN; /* a deficit_ column decides */
+		gnbv_tri v = ticked ? h->recorded[r] : vals[r];
+		out->ind_recorded[i] = ticked;
 		out->ind[i] = v;
 		out->deficits += v == GNBV_YES;
 		out->unknowns += v == GNBV_UNKNOWN;

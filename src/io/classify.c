@@ -52,6 +52,7 @@ typedef struct run {
 	long last_unit; /* index of the previous household's unit, -1 none */
 	int last_unit_quote; /* its code needs quotes in outputs */
 	size_t std_name_len;
+	char std_pad[32]; /* the standard's name, padded: copied whole into each row */
 } run;
 
 /* Per-unit counter row layout. */
@@ -130,7 +131,7 @@ static int needs_quote(const gnbv_csv_field *f)
 static int unit_row(run *r, const gnbv_csv_field *unit, uint64_t **row, int *quote)
 {
 	long u = r->last_unit;
-	if (u < 0 || r->unit_ids.lens[u] != unit->len || memcmp(r->unit_ids.keys[u], unit->p, unit->len)) {
+	if (u < 0 || r->unit_ids.lens[u] != unit->len || !gnbv_same_key(r->unit_ids.keys[u], unit->p, unit->len)) {
 		int added;
 		u = gnbv_strmap_get(&r->unit_ids, unit->p, unit->len, 1, &added);
 		if (u < 0) return gnbv_error_set(GNBV_ENOMEM, "out of memory");
@@ -149,6 +150,15 @@ static int unit_row(run *r, const gnbv_csv_field *unit, uint64_t **row, int *quo
 	*row = r->counts + (size_t)u * (size_t)r->width;
 	*quote = r->last_unit_quote;
 	return 0;
+}
+
+/* A cell into a row buffer with 32 bytes of room past the cell: 32 bytes
+ * at once when the cell is that short (what reads past it is the reader's
+ * buffer, overwritten after), else memcpy. */
+static inline void copy_cell(char *dst, const gnbv_csv_field *f)
+{
+	if (f->len <= 32) memcpy(dst, f->p, 32);
+	else memcpy(dst, f->p, f->len);
 }
 
 static int emit(run *r, gnbv_household *h, const gnbv_csv_field *id,
@@ -173,10 +183,12 @@ static int emit(run *r, gnbv_household *h, const gnbv_csv_field *id,
 	int simple = id->len + unit->len < 160 && !unit_quote && !needs_quote(id);
 	gnbv_out *o = r->a_out;
 	if (simple) {
-		memcpy(row, id->p, id->len);
+		/* Short cells copied as whole words: a cell is followed by 64
+		 * readable bytes (csv.h), the row has room to spare. */
+		copy_cell(row, id);
 		k = id->len;
 		row[k++] = ',';
-		memcpy(row + k, unit->p, unit->len);
+		copy_cell(row + k, unit);
 		k += unit->len;
 	} else {
 		gnbv_out_cell(o, id->p, id->len);
@@ -184,7 +196,7 @@ static int emit(run *r, gnbv_household *h, const gnbv_csv_field *id,
 		gnbv_out_cell(o, unit->p, unit->len);
 	}
 	row[k++] = ',';
-	memcpy(row + k, r->std.name, r->std_name_len);
+	memcpy(row + k, r->std_pad, sizeof r->std_pad);
 	k += r->std_name_len;
 	row[k++] = ',';
 	/* The class name from a table padded to 16 bytes: one fixed copy. */
@@ -242,7 +254,7 @@ static int emit(run *r, gnbv_household *h, const gnbv_csv_field *id,
 
 static int same(const gnbv_csv_field *a, const gnbv_csv_field *b)
 {
-	return a->len == b->len && memcmp(a->p, b->p, a->len) == 0;
+	return a->len == b->len && gnbv_same_key(a->p, b->p, a->len);
 }
 
 /* Streaming mode. Returns 0, RESTART, or a negative error. Members come
@@ -612,6 +624,8 @@ int gnbv_classify(const gnbv_classify_opts *o, gnbv_classify_stats *st)
 	memcpy(st->standard, r.std.name, sizeof st->standard);
 	gnbv_assess_prepare(&r.actx, &r.std, o->as_of);
 	r.std_name_len = strlen(r.std.name);
+	_Static_assert(sizeof r.std_pad == sizeof r.std.name, "the padded name holds the name");
+	memcpy(r.std_pad, r.std.name, sizeof r.std_pad);
 	r.width = C_IND + r.std.n_indicators;
 
 	if ((rc = open_input(&r, &r.hc, o->households_path, 0, &r.hmap)) ||

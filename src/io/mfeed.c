@@ -16,6 +16,7 @@
 #include "gnbv/error.h"
 
 #include "../util/grow.h"
+#include "../util/hash.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -86,20 +87,6 @@ static void fail(batch *b, int rc, int partial)
 	b->msg[ml] = '\0';
 }
 
-/* The same household id: the short ids of the format compared a word at a
- * time (overlapping loads that stay inside both). */
-static inline int same_id(const char *a, const char *b, size_t n)
-{
-	if (n < 8 || n > 24) return memcmp(a, b, n) == 0;
-	uint64_t x, y, u, v;
-	memcpy(&x, a, 8), memcpy(&y, b, 8);
-	memcpy(&u, a + n - 8, 8), memcpy(&v, b + n - 8, 8);
-	if (x != y || u != v) return 0;
-	if (n <= 16) return 1;
-	memcpy(&x, a + 8, 8), memcpy(&y, b + 8, 8);
-	return x == y;
-}
-
 /* Parses members into b, grouped by household: consecutive members with the
  * same household id, each group checked as the classify loop used to check
  * them (at most GNBV_MAX_MEMBERS, no member_no
@@ -132,7 +119,7 @@ static void fill(gnbv_mfeed *f, batch *b)
 			if (rc > 0) rc = gnbv_x_member(f->map, f->c, m, &hid);
 			if (rc < 0) return fail(b, rc, g != NULL);
 		}
-		if (g && g->id_len == hid.len && same_id(b->ids + g->id_off, hid.p, hid.len)) {
+		if (g && g->id_len == hid.len && gnbv_same_key(b->ids + g->id_off, hid.p, hid.len)) {
 			/* (only a member read just now joins a group: the one carried
 			 * over from the last batch starts one, so the reader's current
 			 * record is this member's) */
