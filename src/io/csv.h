@@ -20,6 +20,9 @@
 
 typedef struct gnbv_csv gnbv_csv;
 
+/* A cell: len bytes at p, in the reader's buffer, followed there by at
+ * least 64 readable bytes (the buffer's slack), so that short cells may be
+ * read and copied a word or 32 bytes at a time. */
 typedef struct gnbv_csv_field {
 	const char *p;
 	uint32_t len;
@@ -45,8 +48,7 @@ typedef struct gnbv_csv_record {
 	/* A record cut by the separator index (gnbv_csv_expect) has no
 	 * `fields`: cell i runs from base + seps[i] to base + seps[i + 1] - 1,
 	 * the last one to base + last_end (without a CR before its newline).
-	 * NULL for every other record. Cells are followed by at least 64
-	 * readable bytes (the buffer's zeroed slack), for word-wide reads. */
+	 * NULL for every other record. */
 	const uint32_t *seps;
 	const char *base;    /* the buffer */
 	uint32_t last_end;
