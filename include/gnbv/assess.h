@@ -138,6 +138,24 @@ void gnbv_assess_prepared(const gnbv_assess_ctx *x, const gnbv_household *h,
 			  const gnbv_member *m, size_t n_members, gnbv_assessment *out,
 			  unsigned char *workers);
 
+/* gnbv_assess_prepared in two parts, so that the members' part can run
+ * where the members are read (classify's second thread): what the
+ * household's rules need from its members, which does not depend on their
+ * order, then the assessment from it. */
+typedef struct gnbv_member_sum {
+	uint16_t any, all;         /* OR and AND of the members' rule words */
+	uint32_t dep_yes, dep_unk; /* certain and possible dependants */
+} gnbv_member_sum;
+
+void gnbv_assess_members(const gnbv_assess_ctx *x, const gnbv_member *m, size_t n_members,
+			 gnbv_member_sum *sum);
+
+/* `m` in member_no order, as for gnbv_assess_prepared; `sum` from the same
+ * members. */
+void gnbv_assess_summed(const gnbv_assess_ctx *x, const gnbv_household *h, const gnbv_member *m,
+			size_t n_members, const gnbv_member_sum *sum, gnbv_assessment *out,
+			unsigned char *workers);
+
 /* Writes the readable reason into buf (NUL-terminated, truncated to cap), in
  * Vietnamese (`english` false) or English, citing the rule. Returns the
  * length written. */

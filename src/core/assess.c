@@ -230,7 +230,7 @@ static void rule_values(const gnbv_standard *s, const gnbv_household *h, const m
 /* Everything after the member pass: indicators, income position, class,
  * workers. Shared by both entry points. */
 static void finish(const gnbv_standard *s, const gnbv_household *h, const gnbv_member *m,
-		   const int *ages_buf, size_t na, size_t n, const member_agg *agg,
+		   const int *ages_buf, int32_t ref_date, size_t na, size_t n, const member_agg *agg,
 		   gnbv_assessment *out, unsigned char *workers)
 {
 	memset(out, 0, sizeof *out);
@@ -289,8 +289,8 @@ static void finish(const gnbv_standard *s, const gnbv_household *h, const gnbv_m
 		int64_t wl = urban ? s->worker_line_urban : s->worker_line_rural;
 		if (h->income_month <= wl) {
 			for (size_t i = 0; i < na; i++) {
-				gnbv_tri w = tri_and(working_age(s, &m[i], ages_buf[i]),
-						     m[i].able_to_work);
+				int age = ages_buf ? ages_buf[i] : gnbv_age(m[i].birth, ref_date);
+				gnbv_tri w = tri_and(working_age(s, &m[i], age), m[i].able_to_work);
 				workers[i] = w == GNBV_YES;
 				out->n_workers += w == GNBV_YES;
 			}
@@ -310,7 +310,7 @@ void gnbv_assess(const gnbv_standard *s, int32_t ref_date, const gnbv_household 
 	for (size_t i = 0; i < na; i++) ages_buf[i] = gnbv_age(m[i].birth, ref_date);
 	member_agg agg;
 	member_pass(s, m, ages_buf, na, &agg);
-	finish(s, h, m, ages_buf, na, n, &agg, out, workers);
+	finish(s, h, m, ages_buf, ref_date, na, n, &agg, out, workers);
 }
 
 /* The prepared path. A tri-state is two bits here: bit 0 "certainly yes",
@@ -397,12 +397,9 @@ void gnbv_assess_prepare(gnbv_assess_ctx *x, const gnbv_standard *s, int32_t ref
 	}
 }
 
-void gnbv_assess_prepared(const gnbv_assess_ctx *x, const gnbv_household *h,
-			  const gnbv_member *m, size_t n, gnbv_assessment *out,
-			  unsigned char *workers)
+void gnbv_assess_members(const gnbv_assess_ctx *x, const gnbv_member *m, size_t n, gnbv_member_sum *sum)
 {
 	const gnbv_standard *s = x->s;
-	int ages_buf[AGE_STACK];
 	size_t na = n < AGE_STACK ? n : AGE_STACK;
 	int32_t on_year = x->ref_date / 10000, on_md = x->ref_date % 10000;
 	unsigned any = 0, all = ALL_YES; /* OR and AND of the members' words */
@@ -415,7 +412,6 @@ void gnbv_assess_prepared(const gnbv_assess_ctx *x, const gnbv_household *h,
 			age = on_year - mi->birth / 10000;
 			if (on_md < mi->birth % 10000) age--;
 		}
-		ages_buf[i] = age;
 		const uint16_t *xr, *qr;
 		const uint32_t *yzr;
 		uint16_t tx[3], tq[GNBV_LEVEL_COUNT + 1];
@@ -443,6 +439,17 @@ void gnbv_assess_prepared(const gnbv_assess_ctx *x, const gnbv_household *h,
 		dep_yes += d == K_YES;
 		dep_unk += d == K_UNK;
 	}
+	sum->any = (uint16_t)any;
+	sum->all = (uint16_t)all;
+	sum->dep_yes = (uint32_t)dep_yes;
+	sum->dep_unk = (uint32_t)dep_unk;
+}
+
+void gnbv_assess_summed(const gnbv_assess_ctx *x, const gnbv_household *h, const gnbv_member *m,
+			size_t n, const gnbv_member_sum *sum, gnbv_assessment *out, unsigned char *workers)
+{
+	size_t na = n < AGE_STACK ? n : AGE_STACK;
+	unsigned any = sum->any, all = sum->all;
 	member_agg agg;
 	for (int r = 0; r < GNBV_RULE_COUNT; r++) agg.some[r] = GNBV_NO;
 	agg.some[GNBV_RULE_EMPLOYMENT] = dec((any >> L_EMP) & 3);
@@ -450,8 +457,17 @@ void gnbv_assess_prepared(const gnbv_assess_ctx *x, const gnbv_household *h,
 	agg.some[GNBV_RULE_HEALTH_INSURANCE] = dec((any >> L_HI) & 3);
 	agg.some[GNBV_RULE_ADULT_EDUCATION] = dec((any >> L_ADULT) & 3);
 	agg.some[GNBV_RULE_CHILD_SCHOOLING] = dec((any >> L_CHILD) & 3);
-	agg.dep_yes = dep_yes;
-	agg.dep_unk = dep_unk;
+	agg.dep_yes = sum->dep_yes;
+	agg.dep_unk = sum->dep_unk;
 	agg.all_offline = dec((all >> L_OFF) & 3);
-	finish(s, h, m, ages_buf, na, n, &agg, out, workers);
+	finish(x->s, h, m, NULL, x->ref_date, na, n, &agg, out, workers);
+}
+
+void gnbv_assess_prepared(const gnbv_assess_ctx *x, const gnbv_household *h,
+			  const gnbv_member *m, size_t n, gnbv_assessment *out,
+			  unsigned char *workers)
+{
+	gnbv_member_sum sum;
+	gnbv_assess_members(x, m, n, &sum);
+	gnbv_assess_summed(x, h, m, n, &sum, out, workers);
 }

@@ -161,8 +161,10 @@ static inline void copy_cell(char *dst, const gnbv_csv_field *f)
 	else memcpy(dst, f->p, f->len);
 }
 
-static int emit(run *r, gnbv_household *h, const gnbv_csv_field *id,
-		const gnbv_csv_field *unit, const gnbv_member *m, size_t n)
+/* One household's outputs and counts. `sum`: its members' part of the
+ * assessment when the feed has worked it out, else NULL. */
+static int emit(run *r, gnbv_household *h, const gnbv_csv_field *id, const gnbv_csv_field *unit,
+		const gnbv_member *m, size_t n, const gnbv_member_sum *sum)
 {
 	int rc;
 	if ((rc = resolve_area(r, h, unit))) return rc;
@@ -170,7 +172,8 @@ static int emit(run *r, gnbv_household *h, const gnbv_csv_field *id,
 
 	gnbv_assessment a;
 	unsigned char workers[GNBV_MAX_MEMBERS];
-	gnbv_assess_prepared(&r->actx, h, m, n, &a, workers);
+	if (sum) gnbv_assess_summed(&r->actx, h, m, n, sum, &a, workers);
+	else gnbv_assess_prepared(&r->actx, h, m, n, &a, workers);
 
 	uint64_t *cnt = NULL;
 	int unit_quote = 0;
@@ -284,12 +287,13 @@ static int run_streaming(run *r, gnbv_mfeed *feed)
 			sort_members(group, n);
 			mem = group;
 		}
+		gnbv_member_sum sum = *g.sum; /* the feed's, kept past the next call */
 		/* The next group now: an error right after this household's members
 		 * comes before this household's outputs, as it always has. */
 		if ((rc = gnbv_mfeed_group(feed, &g)) < 0) return rc;
 		have = rc == 1;
 		if ((rc = gnbv_dupcheck_add(r->dups, gnbv_hash64(id.p, id.len)))) return rc;
-		if ((rc = emit(r, &h, &id, &unit, mem, n))) return rc;
+		if ((rc = emit(r, &h, &id, &unit, mem, n, &sum))) return rc;
 	}
 	if (rc < 0) return rc;
 	if (have) return RESTART;
@@ -466,7 +470,7 @@ static int run_indexed(run *r)
 			goto done;
 		}
 		for (size_t k = 0; k < g->n; k++) group[k] = x.v[g->first + k].m;
-		if ((rc = emit(r, &h, &id, &unit, group, g->n))) goto done;
+		if ((rc = emit(r, &h, &id, &unit, group, g->n, NULL))) goto done;
 	}
 	if (rc < 0) goto done;
 	rc = 0;
@@ -642,7 +646,7 @@ int gnbv_classify(const gnbv_classify_opts *o, gnbv_classify_stats *st)
 
 	gnbv_mfeed *feed = NULL;
 	if ((rc = gnbv_dupcheck_new(&r.dups))) goto done;
-	if ((rc = gnbv_mfeed_start(&feed, r.mc, &r.mmap, gnbv_mfeed_threads() > 1))) goto done;
+	if ((rc = gnbv_mfeed_start(&feed, r.mc, &r.mmap, gnbv_mfeed_threads() > 1, &r.actx))) goto done;
 	rc = run_streaming(&r, feed);
 	gnbv_mfeed_stop(feed); /* joins the producer: the members reader is ours again */
 	if (rc == RESTART) {

@@ -34,6 +34,7 @@ typedef struct group {
 	int small;               /* every member_no so far below 64: seen is exact */
 	int sorted;              /* member_no has risen from member to member */
 	int32_t last_no;         /* the last member's member_no */
+	gnbv_member_sum sum;     /* with a ctx: gnbv_assess_members of the group */
 } group;
 
 typedef struct batch {
@@ -50,6 +51,7 @@ typedef struct batch {
 struct gnbv_mfeed {
 	gnbv_csv *c;
 	const gnbv_xmap *map;
+	const gnbv_assess_ctx *ctx;
 	int threaded;
 	batch *slots[NSLOTS];
 	size_t filled, taken; /* batches produced, consumed (monotonic; under mu) */
@@ -95,7 +97,7 @@ static void fail(batch *b, int rc, int partial)
  * being read when it came is marked cut short, and the consumer raises the
  * error only if it takes that group (where a one-member-at-a-time reader
  * would have met it). */
-static void fill(gnbv_mfeed *f, batch *b)
+static void fill_groups(gnbv_mfeed *f, batch *b)
 {
 	b->nm = b->ng = 0;
 	b->ids_len = 0;
@@ -179,6 +181,19 @@ static void fill(gnbv_mfeed *f, batch *b)
 	}
 }
 
+/* A batch of groups, then (with a ctx) each group's members' part of the
+ * assessment, while the batch is still in this core's cache: the main
+ * thread, which assesses and writes, is the busier one. */
+static void fill(gnbv_mfeed *f, batch *b)
+{
+	fill_groups(f, b);
+	if (!f->ctx) return;
+	for (size_t i = 0; i < b->ng; i++) {
+		group *g = &b->g[i];
+		gnbv_assess_members(f->ctx, b->m + g->first, g->n, &g->sum);
+	}
+}
+
 static void *producer(void *arg)
 {
 	gnbv_mfeed *f = arg;
@@ -210,7 +225,8 @@ int gnbv_mfeed_threads(void)
 	return sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1;
 }
 
-int gnbv_mfeed_start(gnbv_mfeed **out, gnbv_csv *c, const gnbv_xmap *map, int threaded)
+int gnbv_mfeed_start(gnbv_mfeed **out, gnbv_csv *c, const gnbv_xmap *map, int threaded,
+		     const gnbv_assess_ctx *ctx)
 {
 	*out = NULL;
 	gnbv_mfeed *f = aligned_alloc(_Alignof(gnbv_mfeed), sizeof *f); /* sizeof is a multiple */
@@ -218,14 +234,16 @@ int gnbv_mfeed_start(gnbv_mfeed **out, gnbv_csv *c, const gnbv_xmap *map, int th
 	memset(f, 0, sizeof *f);
 	f->c = c;
 	f->map = map;
+	f->ctx = ctx;
 	f->threaded = threaded;
 	pthread_mutex_init(&f->mu, NULL);
 	pthread_cond_init(&f->cv, NULL);
-	for (int i = 0; i < NSLOTS; i++)
-		if (!(f->slots[i] = calloc(1, sizeof(batch)))) {
-			gnbv_mfeed_stop(f);
-			return gnbv_error_set(GNBV_ENOMEM, "out of memory");
-		}
+	int bad = 0;
+	for (int i = 0; i < NSLOTS && !bad; i++) bad = !(f->slots[i] = calloc(1, sizeof(batch)));
+	if (bad) {
+		gnbv_mfeed_stop(f);
+		return gnbv_error_set(GNBV_ENOMEM, "out of memory");
+	}
 	if (threaded) {
 		if (pthread_create(&f->thread, NULL, producer, f) != 0) f->threaded = 0; /* run inline */
 		else f->started = 1;
@@ -248,6 +266,7 @@ int gnbv_mfeed_group(gnbv_mfeed *f, gnbv_mgroup *out)
 				out->id.len = g->id_len;
 				out->cut = f->cur == b->ng && b->partial;
 				out->sorted = g->sorted;
+				out->sum = f->ctx ? &g->sum : NULL;
 				out->lasting = f->cur < b->ng; /* the batch is kept until its last group is passed */
 				return 1;
 			}
