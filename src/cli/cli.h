@@ -42,6 +42,14 @@ struct gnbv_numstyle;
 void gnbv_cli_pad_int(uint64_t v, int width, const struct gnbv_numstyle *st);
 void gnbv_cli_pad_pct(uint64_t part, uint64_t whole, int width, const struct gnbv_numstyle *st);
 
+/* The classes part of a summary line (classify, import), appended to sb:
+ * "nghèo 5.546 (39,59%), cận nghèo 1.131 (8,07%), ..." or, `english`,
+ * "poor 5,546 (39.59%), near-poor 1,131 (8.07%), ...": every class in
+ * gnbv_class order, by_class[GNBV_CLASS_COUNT] with its share of
+ * `households` in that language's number format. */
+struct gnbv_sb;
+void gnbv_cli_classes(struct gnbv_sb *sb, const uint64_t *by_class, uint64_t households, int english);
+
 /* A CSV cell on stdout, quoted when it must be; a comma first unless
  * `first`. */
 void gnbv_cli_csv_cell(const char *s, int first);
