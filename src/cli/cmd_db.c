@@ -46,7 +46,10 @@ int gnbv_cli_open_store(const gnbv_cli *g, int create, gnbv_store **out)
 
 /* ---- the summary lines ---- */
 
-static const gnbv_numstyle *numstyle(int en) { return en ? &GNBV_NUM_EN : &GNBV_NUM_VI; }
+static const gnbv_numstyle *numstyle(int en)
+{
+	return en ? &GNBV_NUM_EN : &GNBV_NUM_VI;
+}
 
 /* What a (re-)import did: "thêm mới 3, thay đổi 1, không đổi 596" or
  * "3 added, 1 changed, 596 unchanged". */
@@ -76,8 +79,8 @@ static void put_people(gnbv_sb *sb, uint64_t households, uint64_t members, int e
 static void put_date(gnbv_sb *sb, int32_t yyyymmdd)
 {
 	char d[16];
-	snprintf(d, sizeof d, "%04d-%02d-%02d", (int)(yyyymmdd / 10000), (int)(yyyymmdd / 100 % 100),
-	         (int)(yyyymmdd % 100));
+	snprintf(d, sizeof d, "%04d-%02d-%02d", (int)(yyyymmdd / 10000),
+	         (int)(yyyymmdd / 100 % 100), (int)(yyyymmdd % 100));
 	gnbv_sb_put(sb, d);
 }
 
