@@ -160,6 +160,12 @@ void gnbv_cli_pad(const char *s, int width, int right)
 		for (int i = chars; i < width; i++) putchar(' ');
 }
 
+const char *gnbv_cli_num(char *buf, size_t cap, int64_t v, int english)
+{
+	gnbv_fmt_int(buf, cap, v, english ? &GNBV_NUM_EN : &GNBV_NUM_VI);
+	return buf;
+}
+
 void gnbv_cli_pad_int(uint64_t v, int width, const struct gnbv_numstyle *st)
 {
 	char b[32];
@@ -174,14 +180,15 @@ void gnbv_cli_pad_pct(uint64_t part, uint64_t whole, int width, const struct gnb
 	gnbv_cli_pad(b, width, 1);
 }
 
-void gnbv_cli_classes(struct gnbv_sb *sb, const uint64_t *by_class, uint64_t households, int english)
+void gnbv_cli_classes(struct gnbv_sb *sb, const uint64_t *by_class, uint64_t households,
+                      int english)
 {
 	/* The names of the household lists (Decree 07/2021/NĐ-CP art. 3: hộ
 	 * nghèo, hộ cận nghèo, hộ có mức sống trung bình), as officers say them. */
-	static const char *const VI[GNBV_CLASS_COUNT] = {"nghèo", "cận nghèo", "mức sống trung bình",
-							"không nghèo", "chưa đủ thông tin"};
+	static const char *const VI[GNBV_CLASS_COUNT] = {
+	    "nghèo", "cận nghèo", "mức sống trung bình", "không nghèo", "chưa đủ thông tin"};
 	static const char *const EN[GNBV_CLASS_COUNT] = {"poor", "near-poor", "average", "not poor",
-							"incomplete"};
+	                                                 "incomplete"};
 	const gnbv_numstyle *ns = english ? &GNBV_NUM_EN : &GNBV_NUM_VI;
 	char num[48];
 	for (int k = 0; k < GNBV_CLASS_COUNT; k++) {
