@@ -180,6 +180,7 @@ int gnbv_cmd_units(const gnbv_cli *g, int argc, char **argv)
 typedef struct bar {
 	int last;
 	int shown;
+	int english;
 } bar;
 
 static void bar_update(void *ctx, uint64_t done, uint64_t total)
@@ -194,7 +195,7 @@ static void bar_update(void *ctx, uint64_t done, uint64_t total)
 	for (int i = 0; i < 40; i++)
 		cells[i] = i < full ? '#' : '.';
 	cells[40] = '\0';
-	fprintf(stderr, "\rimporting [%s] %3d%%", cells, pct);
+	fprintf(stderr, b->english ? "\rimporting [%s] %3d%%" : "\rđang nhập [%s] %3d%%", cells, pct);
 	fflush(stderr);
 }
 
@@ -264,7 +265,7 @@ int gnbv_cmd_import(const gnbv_cli *g, int argc, char **argv)
 	o.households_path = argv[optind];
 	o.members_path = argv[optind + 1];
 	o.warn = gnbv_cli_warn;
-	bar b = {-1, 0};
+	bar b = {-1, 0, g->english};
 	if (isatty(2)) {
 		o.progress = bar_update;
 		o.progress_ctx = &b;

@@ -25,7 +25,8 @@ On a fresh database:
   - the database passes integrity and foreign-key checks, every change wrote one audit
     record by the operating-system user, and the hash chain verifies (recomputed here from
     docs/store.md's encoding, independently of the C code);
-  - nothing is written on stderr when it is not a terminal (no progress bar).
+  - nothing is written on stderr when it is not a terminal (no progress bar); on a
+    pseudo-terminal the bar is drawn, in the command's language.
 """
 import argparse
 import collections
@@ -115,6 +116,27 @@ def check(cond, what):
 def run(gnbv, db, *args, cwd=None):
     p = subprocess.run([gnbv, "--db", db, *args], capture_output=True, cwd=cwd, timeout=300)
     return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+
+
+def run_tty(gnbv, db, *args):
+    """run() with stderr on a pseudo-terminal, where import draws its progress bar."""
+    import pty
+    master, slave = pty.openpty()
+    p = subprocess.Popen([gnbv, "--db", db, *args], stdout=subprocess.PIPE, stderr=slave)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            b = os.read(master, 4096)
+        except OSError:  # EIO: the child has closed its end
+            break
+        if not b:
+            break
+        chunks.append(b)
+    out = p.stdout.read()
+    p.wait()
+    os.close(master)
+    return p.returncode, out.decode("utf-8", "replace"), b"".join(chunks).decode("utf-8", "replace")
 
 
 def read_rows(path):
@@ -260,6 +282,13 @@ def main():
             f.write(head + "\n" + "\n".join(body) + "\n")
         rc, out, err = run(gnbv, db, "import", "--round", "2021", hh, os.path.join(shuf, "members.csv"))
         check(rc == 0 and "thêm mới 0, thay đổi 0, không đổi 600" in out, "members shuffled: still nothing changes")
+        # On a terminal, the progress bar on stderr, in the same language.
+        rc, out, err = run_tty(gnbv, db, "import", "--round", "2021", hh, mm)
+        check(rc == 0 and "\rđang nhập [" in err and "] 100%" in err and "importing" not in err,
+              "on a terminal the progress bar says 'đang nhập': " + repr(err[:120]))
+        rc, out, err = run_tty(gnbv, db, "--lang", "en", "import", "--round", "2021", hh, mm)
+        check(rc == 0 and "\rimporting [" in err and "] 100%" in err and "đang nhập" not in err,
+              "and 'importing' with --lang en: " + repr(err[:120]))
         ex2 = os.path.join(tmp, "ex2")
         rc, out, err = run(gnbv, db, "--lang", "en", "export", "--round", "2021", "--out", ex2)
         check(rc == 0 and out == f"Exported 600 households, {num(members, True)} members of periodic round 2021; "
