@@ -66,15 +66,6 @@ static void put_changes(gnbv_sb *sb, uint64_t added, uint64_t changed, uint64_t 
 	}
 }
 
-/* "600 hộ, 2.791 thành viên" or "600 households, 2,791 members". */
-static void put_people(gnbv_sb *sb, uint64_t households, uint64_t members, int en)
-{
-	gnbv_sb_int(sb, (int64_t)households, numstyle(en));
-	gnbv_sb_put(sb, en ? " households, " : " hộ, ");
-	gnbv_sb_int(sb, (int64_t)members, numstyle(en));
-	gnbv_sb_put(sb, en ? " members" : " thành viên");
-}
-
 /* YYYY-MM-DD, as the command line takes dates. */
 static void put_date(gnbv_sb *sb, int32_t yyyymmdd)
 {
@@ -94,6 +85,22 @@ static void put_round(gnbv_sb *sb, const gnbv_round_ref *r, int en)
 	gnbv_sb_put(sb, en ? (adhoc ? "ad-hoc round " : "periodic round ")
 	                   : (adhoc ? "đợt rà soát đột xuất năm " : "đợt rà soát định kỳ năm "));
 	gnbv_sb_int(sb, r->year, &GNBV_NUM_PLAIN);
+}
+
+/* What import and export did, to whom, in which round: "Đã nhập 600 hộ,
+ * 2.591 thành viên vào đợt rà soát định kỳ năm 2021" / "Imported 600
+ * households, 2,591 members into periodic round 2021" (`verb` and `prep` in
+ * the line's language). */
+static void put_moved(gnbv_sb *sb, const char *verb, uint64_t households, uint64_t members,
+                      const char *prep, const gnbv_round_ref *r, int en)
+{
+	gnbv_sb_put(sb, verb);
+	gnbv_sb_int(sb, (int64_t)households, numstyle(en));
+	gnbv_sb_put(sb, en ? " households, " : " hộ, ");
+	gnbv_sb_int(sb, (int64_t)members, numstyle(en));
+	gnbv_sb_put(sb, en ? " members" : " thành viên");
+	gnbv_sb_put(sb, prep);
+	put_round(sb, r, en);
 }
 
 int gnbv_cmd_init(const gnbv_cli *g, int argc, char **argv)
@@ -195,7 +202,8 @@ static void bar_update(void *ctx, uint64_t done, uint64_t total)
 	for (int i = 0; i < 40; i++)
 		cells[i] = i < full ? '#' : '.';
 	cells[40] = '\0';
-	fprintf(stderr, b->english ? "\rimporting [%s] %3d%%" : "\rđang nhập [%s] %3d%%", cells, pct);
+	fprintf(stderr, b->english ? "\rimporting [%s] %3d%%" : "\rđang nhập [%s] %3d%%", cells,
+	        pct);
 	fflush(stderr);
 }
 
@@ -285,10 +293,8 @@ int gnbv_cmd_import(const gnbv_cli *g, int argc, char **argv)
 	char buf[1024];
 	gnbv_sb sb;
 	gnbv_sb_init(&sb, buf, sizeof buf);
-	gnbv_sb_put(&sb, en ? "Imported " : "Đã nhập ");
-	put_people(&sb, st.households, st.members, en);
-	gnbv_sb_put(&sb, en ? " into " : " vào ");
-	put_round(&sb, &o.round, en);
+	put_moved(&sb, en ? "Imported " : "Đã nhập ", st.households, st.members,
+	          en ? " into " : " vào ", &o.round, en);
 	gnbv_sb_put(&sb, " (");
 	gnbv_sb_put(&sb, st.standard);
 	gnbv_sb_put(&sb, en ? ", reference date " : ", ngày tham chiếu ");
@@ -340,10 +346,8 @@ int gnbv_cmd_export(const gnbv_cli *g, int argc, char **argv)
 	char buf[256];
 	gnbv_sb sb;
 	gnbv_sb_init(&sb, buf, sizeof buf);
-	gnbv_sb_put(&sb, en ? "Exported " : "Đã xuất ");
-	put_people(&sb, st.households, st.members, en);
-	gnbv_sb_put(&sb, en ? " of " : " của ");
-	put_round(&sb, &o.round, en);
+	put_moved(&sb, en ? "Exported " : "Đã xuất ", st.households, st.members,
+	          en ? " of " : " của ", &o.round, en);
 	if (o.round.kind == GNBV_ROUND_ADHOC) {
 		gnbv_sb_put(&sb, en ? " of " : " ngày ");
 		put_date(&sb, o.round.as_of);
