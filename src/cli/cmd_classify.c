@@ -55,29 +55,16 @@ int gnbv_cmd_classify(const gnbv_cli *g, int argc, char **argv)
 
 	/* One line for the person at the terminal, in the chosen language:
 	 * counts and shares in its number format (39,59% / 39.59%). */
-	static const char *const VI[GNBV_CLASS_COUNT] = {"nghèo", "cận nghèo", "mức sống trung bình",
-							"không nghèo", "chưa đủ thông tin"};
-	static const char *const EN[GNBV_CLASS_COUNT] = {"poor", "near-poor", "average", "not poor",
-							"incomplete"};
 	const gnbv_numstyle *ns = o.english ? &GNBV_NUM_EN : &GNBV_NUM_VI;
-	char buf[1024], num[48];
+	char buf[1024];
 	gnbv_sb sb;
 	gnbv_sb_init(&sb, buf, sizeof buf);
 	gnbv_sb_put(&sb, o.english ? "Classified " : "Đã phân loại ");
 	gnbv_sb_int(&sb, (int64_t)st.households, ns);
 	gnbv_sb_put(&sb, o.english ? " households (" : " hộ (");
 	gnbv_sb_put(&sb, st.standard);
-	gnbv_sb_put(&sb, "):");
-	for (int k = 0; k < GNBV_CLASS_COUNT; k++) {
-		gnbv_sb_put(&sb, k ? ", " : " ");
-		gnbv_sb_put(&sb, o.english ? EN[k] : VI[k]);
-		gnbv_sb_put(&sb, " ");
-		gnbv_sb_int(&sb, (int64_t)st.by_class[k], ns);
-		gnbv_fmt_pct(num, sizeof num, st.by_class[k], st.households, ns);
-		gnbv_sb_put(&sb, " (");
-		gnbv_sb_put(&sb, num);
-		gnbv_sb_put(&sb, ")");
-	}
+	gnbv_sb_put(&sb, "): ");
+	gnbv_cli_classes(&sb, st.by_class, st.households, o.english);
 	printf("%s; %s %s\n", buf, o.english ? "files in" : "tệp trong", o.out_dir ? o.out_dir : ".");
 	return EXIT_OK;
 }

@@ -6,11 +6,17 @@
  * command line"): whoever can open the database file may do anything to
  * it, so every command uses the whole-tree scope, and the operating-system
  * user is recorded as the actor of every audit record ("os:NAME").
+ *
+ * What they print for the person at the terminal is Vietnamese, with
+ * Vietnamese numbers (133.086; 39,59%), and English with `gnbv --lang en`;
+ * the files they read and write stay in the exchange format.
  */
 #include "cmd_db.h"
 
 #include "gnbv/error.h"
 #include "gnbv/store.h"
+
+#include "util/numfmt.h"
 
 #include <getopt.h>
 #include <pwd.h>
@@ -38,6 +44,65 @@ int gnbv_cli_open_store(const gnbv_cli *g, int create, gnbv_store **out)
 	return gnbv_store_open(out, g->db, &o);
 }
 
+/* ---- the summary lines ---- */
+
+static const gnbv_numstyle *numstyle(int en)
+{
+	return en ? &GNBV_NUM_EN : &GNBV_NUM_VI;
+}
+
+/* What a (re-)import did: "thêm mới 3, thay đổi 1, không đổi 596" or
+ * "3 added, 1 changed, 596 unchanged". */
+static void put_changes(gnbv_sb *sb, uint64_t added, uint64_t changed, uint64_t unchanged, int en)
+{
+	static const char *const VI[3] = {"thêm mới ", "thay đổi ", "không đổi "};
+	static const char *const EN[3] = {" added", " changed", " unchanged"};
+	const uint64_t n[3] = {added, changed, unchanged};
+	for (int k = 0; k < 3; k++) {
+		if (k) gnbv_sb_put(sb, ", ");
+		if (!en) gnbv_sb_put(sb, VI[k]);
+		gnbv_sb_int(sb, (int64_t)n[k], numstyle(en));
+		if (en) gnbv_sb_put(sb, EN[k]);
+	}
+}
+
+/* YYYY-MM-DD, as the command line takes dates. */
+static void put_date(gnbv_sb *sb, int32_t yyyymmdd)
+{
+	char d[16];
+	snprintf(d, sizeof d, "%04d-%02d-%02d", (int)(yyyymmdd / 10000),
+	         (int)(yyyymmdd / 100 % 100), (int)(yyyymmdd % 100));
+	gnbv_sb_put(sb, d);
+}
+
+/* The round of Decision 24/2021/QĐ-TTg, in the words the web's review
+ * screens use (web/i18n/vi.json, rv.*): "đợt rà soát định kỳ năm 2021" /
+ * "periodic round 2021", "đợt rà soát đột xuất năm 2022" / "ad-hoc round
+ * 2022". */
+static void put_round(gnbv_sb *sb, const gnbv_round_ref *r, int en)
+{
+	int adhoc = r->kind == GNBV_ROUND_ADHOC;
+	gnbv_sb_put(sb, en ? (adhoc ? "ad-hoc round " : "periodic round ")
+	                   : (adhoc ? "đợt rà soát đột xuất năm " : "đợt rà soát định kỳ năm "));
+	gnbv_sb_int(sb, r->year, &GNBV_NUM_PLAIN);
+}
+
+/* What import and export did, to whom, in which round: "Đã nhập 600 hộ,
+ * 2.591 thành viên vào đợt rà soát định kỳ năm 2021" / "Imported 600
+ * households, 2,591 members into periodic round 2021" (`verb` and `prep` in
+ * the line's language). */
+static void put_moved(gnbv_sb *sb, const char *verb, uint64_t households, uint64_t members,
+                      const char *prep, const gnbv_round_ref *r, int en)
+{
+	gnbv_sb_put(sb, verb);
+	gnbv_sb_int(sb, (int64_t)households, numstyle(en));
+	gnbv_sb_put(sb, en ? " households, " : " hộ, ");
+	gnbv_sb_int(sb, (int64_t)members, numstyle(en));
+	gnbv_sb_put(sb, en ? " members" : " thành viên");
+	gnbv_sb_put(sb, prep);
+	put_round(sb, r, en);
+}
+
 int gnbv_cmd_init(const gnbv_cli *g, int argc, char **argv)
 {
 	(void)argv;
@@ -54,11 +119,15 @@ int gnbv_cmd_init(const gnbv_cli *g, int argc, char **argv)
 		return gnbv_cli_fail(rc);
 	}
 	gnbv_store_close(s);
-	char shown[256];
+	char shown[256], buf[256];
+	gnbv_sb sb;
+	gnbv_sb_init(&sb, buf, sizeof buf);
+	gnbv_sb_put(&sb, g->english ? "schema version " : "lược đồ phiên bản ");
+	gnbv_sb_int(&sb, ver, &GNBV_NUM_PLAIN);
+	gnbv_sb_put(&sb, g->english ? "; built-in units: " : "; đơn vị hành chính có sẵn: ");
+	put_changes(&sb, st.added, st.changed, st.unchanged, g->english);
 	gnbv_store_target_shown(g->db, shown, sizeof shown);
-	printf("%s: schema version %d; built-in units: %llu added, %llu changed, %llu unchanged\n",
-	       shown, ver, (unsigned long long)st.added, (unsigned long long)st.changed,
-	       (unsigned long long)st.unchanged);
+	printf("%s: %s\n", shown, buf);
 	return EXIT_OK;
 }
 
@@ -92,9 +161,14 @@ int gnbv_cmd_units(const gnbv_cli *g, int argc, char **argv)
 			return gnbv_cli_fail(rc);
 		}
 		gnbv_store_close(s);
-		printf("%s: %llu units read: %llu added, %llu changed, %llu unchanged\n", argv[2],
-		       (unsigned long long)st.rows, (unsigned long long)st.added,
-		       (unsigned long long)st.changed, (unsigned long long)st.unchanged);
+		char buf[256];
+		gnbv_sb sb;
+		gnbv_sb_init(&sb, buf, sizeof buf);
+		if (!g->english) gnbv_sb_put(&sb, "đã đọc ");
+		gnbv_sb_int(&sb, (int64_t)st.rows, numstyle(g->english));
+		gnbv_sb_put(&sb, g->english ? " units read: " : " đơn vị: ");
+		put_changes(&sb, st.added, st.changed, st.unchanged, g->english);
+		printf("%s: %s\n", argv[2], buf);
 		return EXIT_OK;
 	}
 	if (argc == 2 && !strcmp(argv[1], "list")) {
@@ -113,6 +187,7 @@ int gnbv_cmd_units(const gnbv_cli *g, int argc, char **argv)
 typedef struct bar {
 	int last;
 	int shown;
+	int english;
 } bar;
 
 static void bar_update(void *ctx, uint64_t done, uint64_t total)
@@ -127,7 +202,8 @@ static void bar_update(void *ctx, uint64_t done, uint64_t total)
 	for (int i = 0; i < 40; i++)
 		cells[i] = i < full ? '#' : '.';
 	cells[40] = '\0';
-	fprintf(stderr, "\rimporting [%s] %3d%%", cells, pct);
+	fprintf(stderr, b->english ? "\rimporting [%s] %3d%%" : "\rđang nhập [%s] %3d%%", cells,
+	        pct);
 	fflush(stderr);
 }
 
@@ -197,7 +273,7 @@ int gnbv_cmd_import(const gnbv_cli *g, int argc, char **argv)
 	o.households_path = argv[optind];
 	o.members_path = argv[optind + 1];
 	o.warn = gnbv_cli_warn;
-	bar b = {-1, 0};
+	bar b = {-1, 0, g->english};
 	if (isatty(2)) {
 		o.progress = bar_update;
 		o.progress_ctx = &b;
@@ -211,24 +287,23 @@ int gnbv_cmd_import(const gnbv_cli *g, int argc, char **argv)
 	gnbv_store_close(s);
 	bar_clear(&b);
 	if (rc) return gnbv_cli_fail(rc);
-	char d[16];
-	snprintf(d, sizeof d, "%04d-%02d-%02d", (int)(st.ref_date / 10000),
-	         (int)(st.ref_date / 100 % 100), (int)(st.ref_date % 100));
-	printf("%s round %d (%s, reference date %s): %llu households, %llu members: %llu added, "
-	       "%llu changed, "
-	       "%llu unchanged\n",
-	       o.round.kind == GNBV_ROUND_ADHOC ? "ad-hoc" : "periodic", o.round.year, st.standard,
-	       d, (unsigned long long)st.households, (unsigned long long)st.members,
-	       (unsigned long long)st.added, (unsigned long long)st.changed,
-	       (unsigned long long)st.unchanged);
-	printf("classes:");
-	for (int k = 0; k < GNBV_CLASS_COUNT; k++) {
-		double pct =
-		    st.households ? 100.0 * (double)st.by_class[k] / (double)st.households : 0;
-		printf("%s %s %llu (%.2f%%)", k ? "," : "", gnbv_class_name((gnbv_class)k),
-		       (unsigned long long)st.by_class[k], pct);
-	}
-	printf("\n");
+	/* Two lines: what was stored, then the classes as `gnbv classify`
+	 * prints them. */
+	const int en = g->english;
+	char buf[1024];
+	gnbv_sb sb;
+	gnbv_sb_init(&sb, buf, sizeof buf);
+	put_moved(&sb, en ? "Imported " : "Đã nhập ", st.households, st.members,
+	          en ? " into " : " vào ", &o.round, en);
+	gnbv_sb_put(&sb, " (");
+	gnbv_sb_put(&sb, st.standard);
+	gnbv_sb_put(&sb, en ? ", reference date " : ", ngày tham chiếu ");
+	put_date(&sb, st.ref_date);
+	gnbv_sb_put(&sb, "): ");
+	put_changes(&sb, st.added, st.changed, st.unchanged, en);
+	gnbv_sb_put(&sb, en ? "\nClasses: " : "\nPhân loại: ");
+	gnbv_cli_classes(&sb, st.by_class, st.households, en);
+	printf("%s\n", buf);
 	return EXIT_OK;
 }
 
@@ -267,8 +342,18 @@ int gnbv_cmd_export(const gnbv_cli *g, int argc, char **argv)
 	rc = gnbv_store_export(s, &all, &o, &st);
 	gnbv_store_close(s);
 	if (rc) return gnbv_cli_fail(rc);
-	printf("%s: households.csv (%llu households), members.csv (%llu members)\n", o.out_dir,
-	       (unsigned long long)st.households, (unsigned long long)st.members);
+	const int en = g->english;
+	char buf[256];
+	gnbv_sb sb;
+	gnbv_sb_init(&sb, buf, sizeof buf);
+	put_moved(&sb, en ? "Exported " : "Đã xuất ", st.households, st.members,
+	          en ? " of " : " của ", &o.round, en);
+	if (o.round.kind == GNBV_ROUND_ADHOC) {
+		gnbv_sb_put(&sb, en ? " of " : " ngày ");
+		put_date(&sb, o.round.as_of);
+	}
+	printf("%s; %s %s (households.csv, members.csv)\n", buf, en ? "files in" : "tệp trong",
+	       o.out_dir);
 	return EXIT_OK;
 }
 
@@ -283,8 +368,11 @@ int gnbv_cmd_audit(const gnbv_cli *g, int argc, char **argv)
 		return gnbv_cli_fail(rc);
 	}
 	gnbv_store_close(s);
-	char shown[256];
+	char shown[256], count[32];
 	gnbv_store_target_shown(g->db, shown, sizeof shown);
-	printf("%s: %llu audit records, the hash chain is intact\n", shown, (unsigned long long)n);
+	gnbv_fmt_int(count, sizeof count, (int64_t)n, numstyle(g->english));
+	printf(g->english ? "%s: %s audit records, the hash chain is intact\n"
+	                  : "%s: %s bản ghi nhật ký, chuỗi băm còn nguyên vẹn\n",
+	       shown, count);
 	return EXIT_OK;
 }

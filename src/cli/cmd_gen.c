@@ -6,6 +6,8 @@
 
 #include "gnbv/gen.h"
 
+#include "util/numfmt.h"
+
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -42,7 +44,6 @@ int gnbv_cmd_gen(const gnbv_cli *g, int argc, char **argv)
 	gnbv_gen_opts o = GNBV_GEN_OPTS_INIT;
 	const char *households = NULL, *seed = NULL, *iterations = NULL;
 	int c, calibrate = 0;
-	(void)g;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -94,9 +95,20 @@ int gnbv_cmd_gen(const gnbv_cli *g, int argc, char **argv)
 	gnbv_gen_stats st;
 	int rc = gnbv_gen_run(&o, &st);
 	if (rc) return gnbv_cli_fail(rc);
-	fprintf(stderr, "gnbv: gen: %llu households, %llu members in %zu units -> %s "
-			"(households.csv %.1f MB, members.csv %.1f MB)\n",
-		(unsigned long long)st.households, (unsigned long long)st.members, st.units,
-		o.out_dir, (double)st.bytes_households / 1e6, (double)st.bytes_members / 1e6);
+	/* On stderr, so that stdout stays free for --calibrate's rows; in the
+	 * reader's language and number format (1.234,5 / 1,234.5). */
+	const gnbv_numstyle *ns = g->english ? &GNBV_NUM_EN : &GNBV_NUM_VI;
+	char h[32], m[32], u[32], mbh[48], mbm[48];
+	gnbv_fmt_int(h, sizeof h, (int64_t)st.households, ns);
+	gnbv_fmt_int(m, sizeof m, (int64_t)st.members, ns);
+	gnbv_fmt_int(u, sizeof u, (int64_t)st.units, ns);
+	gnbv_fmt_dec(mbh, sizeof mbh, (double)st.bytes_households / 1e6, 1, ns);
+	gnbv_fmt_dec(mbm, sizeof mbm, (double)st.bytes_members / 1e6, 1, ns);
+	fprintf(stderr,
+		g->english ? "gnbv: gen: %s households, %s members in %s units -> %s "
+			     "(households.csv %s MB, members.csv %s MB)\n"
+			   : "gnbv: gen: %s hộ, %s thành viên trong %s đơn vị -> %s "
+			     "(households.csv %s MB, members.csv %s MB)\n",
+		h, m, u, o.out_dir, mbh, mbm);
 	return EXIT_OK;
 }

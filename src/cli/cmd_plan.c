@@ -641,9 +641,11 @@ static int plan_export(const gnbv_cli *g, int argc, char **argv)
 		goto done;
 	}
 #endif
-	if (o.json && strcmp(o.json, "-")) fprintf(stderr, "gnbv: wrote %s\n", o.json);
-	if (o.xlsx) fprintf(stderr, "gnbv: wrote %s\n", o.xlsx);
-	if (o.docx) fprintf(stderr, "gnbv: wrote %s\n", o.docx);
+	const char *written[] = {o.json && strcmp(o.json, "-") ? o.json : NULL, o.xlsx, o.docx};
+	for (size_t i = 0; i < sizeof written / sizeof written[0]; i++)
+		if (written[i])
+			fprintf(stderr, g->english ? "gnbv: wrote %s\n" : "gnbv: đã ghi tệp %s\n",
+			        written[i]);
 done:
 	gnbv_plan_free(p);
 	gnbv_program_free(prog);

@@ -13,7 +13,9 @@
  * reopen, the submitter not approving); this file parses and prints.
  *
  * The subcommands are a table (name, function, usage, help) that drives
- * dispatch and help alike.
+ * dispatch and help alike. What a step did is said in Vietnamese, in the
+ * words of the web's review screens (web/i18n/vi.json, rv.*), with
+ * Vietnamese numbers; in English with `gnbv --lang en`. CSV stays CSV.
  */
 #include "cmd_review.h"
 
@@ -210,9 +212,14 @@ static int sub_open(const gnbv_cli *g, ropt *o)
 	int rc = sess_open(g, o, &x);
 	if (!rc) rc = gnbv_review_open(x.s, &x.who, o->v[O_COMMUNE], year);
 	gnbv_review_status st;
+	char n[32];
 	if (!rc && !(rc = gnbv_review_status_get(x.s, &x.who.scope, o->v[O_COMMUNE], year, &st)))
-		printf("%s %s, %d: step 1 (listing): %llu households on the current lists\n",
-		       st.commune, st.commune_name, year, (unsigned long long)st.listed);
+		printf(x.english
+		           ? "%s %s, %d: step 1 (listing): %s households on the current lists\n"
+		           : "%s %s, năm %d: bước 1 (lập danh sách): %s hộ trong danh sách "
+		             "hiện hành\n",
+		       st.commune, st.commune_name, year,
+		       gnbv_cli_num(n, sizeof n, (int64_t)st.listed, x.english));
 	return sess_done(&x, rc);
 }
 
@@ -263,22 +270,49 @@ static int sub_status(const gnbv_cli *g, ropt *o)
 	if (need(o, O_COMMUNE) || year_opt(o, &year)) return EXIT_USAGE;
 	int rc = sess_open(g, o, &x);
 	if (!rc && !(rc = gnbv_review_status_get(x.s, &x.who.scope, o->v[O_COMMUNE], year, &st))) {
-		printf("round: %s %s, %d (standard %s)\nstep: %s\n", st.commune, st.commune_name,
-		       year, st.standard, gnbv_review_step_name(st.step));
-		printf("listed: %llu (applications %llu); surveyed: %llu; agreed: %llu; to survey "
-		       "again: %llu; without a standing vote: %llu\n",
-		       (unsigned long long)st.listed, (unsigned long long)st.applications,
-		       (unsigned long long)st.surveyed, (unsigned long long)st.agreed,
-		       (unsigned long long)st.resurvey, (unsigned long long)st.unvoted);
-		printf("complaints: %llu (unresolved %llu)\n", (unsigned long long)st.complaints,
-		       (unsigned long long)st.unresolved);
-		if (st.opened_by[0]) printf("opened by: %s\n", st.opened_by);
-		if (st.post_start[0]) printf("posting: %s to %s\n", st.post_start, st.post_end);
-		if (st.submitted_by[0]) printf("submitted by: %s\n", st.submitted_by);
+		/* The steps as the web's round page names them (web/i18n/vi.json step.*). */
+		static const char *const STEP_VI[GNBV_STEP_COUNT] = {
+		    "Chỉ nhập số liệu", "1. Lập danh sách", "2. Điều tra, phân loại",
+		    "3. Họp thôn",      "4. Niêm yết",      "5. Đã trình",
+		    "Đã công nhận"};
+		const int en = x.english;
+		char a[32], b[32], c[32], d[32], e[32], f[32];
+		printf(en ? "round: %s %s, %d (standard %s)\nstep: %s\n"
+		          : "đợt rà soát: %s %s, năm %d (chuẩn %s)\nbước: %s\n",
+		       st.commune, st.commune_name, year, st.standard,
+		       en || st.step < 0 || st.step >= GNBV_STEP_COUNT
+		           ? gnbv_review_step_name(st.step)
+		           : STEP_VI[st.step]);
+		printf(en ? "listed: %s (applications %s); surveyed: %s; agreed: %s; to survey "
+		            "again: %s; without a standing vote: %s\n"
+		          : "trong danh sách: %s (có đơn đề nghị %s); đã điều tra: %s; đã thống "
+		            "nhất: %s; phải điều tra lại: %s; chưa biểu quyết: %s\n",
+		       gnbv_cli_num(a, sizeof a, (int64_t)st.listed, en),
+		       gnbv_cli_num(b, sizeof b, (int64_t)st.applications, en),
+		       gnbv_cli_num(c, sizeof c, (int64_t)st.surveyed, en),
+		       gnbv_cli_num(d, sizeof d, (int64_t)st.agreed, en),
+		       gnbv_cli_num(e, sizeof e, (int64_t)st.resurvey, en),
+		       gnbv_cli_num(f, sizeof f, (int64_t)st.unvoted, en));
+		printf(en ? "complaints: %s (unresolved %s)\n"
+		          : "khiếu nại: %s (chưa giải quyết %s)\n",
+		       gnbv_cli_num(a, sizeof a, (int64_t)st.complaints, en),
+		       gnbv_cli_num(b, sizeof b, (int64_t)st.unresolved, en));
+		if (st.opened_by[0])
+			printf(en ? "opened by: %s\n" : "người lập danh sách: %s\n", st.opened_by);
+		if (st.post_start[0])
+			printf(en ? "posting: %s to %s\n" : "niêm yết: từ %s đến %s\n",
+			       st.post_start, st.post_end);
+		if (st.submitted_by[0])
+			printf(en ? "submitted by: %s\n" : "người trình: %s\n", st.submitted_by);
 		if (st.decision_no[0])
-			printf("recognised by decision %s of %s, signed %s (recorded by %s)\n",
-			       st.decision_no, st.decision_date, st.signer, st.recognised_by);
-		if (st.reopen_count) printf("reopened: %d times\n", st.reopen_count);
+			printf(
+			    en ? "recognised by decision %s of %s, signed %s (recorded by %s)\n"
+			       : "công nhận theo quyết định số %s ngày %s, người ký %s (ghi nhận "
+			         "bởi %s)\n",
+			    st.decision_no, st.decision_date, st.signer, st.recognised_by);
+		if (st.reopen_count)
+			printf(en ? "reopened: %d times\n" : "số lần mở lại: %d\n",
+			       st.reopen_count);
 	}
 	return sess_done(&x, rc);
 }
@@ -294,7 +328,10 @@ static int sub_apply(const gnbv_cli *g, ropt *o)
 	gnbv_review_application a = {o->v[O_HOUSEHOLD], d, o->v[O_APPLICANT], o->v[O_NOTE]};
 	int rc = sess_open(g, o, &x);
 	if (!rc) rc = gnbv_review_apply(x.s, &x.who, o->v[O_COMMUNE], year, &a);
-	if (!rc) printf("application of %s recorded (step 1)\n", o->v[O_HOUSEHOLD]);
+	if (!rc)
+		printf(x.english ? "application of %s recorded (step 1)\n"
+		                 : "Đã ghi đơn đề nghị của hộ %s (bước 1)\n",
+		       o->v[O_HOUSEHOLD]);
 	return sess_done(&x, rc);
 }
 
@@ -308,7 +345,9 @@ static int sub_remove(const gnbv_cli *g, ropt *o)
 	if (!rc)
 		rc = gnbv_review_list_remove(x.s, &x.who, o->v[O_COMMUNE], year, o->v[O_HOUSEHOLD],
 		                             o->v[O_REASON]);
-	if (!rc) printf("%s withdrawn from the list\n", o->v[O_HOUSEHOLD]);
+	if (!rc)
+		printf(x.english ? "%s withdrawn from the list\n" : "Đã rút hộ %s khỏi danh sách\n",
+		       o->v[O_HOUSEHOLD]);
 	return sess_done(&x, rc);
 }
 
@@ -320,8 +359,10 @@ static int sub_survey(const gnbv_cli *g, ropt *o)
 	int rc = sess_open(g, o, &x);
 	if (!rc) rc = gnbv_review_survey(x.s, &x.who, o->v[O_COMMUNE], year);
 	if (!rc)
-		printf("the list is closed: step 2, survey and classification ('gnbv import "
-		       "--round %d ...')\n",
+		printf(x.english ? "the list is closed: step 2, survey and classification ('gnbv "
+		                   "import --round %d ...')\n"
+		                 : "Đã chốt danh sách: bước 2, điều tra và phân loại ('gnbv import "
+		                   "--round %d ...')\n",
 		       year);
 	return sess_done(&x, rc);
 }
@@ -438,15 +479,25 @@ static int sub_meeting(const gnbv_cli *g, ropt *o)
 		size_t agreed = 0;
 		for (size_t i = 0; i < n; i++)
 			agreed += (size_t)v[i].agreed;
-		printf(
-		    "meeting %lld recorded (step 3): %zu votes, %zu results stand, %zu to survey "
-		    "again\n",
-		    (long long)id, n, agreed, n - agreed);
+		char a[32], b[32], c[32];
+		printf(x.english
+		           ? "meeting %lld recorded (step 3): %s votes, %s results stand, %s "
+		             "to survey again\n"
+		           : "Đã ghi cuộc họp số %lld (bước 3): %s hộ biểu quyết, %s hộ đạt, %s "
+		             "hộ phải điều tra lại\n",
+		       (long long)id, gnbv_cli_num(a, sizeof a, (int64_t)n, x.english),
+		       gnbv_cli_num(b, sizeof b, (int64_t)agreed, x.english),
+		       gnbv_cli_num(c, sizeof c, (int64_t)(n - agreed), x.english));
 		for (size_t i = 0; i < n; i++)
 			if (!v[i].agreed)
-				printf("  %s: %lld of %lld in favour, below %d%%: survey again\n",
-				       v[i].household_code, (long long)v[i].in_favour,
-				       (long long)participants, x.prm.min_favour_pct);
+				printf(
+				    x.english
+				        ? "  %s: %s of %s in favour, below %d%%: survey again\n"
+				        : "  %s: %s / %s người đồng ý, dưới %d%%: điều tra lại\n",
+				    v[i].household_code,
+				    gnbv_cli_num(a, sizeof a, v[i].in_favour, x.english),
+				    gnbv_cli_num(b, sizeof b, participants, x.english),
+				    x.prm.min_favour_pct);
 	}
 	free(v);
 	free(text);
@@ -469,7 +520,9 @@ static int sub_vote(const gnbv_cli *g, ropt *o)
 		                           1);
 	if (!rc)
 		printf("%s: %s\n", v.household_code,
-		       v.agreed ? "the result stands" : "below the share in favour: survey again");
+		       v.agreed ? (x.english ? "the result stands" : "đạt, kết quả giữ nguyên")
+		                : (x.english ? "below the share in favour: survey again"
+		                             : "chưa đạt tỷ lệ đồng ý: điều tra lại"));
 	return sess_done(&x, rc);
 }
 
@@ -483,7 +536,10 @@ static int sub_post(const gnbv_cli *g, ropt *o)
 		return EXIT_USAGE;
 	int rc = sess_open(g, o, &x);
 	if (!rc) rc = gnbv_review_post(x.s, &x.who, &x.prm, o->v[O_COMMUNE], year, a, b);
-	if (!rc) printf("posted from %s to %s (step 4)\n", o->v[O_START], o->v[O_END]);
+	if (!rc)
+		printf(x.english ? "posted from %s to %s (step 4)\n"
+		                 : "Đã niêm yết công khai từ %s đến %s (bước 4)\n",
+		       o->v[O_START], o->v[O_END]);
 	return sess_done(&x, rc);
 }
 
@@ -500,7 +556,9 @@ static int sub_complain(const gnbv_cli *g, ropt *o)
 	if (!rc)
 		rc = gnbv_review_complain(x.s, &x.who, o->v[O_COMMUNE], year, o->v[O_HOUSEHOLD], d,
 		                          o->v[O_BY], o->v[O_TEXT], &id);
-	if (!rc) printf("complaint %lld recorded\n", (long long)id);
+	if (!rc)
+		printf(x.english ? "complaint %lld recorded\n" : "Đã ghi khiếu nại số %lld\n",
+		       (long long)id);
 	return sess_done(&x, rc);
 }
 
@@ -516,7 +574,10 @@ static int sub_resolve(const gnbv_cli *g, ropt *o)
 		return EXIT_USAGE;
 	int rc = sess_open(g, o, &x);
 	if (!rc) rc = gnbv_review_resolve(x.s, &x.who, o->v[O_COMMUNE], year, id, d, o->v[O_TEXT]);
-	if (!rc) printf("complaint %lld resolved\n", (long long)id);
+	if (!rc)
+		printf(x.english ? "complaint %lld resolved\n"
+		                 : "Đã ghi kết quả giải quyết khiếu nại số %lld\n",
+		       (long long)id);
 	return sess_done(&x, rc);
 }
 
@@ -527,7 +588,11 @@ static int sub_submit(const gnbv_cli *g, ropt *o)
 	if (need(o, O_COMMUNE) || year_opt(o, &year)) return EXIT_USAGE;
 	int rc = sess_open(g, o, &x);
 	if (!rc) rc = gnbv_review_submit(x.s, &x.who, o->v[O_COMMUNE], year);
-	if (!rc) printf("submitted for recognition by %s (step 5); the round is locked\n", x.user);
+	if (!rc)
+		printf(x.english
+		           ? "submitted for recognition by %s (step 5); the round is locked\n"
+		           : "Đã trình công nhận, người trình %s (bước 5); danh sách đã khóa\n",
+		       x.user);
 	return sess_done(&x, rc);
 }
 
@@ -544,7 +609,10 @@ static int sub_recognise(const gnbv_cli *g, ropt *o)
 		rc = gnbv_review_recognise(x.s, &x.who, o->v[O_COMMUNE], year, o->v[O_DECISION], d,
 		                           o->v[O_SIGNER]);
 	if (!rc)
-		printf("recognised by decision %s of %s; the round's lists are locked\n",
+		printf(x.english
+		           ? "recognised by decision %s of %s; the round's lists are locked\n"
+		           : "Đã công nhận theo quyết định số %s ngày %s; danh sách của đợt rà "
+		             "soát đã khóa\n",
 		       o->v[O_DECISION], o->v[O_DATE]);
 	return sess_done(&x, rc);
 }
@@ -557,7 +625,9 @@ static int sub_reopen(const gnbv_cli *g, ropt *o)
 	int rc = sess_open(g, o, &x);
 	if (!rc)
 		rc = gnbv_review_reopen(x.s, &x.who, &x.prm, o->v[O_COMMUNE], year, o->v[O_REASON]);
-	if (!rc) printf("reopened: back to step 2 (survey)\n");
+	if (!rc)
+		puts(x.english ? "reopened: back to step 2 (survey)"
+		               : "Đã mở lại đợt rà soát: quay lại bước 2 (điều tra)");
 	return sess_done(&x, rc);
 }
 
@@ -579,9 +649,15 @@ static int sub_adhoc(const gnbv_cli *g, ropt *o)
 			rc = gnbv_adhoc_request_add(x.s, &x.who, &x.prm, o->v[O_COMMUNE],
 			                            o->v[O_HOUSEHOLD], d, o->v[O_REASON], &id);
 		if (!rc)
-			printf("ad-hoc request %lld recorded: decision due within %d %s days\n",
-			       (long long)id, x.prm.deadline_days,
-			       x.prm.deadline_working ? "working" : "calendar");
+			printf(
+			    x.english
+			        ? "ad-hoc request %lld recorded: decision due within %d %s\n"
+			        : "Đã ghi đề nghị rà soát đột xuất số %lld: hạn quyết định trong "
+			          "%d %s\n",
+			    (long long)id, x.prm.deadline_days,
+			    x.prm.deadline_working
+			        ? (x.english ? "working days" : "ngày làm việc")
+			        : (x.english ? "calendar days" : "ngày theo lịch"));
 		return sess_done(&x, rc);
 	}
 	if (verb && !strcmp(verb, "decide")) {
@@ -595,7 +671,11 @@ static int sub_adhoc(const gnbv_cli *g, ropt *o)
 		if (!rc)
 			rc = gnbv_adhoc_decide(x.s, &x.who, id, rd, d, o->v[O_DECISION],
 			                       o->v[O_SIGNER]);
-		if (!rc) printf("ad-hoc request %lld decided\n", (long long)id);
+		if (!rc)
+			printf(x.english
+			           ? "ad-hoc request %lld decided\n"
+			           : "Đã ghi quyết định về đề nghị rà soát đột xuất số %lld\n",
+			       (long long)id);
 		return sess_done(&x, rc);
 	}
 	fprintf(stderr, "gnbv: review adhoc: request or decide\n");
@@ -663,7 +743,9 @@ static int sub_origin(const gnbv_cli *g, ropt *o)
 	if (!rc)
 		rc = gnbv_review_origin_add(x.s, &x.who, o->v[O_HOUSEHOLD], o->v[O_KIND], from, n,
 		                            year);
-	if (!rc) printf("%s: %s from %s recorded\n", o->v[O_HOUSEHOLD], o->v[O_KIND], o->v[O_FROM]);
+	if (!rc)
+		printf(x.english ? "%s: %s from %s recorded\n" : "%s: đã ghi %s từ %s\n",
+		       o->v[O_HOUSEHOLD], o->v[O_KIND], o->v[O_FROM]);
 	return sess_done(&x, rc);
 }
 
@@ -800,7 +882,9 @@ static int sub_summary(const gnbv_cli *g, ropt *o)
 			snprintf(title, sizeof title, "%s (%s)", sm.n ? sm.rows[0].unit_name : unit,
 			         unit);
 			rc = gnbv_review_summary_xlsx(&sm, title, o->v[O_OUT]);
-			if (!rc) printf("%s: %zu rows\n", o->v[O_OUT], sm.n);
+			if (!rc)
+				printf(x.english ? "%s: %zu rows\n" : "%s: %zu dòng\n", o->v[O_OUT],
+				       sm.n);
 		}
 	}
 	gnbv_summary_free(&sm);
@@ -908,7 +992,10 @@ static int sub_escape(const gnbv_cli *g, ropt *o)
 		if (!rc)
 			rc =
 			    gnbv_escape_mark(x.s, &x.who, o->v[O_COMMUNE], year, o->v[O_HOUSEHOLD]);
-		if (!rc) printf("%s expected to escape in %d\n", o->v[O_HOUSEHOLD], year);
+		if (!rc)
+			printf(x.english ? "%s expected to escape in %d\n"
+			                 : "%s: dự kiến thoát nghèo năm %d\n",
+			       o->v[O_HOUSEHOLD], year);
 		return sess_done(&x, rc);
 	}
 	if (verb && !strcmp(verb, "assign")) {
@@ -917,7 +1004,9 @@ static int sub_escape(const gnbv_cli *g, ropt *o)
 		if (!rc)
 			rc = gnbv_escape_assign(x.s, &x.who, year, o->v[O_HOUSEHOLD],
 			                        o->v[O_HELPER], o->v[O_POSITION]);
-		if (!rc) printf("%s: helper %s\n", o->v[O_HOUSEHOLD], o->v[O_HELPER]);
+		if (!rc)
+			printf(x.english ? "%s: helper %s\n" : "%s: người giúp đỡ %s\n",
+			       o->v[O_HOUSEHOLD], o->v[O_HELPER]);
 		return sess_done(&x, rc);
 	}
 	if (verb && !strcmp(verb, "support")) {
@@ -930,7 +1019,9 @@ static int sub_escape(const gnbv_cli *g, ropt *o)
 		if (!rc)
 			rc = gnbv_escape_support(x.s, &x.who, year, o->v[O_HOUSEHOLD], o->v[O_WHAT],
 			                         d, amount, o->v[O_COMPONENT]);
-		if (!rc) printf("%s: support recorded\n", o->v[O_HOUSEHOLD]);
+		if (!rc)
+			printf(x.english ? "%s: support recorded\n" : "%s: đã ghi hỗ trợ\n",
+			       o->v[O_HOUSEHOLD]);
 		return sess_done(&x, rc);
 	}
 	if (verb && (!strcmp(verb, "progress") || !strcmp(verb, "list"))) {
@@ -1004,7 +1095,7 @@ static int sub_certificate(const gnbv_cli *g, ropt *o)
 	if (!rc && rename(tmp, o->v[O_OUT]))
 		rc = gnbv_error_set(GNBV_EIO, "%s: cannot rename", tmp);
 	if (rc && f) unlink(tmp);
-	if (!rc) printf("%s written\n", o->v[O_OUT]);
+	if (!rc) printf(x.english ? "%s written\n" : "Đã ghi tệp %s\n", o->v[O_OUT]);
 	return sess_done(&x, rc);
 }
 

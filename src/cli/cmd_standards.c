@@ -28,7 +28,9 @@ int gnbv_cmd_standards(const gnbv_cli *g, int argc, char **argv)
 	}
 	for (size_t i = 0; i < gnbv_standard_builtin_count(); i++) {
 		if ((rc = gnbv_standard_load(&s, gnbv_standard_builtin_name(i)))) return gnbv_cli_fail(rc);
-		printf("%-14s %04d-%02d-%02d..%04d-%02d-%02d  %d indicators  %s\n", s.name,
+		printf(g->english ? "%-14s %04d-%02d-%02d..%04d-%02d-%02d  %d indicators  %s\n"
+		                  : "%-14s %04d-%02d-%02d..%04d-%02d-%02d  %d chỉ số  %s\n",
+		       s.name,
 		       s.valid_from / 10000, s.valid_from / 100 % 100, s.valid_from % 100,
 		       s.valid_to / 10000, s.valid_to / 100 % 100, s.valid_to % 100, s.n_indicators,
 		       g->english ? s.title_en : s.title_vi);

@@ -6,6 +6,9 @@
  * A password is never an argument (it would sit in the shell history and
  * in `ps`): it is read from the terminal with echo off, twice, or as one
  * line of standard input when that is not a terminal (scripts, tests).
+ *
+ * The prompts and what was done are in Vietnamese, in English with `gnbv
+ * --lang en`; `user list` is CSV and stays as it is.
  */
 #include "cli.h"
 #include "cmd_db.h"
@@ -48,7 +51,7 @@ static int prompt(const char *what, char *buf, size_t cap)
 	return rc;
 }
 
-static int read_password(char *buf, size_t cap)
+static int read_password(char *buf, size_t cap, int en)
 {
 	if (!isatty(STDIN_FILENO)) {
 		if (read_line(stdin, buf, cap)) {
@@ -60,7 +63,8 @@ static int read_password(char *buf, size_t cap)
 	}
 	char again[GNBV_PASSWORD_MAX + 2];
 	int rc = -1;
-	if (prompt("password: ", buf, cap) || prompt("again: ", again, sizeof again)) {
+	if (prompt(en ? "password: " : "mật khẩu: ", buf, cap) ||
+	    prompt(en ? "again: " : "nhập lại mật khẩu: ", again, sizeof again)) {
 		fprintf(stderr, "gnbv: error: no password read\n");
 	} else if (strcmp(buf, again)) {
 		fprintf(stderr, "gnbv: error: the two passwords differ\n");
@@ -115,12 +119,14 @@ int gnbv_cmd_user(const gnbv_cli *g, int argc, char **argv)
 			return EXIT_USAGE;
 		}
 		if ((rc = gnbv_cli_open_store(g, 0, &s))) return gnbv_cli_fail(rc);
-		if (read_password(pw, sizeof pw)) {
+		if (read_password(pw, sizeof pw, g->english)) {
 			exit_code = EXIT_USER;
 			goto done;
 		}
 		if (!(rc = gnbv_account_add(s, &all, argv[2], r, unit, pw, now)))
-			printf("user %s added (%s%s%s)\n", argv[2], role, unit ? ", unit " : "",
+			printf(g->english ? "user %s added (%s%s%s)\n"
+			                  : "Đã thêm tài khoản %s (vai trò %s%s%s)\n",
+			       argv[2], role, unit ? (g->english ? ", unit " : ", đơn vị ") : "",
 			       unit ? unit : "");
 		goto done;
 	}
@@ -128,17 +134,23 @@ int gnbv_cmd_user(const gnbv_cli *g, int argc, char **argv)
 		if ((rc = gnbv_cli_open_store(g, 0, &s))) return gnbv_cli_fail(rc);
 		if (verb[0] == 'd') {
 			if (!(rc = gnbv_account_disable(s, &all, argv[2], now)))
-				printf("user %s disabled; their sessions ended\n", argv[2]);
+				printf(g->english ? "user %s disabled; their sessions ended\n"
+				                  : "Đã khóa tài khoản %s; các phiên đăng nhập của "
+				                    "tài khoản đã kết thúc\n",
+				       argv[2]);
 			goto done;
 		}
 		gnbv_user u;
 		if ((rc = gnbv_account_get(s, argv[2], &u))) goto done;
-		if (read_password(pw, sizeof pw)) {
+		if (read_password(pw, sizeof pw, g->english)) {
 			exit_code = EXIT_USER;
 			goto done;
 		}
 		if (!(rc = gnbv_account_set_password(s, &all, argv[2], pw, 1, now)))
-			printf("user %s: new password set, enabled; their sessions ended\n",
+			printf(g->english
+			           ? "user %s: new password set, enabled; their sessions ended\n"
+			           : "Tài khoản %s: đã đặt mật khẩu mới và mở khóa; các phiên đăng "
+			             "nhập của tài khoản đã kết thúc\n",
 			       argv[2]);
 		goto done;
 	}

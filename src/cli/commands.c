@@ -6,6 +6,7 @@
  */
 #include "cli.h"
 
+#include "gnbv/assess.h"
 #include "gnbv/error.h"
 
 #include "io/exchange.h"
@@ -159,6 +160,12 @@ void gnbv_cli_pad(const char *s, int width, int right)
 		for (int i = chars; i < width; i++) putchar(' ');
 }
 
+const char *gnbv_cli_num(char *buf, size_t cap, int64_t v, int english)
+{
+	gnbv_fmt_int(buf, cap, v, english ? &GNBV_NUM_EN : &GNBV_NUM_VI);
+	return buf;
+}
+
 void gnbv_cli_pad_int(uint64_t v, int width, const struct gnbv_numstyle *st)
 {
 	char b[32];
@@ -171,6 +178,29 @@ void gnbv_cli_pad_pct(uint64_t part, uint64_t whole, int width, const struct gnb
 	char b[48];
 	gnbv_fmt_pct(b, sizeof b, part, whole, st);
 	gnbv_cli_pad(b, width, 1);
+}
+
+void gnbv_cli_classes(struct gnbv_sb *sb, const uint64_t *by_class, uint64_t households,
+                      int english)
+{
+	/* The names of the household lists (Decree 07/2021/NĐ-CP art. 3: hộ
+	 * nghèo, hộ cận nghèo, hộ có mức sống trung bình), as officers say them. */
+	static const char *const VI[GNBV_CLASS_COUNT] = {
+	    "nghèo", "cận nghèo", "mức sống trung bình", "không nghèo", "chưa đủ thông tin"};
+	static const char *const EN[GNBV_CLASS_COUNT] = {"poor", "near-poor", "average", "not poor",
+	                                                 "incomplete"};
+	const gnbv_numstyle *ns = english ? &GNBV_NUM_EN : &GNBV_NUM_VI;
+	char num[48];
+	for (int k = 0; k < GNBV_CLASS_COUNT; k++) {
+		if (k) gnbv_sb_put(sb, ", ");
+		gnbv_sb_put(sb, english ? EN[k] : VI[k]);
+		gnbv_sb_put(sb, " ");
+		gnbv_sb_int(sb, (int64_t)by_class[k], ns);
+		gnbv_fmt_pct(num, sizeof num, by_class[k], households, ns);
+		gnbv_sb_put(sb, " (");
+		gnbv_sb_put(sb, num);
+		gnbv_sb_put(sb, ")");
+	}
 }
 
 void gnbv_cli_csv_cell(const char *s, int first)

@@ -17,11 +17,15 @@ exactly `N passed, M failed`; exit status 1 on any failure.
 import csv
 import filecmp
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import unicodedata
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from numfmt import num  # noqa: E402
 
 # The profiles' targets, as in src/gen/profiles.c (sources in docs/gen.md).
 PROFILES = {
@@ -60,9 +64,20 @@ def run(cmd):
     return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def gen(gnbv, profile, households, seed, out):
-    return run([gnbv, "gen", "--households", str(households), "--profile", profile,
-                "--seed", str(seed), "--out", out])
+def gen(gnbv, profile, households, seed, out, lang=None):
+    return run([gnbv, *(["--lang", lang] if lang else []), "gen", "--households", str(households),
+                "--profile", profile, "--seed", str(seed), "--out", out])
+
+
+def gen_said(err, households, members, out, en=False):
+    """gen's line on stderr: counts in the language's format, sizes in MB with one decimal."""
+    group, decimal = (",", r"\.") if en else (r"\.", ",")
+    units = r"\d{1,3}(%s\d{3})*" % group
+    mb = r"%s(%s\d)? MB" % (units, decimal)
+    words = ("households", "members in", "units") if en else ("hộ", "thành viên trong", "đơn vị")
+    return re.fullmatch(r"gnbv: gen: %s %s, %s %s %s %s -> %s \(households\.csv %s, members\.csv %s\)\n"
+                        % (re.escape(num(households, en)), words[0], re.escape(num(members, en)), words[1],
+                           units, words[2], re.escape(out), mb, mb), err) is not None
 
 
 def classify(gnbv, d, out, *extra):
@@ -90,6 +105,7 @@ def check_profile(gnbv, tmp, profile, t):
     check(f"{profile}: gen exits 0", r.returncode == 0, r.stderr.strip())
     if r.returncode:
         return
+    gen_err = r.stderr
     out = os.path.join(tmp, profile + "-classified")
     r = classify(gnbv, d, out, "--as-of", "2021-10-01", "--standard", "vn-2022-2026")
     check(f"{profile}: classify exits 0", r.returncode == 0, r.stderr.strip())
@@ -120,6 +136,8 @@ def check_profile(gnbv, tmp, profile, t):
 
     hh_header, households = read_csv(os.path.join(d, "households.csv"))
     m_header, members = read_csv(os.path.join(d, "members.csv"))
+    check(f"{profile}: gen says what it wrote in Vietnamese ({num(n)} hộ, {num(len(members))} thành viên)",
+          gen_said(gen_err, n, len(members), d), gen_err)
     check(f"{profile}: households.csv has the exchange-format columns",
           hh_header == HOUSEHOLD_COLUMNS, ",".join(hh_header))
     check(f"{profile}: members.csv has the exchange-format columns",
@@ -246,7 +264,11 @@ def main():
             # The same units from a file: the same households as the built-in ones.
             r1 = run([gnbv, "gen", "--households", "500", "--out", os.path.join(tmp, "file"),
                       "--units", os.path.join(src, "data", "units", "ha-quang.csv")])
-            r2 = gen(gnbv, "poor-district", 500, 1, os.path.join(tmp, "builtin"))
+            r2 = gen(gnbv, "poor-district", 500, 1, os.path.join(tmp, "builtin"), lang="en")
+            with open(os.path.join(tmp, "builtin", "members.csv"), encoding="utf-8") as f:
+                nm = sum(1 for _ in f) - 1
+            check("gen says what it wrote in English with --lang en",
+                  gen_said(r2.stderr, 500, nm, os.path.join(tmp, "builtin"), en=True), r2.stderr)
             same = r1.returncode == 0 and r2.returncode == 0 and filecmp.cmp(
                 os.path.join(tmp, "file", "households.csv"),
                 os.path.join(tmp, "builtin", "households.csv"), shallow=False)

@@ -262,7 +262,7 @@ def check_accepted(gnbv, base, c, wd):
     out = p.stdout.decode("utf-8", "replace")
     if p.returncode != 0:
         probs.append(f"exit code {p.returncode}: {err.strip()}")
-    elif "1 changed" not in out:
+    elif "thêm mới 0, thay đổi 1, không đổi 1\n" not in out:
         probs.append("expected H1 to change: " + out.strip())
     con = sqlite3.connect(os.path.join(wd, "t.db"))
     names = [r[0] for r in con.execute(

@@ -15,22 +15,28 @@ On a fresh database:
     household and classifies it as `gnbv classify` does (same class per household);
   - `export --round 2021` gives back the same rows (as sets of rows, same header), and
     importing the original, the export, or the original with its members shuffled reports
-    "0 added, 0 changed"; an import past its memory budget (GNBV_IMPORT_MEMORY_MB=0) stores
-    the same;
-  - a correction (one household's income changed) reports "1 changed" and keeps the old
+    "thêm mới 0, thay đổi 0"; an import past its memory budget (GNBV_IMPORT_MEMORY_MB=0)
+    stores the same;
+  - a correction (one household's income changed) reports "thay đổi 1" and keeps the old
     survey; a 2022 round does not touch the 2021 round; an ad-hoc round needs --as-of;
+  - what init, units import, import, export and audit verify print is Vietnamese with
+    Vietnamese numbers (2.591; 38,33%), and English with `gnbv --lang en`: whole lines
+    compared, the classes part equal to `gnbv classify`'s;
   - the database passes integrity and foreign-key checks, every change wrote one audit
     record by the operating-system user, and the hash chain verifies (recomputed here from
     docs/store.md's encoding, independently of the C code);
-  - nothing is written on stderr when it is not a terminal (no progress bar).
+  - nothing is written on stderr when it is not a terminal (no progress bar); on a
+    pseudo-terminal the bar is drawn, in the command's language.
 """
 import argparse
+import collections
 import csv
 import getpass
 import hashlib
 import io
 import os
 import random
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -39,6 +45,8 @@ import tempfile
 
 FAILS = []
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "lib"))
+from numfmt import classes, num  # noqa: E402
 
 
 class Db:
@@ -110,6 +118,27 @@ def run(gnbv, db, *args, cwd=None):
     return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
 
 
+def run_tty(gnbv, db, *args):
+    """run() with stderr on a pseudo-terminal, where import draws its progress bar."""
+    import pty
+    master, slave = pty.openpty()
+    p = subprocess.Popen([gnbv, "--db", db, *args], stdout=subprocess.PIPE, stderr=slave)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            b = os.read(master, 4096)
+        except OSError:  # EIO: the child has closed its end
+            break
+        if not b:
+            break
+        chunks.append(b)
+    out = p.stdout.read()
+    p.wait()
+    os.close(master)
+    return p.returncode, out.decode("utf-8", "replace"), b"".join(chunks).decode("utf-8", "replace")
+
+
 def read_rows(path):
     with open(path, encoding="utf-8", newline="") as f:
         r = csv.DictReader(f)
@@ -151,17 +180,27 @@ def main():
     db = T.url
     try:
         rc, out, err = run(gnbv, T.init_url, "init")
-        check(rc == 0 and "added" in out, "init creates the database and loads the built-in units")
+        m = re.fullmatch(r".+: lược đồ phiên bản \d+; đơn vị hành chính có sẵn: thêm mới (\d+), "
+                         r"thay đổi 0, không đổi 0\n", out)
+        check(rc == 0 and m and int(m.group(1)) > 100,
+              "init creates the database and loads the built-in units (said in Vietnamese): " + out)
         T.seal()
-        rc, out, err = run(gnbv, T.init_url, "init")
-        check(rc == 0 and " 0 added, 0 changed" in out, "init again changes nothing")
+        rc, out, err = run(gnbv, T.init_url, "--lang", "en", "init")
+        check(rc == 0 and re.fullmatch(r".+: schema version \d+; built-in units: 0 added, 0 changed, "
+                                       + (m.group(1) if m else "-") + r" unchanged\n", out),
+              "init again changes nothing (said in English with --lang en): " + out)
         rc, out, err = run(gnbv, db, "units", "list")
         check(rc == 0 and "01392,Thị trấn Xuân Hòa,commune,045,urban" in out, "units list")
         ul = os.path.join(tmp, "units.csv")
         with open(ul, "w", encoding="utf-8") as f:
             f.write(out)
+        nu = len(out.splitlines()) - 1
         rc, out, err = run(gnbv, db, "units", "import", ul)
-        check(rc == 0 and "0 added, 0 changed" in out, "units list imported back changes nothing")
+        check(rc == 0 and out == f"{ul}: đã đọc {nu} đơn vị: thêm mới 0, thay đổi 0, không đổi {nu}\n",
+              "units list imported back changes nothing: " + out)
+        rc, out, err = run(gnbv, db, "--lang", "en", "units", "import", ul)
+        check(rc == 0 and out == f"{ul}: {nu} units read: 0 added, 0 changed, {nu} unchanged\n",
+              "the same in English: " + out)
 
         gen = os.path.join(tmp, "gen")
         rc, out, err = run(gnbv, db, "gen", "--households", "600", "--profile", "poor-district", "--out", gen)
@@ -169,10 +208,13 @@ def main():
             print("gnbv gen is not available: " + err.strip())
             sys.exit(1)
         hh, mm = os.path.join(gen, "households.csv"), os.path.join(gen, "members.csv")
-        rc, out, err = run(gnbv, db, "import", "--round", "2021", hh, mm)
-        check(rc == 0 and "600 added, 0 changed, 0 unchanged" in out and "vn-2022-2026" in out
-              and "2021-10-01" in out, "import adds every household under vn-2022-2026 at 2021-10-01")
+        rc, first, err = run(gnbv, db, "import", "--round", "2021", hh, mm)
+        check(rc == 0 and first.startswith("Đã nhập 600 hộ, ") and "thêm mới 600, thay đổi 0, không đổi 0\n" in first
+              and "vn-2022-2026, ngày tham chiếu 2021-10-01" in first,
+              "import adds every household under vn-2022-2026 at 2021-10-01: " + first)
         check(err == "", "no progress bar or other output on stderr when it is not a terminal")
+        with open(mm, encoding="utf-8", newline="") as f:
+            members = sum(1 for _ in csv.DictReader(f))
 
         # The classes are the engine's, as gnbv classify gives them.
         cls = os.path.join(tmp, "cls")
@@ -187,10 +229,22 @@ def main():
             "SELECT h.code, s.class, s.deficits FROM survey s JOIN household h USING (household_id) "
             "WHERE s.replaced_by IS NULL AND s.period = 'periodic:2021'", types=(str, str, int))}
         check(rc2 == 0 and got == want, "stored classes and deficits equal gnbv classify's")
+        counts = collections.Counter(k for k, _ in want.values())
+        head_vi = (f"Đã nhập 600 hộ, {num(members)} thành viên vào đợt rà soát định kỳ năm 2021 "
+                   "(vn-2022-2026, ngày tham chiếu 2021-10-01): ")
+        check(first == head_vi + "thêm mới 600, thay đổi 0, không đổi 0\n"
+              + "Phân loại: " + classes(counts, 600) + "\n",
+              "import's summary: Vietnamese words and numbers (2.591; 38,33%), the classes as classified: "
+              + first)
+        _, out2, _ = run(gnbv, db, "classify", hh, mm, "--as-of", "2021-10-01", "--standard", "vn-2022-2026",
+                         "--out", cls)
+        check(out2 == "Đã phân loại 600 hộ (vn-2022-2026): " + classes(counts, 600) + "; tệp trong " + cls + "\n",
+              "classify's summary has the same classes part: " + out2)
 
         ex = os.path.join(tmp, "ex")
         rc, out, err = run(gnbv, db, "export", "--round", "2021", "--out", ex)
-        check(rc == 0 and "600 households" in out, "export")
+        check(rc == 0 and out == f"Đã xuất 600 hộ, {num(members)} thành viên của đợt rà soát định kỳ năm 2021; "
+              f"tệp trong {ex} (households.csv, members.csv)\n", "export, said in Vietnamese: " + out)
         for name in ("households.csv", "members.csv"):
             fa, ra = read_rows(os.path.join(gen, name))
             fb, rb = read_rows(os.path.join(ex, name))
@@ -198,7 +252,13 @@ def main():
         for label, h, m in (("the same files", hh, mm),
                             ("the export", os.path.join(ex, "households.csv"), os.path.join(ex, "members.csv"))):
             rc, out, err = run(gnbv, db, "import", "--round", "2021", h, m)
-            check(rc == 0 and "0 added, 0 changed, 600 unchanged" in out, f"re-importing {label} changes nothing")
+            check(rc == 0 and out.startswith(head_vi + "thêm mới 0, thay đổi 0, không đổi 600\n"),
+                  f"re-importing {label} changes nothing: " + out)
+        rc, out, err = run(gnbv, db, "--lang", "en", "import", "--round", "2021", hh, mm)
+        check(rc == 0 and out == f"Imported 600 households, {num(members, True)} members into periodic round 2021 "
+              "(vn-2022-2026, reference date 2021-10-01): 0 added, 0 changed, 600 unchanged\n"
+              + "Classes: " + classes(counts, 600, True) + "\n",
+              "import's summary in English with --lang en (2,591; 38.33%): " + out)
         # Beyond the memory budget pass 2 reads members again: the same result.
         db0 = B.url
         env = dict(os.environ, GNBV_IMPORT_MEMORY_MB="0")
@@ -221,9 +281,18 @@ def main():
         with open(os.path.join(shuf, "members.csv"), "w", encoding="utf-8", newline="") as f:
             f.write(head + "\n" + "\n".join(body) + "\n")
         rc, out, err = run(gnbv, db, "import", "--round", "2021", hh, os.path.join(shuf, "members.csv"))
-        check(rc == 0 and "0 added, 0 changed, 600 unchanged" in out, "members shuffled: still nothing changes")
+        check(rc == 0 and "thêm mới 0, thay đổi 0, không đổi 600" in out, "members shuffled: still nothing changes")
+        # On a terminal, the progress bar on stderr, in the same language.
+        rc, out, err = run_tty(gnbv, db, "import", "--round", "2021", hh, mm)
+        check(rc == 0 and "\rđang nhập [" in err and "] 100%" in err and "importing" not in err,
+              "on a terminal the progress bar says 'đang nhập': " + repr(err[:120]))
+        rc, out, err = run_tty(gnbv, db, "--lang", "en", "import", "--round", "2021", hh, mm)
+        check(rc == 0 and "\rimporting [" in err and "] 100%" in err and "đang nhập" not in err,
+              "and 'importing' with --lang en: " + repr(err[:120]))
         ex2 = os.path.join(tmp, "ex2")
-        run(gnbv, db, "export", "--round", "2021", "--out", ex2)
+        rc, out, err = run(gnbv, db, "--lang", "en", "export", "--round", "2021", "--out", ex2)
+        check(rc == 0 and out == f"Exported 600 households, {num(members, True)} members of periodic round 2021; "
+              f"files in {ex2} (households.csv, members.csv)\n", "export, said in English with --lang en: " + out)
         same = all(open(os.path.join(ex, n), "rb").read() == open(os.path.join(ex2, n), "rb").read()
                    for n in ("households.csv", "members.csv"))
         check(same, "a second export is byte for byte the first")
@@ -239,7 +308,7 @@ def main():
         with open(os.path.join(fix, "households.csv"), "w", encoding="utf-8", newline="") as f:
             csv.writer(f, lineterminator="\n").writerows(rows)
         rc, out, err = run(gnbv, db, "import", "--round", "2021", os.path.join(fix, "households.csv"), mm)
-        check(rc == 0 and "0 added, 1 changed, 599 unchanged" in out, "a correction changes one household")
+        check(rc == 0 and "thêm mới 0, thay đổi 1, không đổi 599" in out, "a correction changes one household")
         versions = T.query(
             "SELECT s.income_month, CASE WHEN s.replaced_by IS NULL THEN 1 ELSE 0 END FROM survey s "
             "JOIN household h USING (household_id) "
@@ -249,14 +318,19 @@ def main():
 
         # A 2022 round leaves 2021 alone; the 2026 round uses the 2027-2030 standard.
         rc, out, err = run(gnbv, db, "import", "--round", "2022", hh, mm)
-        check(rc == 0 and "600 added" in out and "2022-10-01" in out, "a 2022 round adds its own surveys")
+        check(rc == 0 and "thêm mới 600," in out and "2022-10-01" in out, "a 2022 round adds its own surveys")
         rc, out, err = run(gnbv, db, "import", "--round", "2026", hh, mm)
         check(rc == 0 and "vn-2027-2030" in out, "the 2026 round is assessed under vn-2027-2030")
         rc, out, err = run(gnbv, db, "import", "--round", "2021", "--kind", "adhoc", hh, mm)
         check(rc == 2, "an ad-hoc round without --as-of is a usage error")
         rc, out, err = run(gnbv, db, "import", "--round", "2022", "--kind", "adhoc", "--as-of", "2022-03-15", hh, mm)
-        check(rc == 0 and "ad-hoc round 2022" in out and "2022-03-15" in out and "600 added" in out,
-              "an ad-hoc round on its date")
+        check(rc == 0 and "vào đợt rà soát đột xuất năm 2022 (vn-2022-2026, ngày tham chiếu 2022-03-15)" in out
+              and "thêm mới 600," in out, "an ad-hoc round on its date: " + out)
+        exa = os.path.join(tmp, "exa")
+        rc, out, err = run(gnbv, db, "export", "--round", "2022", "--kind", "adhoc", "--as-of", "2022-03-15",
+                           "--out", exa)
+        check(rc == 0 and out == f"Đã xuất 600 hộ, {num(members)} thành viên của đợt rà soát đột xuất năm 2022 "
+              f"ngày 2022-03-15; tệp trong {exa} (households.csv, members.csv)\n", "an ad-hoc round's export: " + out)
         ex3 = os.path.join(tmp, "ex3")
         rc, out, err = run(gnbv, db, "export", "--round", "2021", "--out", ex3)
         fa, ra = read_rows(os.path.join(fix, "households.csv"))
@@ -279,14 +353,17 @@ def main():
         actions = [r[0] for r in T.query("SELECT action FROM audit_log ORDER BY seq")]
         actors = {r[0] for r in T.query("SELECT DISTINCT actor FROM audit_log")}
         check(actions == ["units.import", "import", "export", "export", "import", "import", "import", "import",
-                          "export"],
+                          "export", "export"],
               "one audit record per change and per export, none for no-ops: " + ",".join(actions))
         check(actors == {"os:" + getpass.getuser()}, "the audit log names the operating-system user")
         check(chain_ok(T), "the audit hash chain verifies")
         rc, out, err = run(gnbv, db, "audit", "verify")
         has_audit_cmd = "unknown command" not in err
         if has_audit_cmd:
-            check(rc == 0 and "9 audit records" in out and "intact" in out, "gnbv audit verify")
+            check(rc == 0 and out.endswith(": 10 bản ghi nhật ký, chuỗi băm còn nguyên vẹn\n"), "gnbv audit verify: " + out)
+            rc, out, err = run(gnbv, db, "--lang", "en", "audit", "verify")
+            check(rc == 0 and out.endswith(": 10 audit records, the hash chain is intact\n"),
+                  "gnbv audit verify in English: " + out)
         else:
             print("skip gnbv audit verify (not in this build's command table)")
         # Tampering with one record breaks the chain.

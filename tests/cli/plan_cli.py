@@ -18,7 +18,8 @@ application role).
   totals); on a corrected copy it reports nothing and exits 0.
 - Each check finds the inconsistency planted in a crafted plan, naming the lines.
 - Round trip: export --json gives back the file (as JSON values); that export,
-  imported into a new database and exported again, is byte-identical.
+  imported into a new database and exported again, is byte-identical; the file
+  written is named on stderr in Vietnamese ("đã ghi tệp"), English with --lang en.
 - Bad input: malformed JSON, an unknown code, a wrong type, a plan for an unknown
   unit: a clear error naming FILE:LINE:COL and the field, and nothing stored.
 """
@@ -127,7 +128,8 @@ with tempfile.TemporaryDirectory() as tmp:
           r.stdout + r.stderr)
     r = run(db, "audit", "verify")
     check("one audit record for the plan, chain intact",
-          r.returncode == 0 and "2 audit records" in r.stdout, r.stdout + r.stderr)
+          r.returncode == 0 and r.stdout.endswith(": 2 bản ghi nhật ký, chuỗi băm còn nguyên vẹn\n"),
+          r.stdout + r.stderr)
     r = run(db, "plan", "list")
     check("plan list shows it", r.returncode == 0 and re.search(r"045 .*Hà Quảng.* 2023 draft", r.stdout),
           r.stdout)
@@ -295,15 +297,17 @@ with tempfile.TemporaryDirectory() as tmp:
     # --- round trip ---
     out1 = os.path.join(tmp, "rt1.json")
     r = run(db, "plan", "export", "--unit", "045", "--year", "2023", "--json", out1)
-    check("export --json writes the file", r.returncode == 0 and os.path.exists(out1), r.stderr)
+    check("export --json writes the file, and says so in Vietnamese",
+          r.returncode == 0 and os.path.exists(out1) and r.stderr == "gnbv: đã ghi tệp %s\n" % out1, r.stderr)
     check("the export is the seed's file, value for value",
           json.load(open(out1, encoding="utf-8")) == SEED)
     db2 = fresh_db(tmp, "rt.db")
     r = run(db2, "plan", "import", out1)
     out2 = os.path.join(tmp, "rt2.json")
-    run(db2, "plan", "export", "--unit", "045", "--year", "2023", "--json", out2)
+    r2 = run(db2, "plan", "export", "--unit", "045", "--year", "2023", "--json", out2, lang="en")
     check("export -> import -> export is byte-identical",
           r.returncode == 0 and open(out1, "rb").read() == open(out2, "rb").read())
+    check("export says it in English with --lang en", r2.stderr == "gnbv: wrote %s\n" % out2, r2.stderr)
     r = run(db, "plan", "export", "--unit", "045", "--year", "2023", "--json", "-")
     check("export --json - writes to stdout", r.returncode == 0 and json.loads(r.stdout) == SEED)
 

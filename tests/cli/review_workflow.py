@@ -8,6 +8,8 @@ the ad-hoc deadline (day 15 on time, day 16 overdue), prints the
 transitions and a summary form that matches the store's own counts (text,
 CSV and XLSX), keeps the expected-to-escape list with deficits, components
 and helpers, writes escaped HTML certificates, and keeps the audit chain.
+Every step says what it did in Vietnamese, in English with `gnbv --lang en`
+(whole lines compared).
 
 Usage: review_workflow.py PATH/TO/gnbv [--pg DIR]
 
@@ -18,6 +20,7 @@ the application role, the audit log append-only for it).
 import csv
 import io
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -92,11 +95,15 @@ with tempfile.TemporaryDirectory() as d:
     def g(*args):
         return subprocess.run([GNBV, "--db", db] + list(args), capture_output=True, text=True)
 
-    def rv(*args, who="officer", unit="01366"):
-        a = ["review"] + list(args) + ["--as", who]
+    def rv(*args, who="officer", unit="01366", lang=None):
+        a = (["--lang", lang] if lang else []) + ["review"] + list(args) + ["--as", who]
         if unit:
             a += ["--unit", unit]
         return g(*a)
+
+    def said(p, line):
+        """Succeeded and printed exactly `line`."""
+        return p.returncode == 0 and p.stdout == line + "\n"
 
     C = ["--commune", "01366"]
     check("init", subprocess.run([GNBV, "--db", init_db, "init"], capture_output=True).returncode == 0)
@@ -113,30 +120,35 @@ with tempfile.TemporaryDirectory() as d:
     p = rv("survey", *C, "--year", "2021")
     check("survey before open: refused, exit 1", p.returncode == 1 and "has not started" in p.stderr, p.stderr)
     p = rv("open", *C, "--year", "2021")
-    check("open 2021", p.returncode == 0, p.stderr)
+    check("open 2021", said(p, "01366 Xã Cần Yên, năm 2021: bước 1 (lập danh sách): 0 hộ trong danh sách hiện hành"),
+          p.stdout + p.stderr)
     p = rv("meeting", *C, "--year", "2021", "--village", "01366-01", "--date", "2021-10-20",
            "--chair", "Trưởng xóm", "--participants", "10")
     check("meeting before the survey step: refused", p.returncode == 1 and "listing" in p.stderr, p.stderr)
     p = rv("apply", *C, "--year", "2021", "--household", "C", "--date", "2021-09-10",
            "--applicant", "Hoàng Văn C")
-    check("application recorded", p.returncode == 0, p.stderr)
+    check("application recorded", said(p, "Đã ghi đơn đề nghị của hộ C (bước 1)"), p.stdout + p.stderr)
     p = rv("survey", *C, "--year", "2021")
-    check("list closed (step 2)", p.returncode == 0, p.stderr)
+    check("list closed (step 2)", said(p, "Đã chốt danh sách: bước 2, điều tra và phân loại "
+                                        "('gnbv import --round 2021 ...')"), p.stdout + p.stderr)
 
     votes1 = os.path.join(d, "v1.csv")
     with open(votes1, "w") as f:
         f.write("household_code,in_favour\nA,5\n")
     p = rv("meeting", *C, "--year", "2021", "--village", "01366-01", "--date", "2021-10-20",
            "--chair", "Nông Văn Trưởng", "--participants", "10", "--votes", votes1)
-    check("5 of 10 (exactly 50%) stands", p.returncode == 0 and "1 results stand" in p.stdout, p.stdout + p.stderr)
+    check("5 of 10 (exactly 50%) stands",
+          p.returncode == 0 and re.fullmatch(r"Đã ghi cuộc họp số \d+ \(bước 3\): 1 hộ biểu quyết, 1 hộ đạt, "
+                                             r"0 hộ phải điều tra lại\n", p.stdout), p.stdout + p.stderr)
     votes2 = os.path.join(d, "v2.csv")
     with open(votes2, "w") as f:
         f.write("B,49\nC,80\n")
     p = rv("meeting", *C, "--year", "2021", "--village", "01366-02", "--date", "2021-10-21",
            "--chair", "Hoàng Thị Trưởng", "--participants", "100", "--votes", votes2)
-    check("49 of 100 (just below) goes back to the survey",
-          p.returncode == 0 and "B: 49 of 100 in favour, below 50%" in p.stdout, p.stdout + p.stderr)
-    meeting2 = p.stdout.split()[1] if p.returncode == 0 else "0"
+    m = re.fullmatch(r"Đã ghi cuộc họp số (\d+) \(bước 3\): 2 hộ biểu quyết, 1 hộ đạt, 1 hộ phải điều tra lại\n"
+                     r"  B: 49 / 100 người đồng ý, dưới 50%: điều tra lại\n", p.stdout)
+    check("49 of 100 (just below) goes back to the survey", p.returncode == 0 and m, p.stdout + p.stderr)
+    meeting2 = m.group(1) if m else "0"
     p = rv("post", *C, "--year", "2021", "--start", "2021-11-01", "--end", "2021-11-10")
     check("posting refused while B has no standing result", p.returncode == 1 and "B" in p.stderr, p.stderr)
     p = rv("vote", *C, "--year", "2021", "--meeting", meeting2, "--household", "B", "--in-favour", "50")
@@ -145,30 +157,47 @@ with tempfile.TemporaryDirectory() as d:
     hb, mb = write_round(d, "r21-B", [("B", "01366-02", "near", "Lý Văn Bình")])
     p = g("import", "--round", "2021", hb, mb)
     check("B surveyed again (step 2)", p.returncode == 0, p.stderr)
-    p = rv("vote", *C, "--year", "2021", "--meeting", meeting2, "--household", "B", "--in-favour", "50")
-    check("B voted again: 50 of 100 stands", p.returncode == 0 and "stands" in p.stdout, p.stdout + p.stderr)
+    p = rv("vote", *C, "--year", "2021", "--meeting", meeting2, "--household", "B", "--in-favour", "50", lang="en")
+    check("B voted again: 50 of 100 stands (said in English)", said(p, "B: the result stands"), p.stdout + p.stderr)
     p = rv("post", *C, "--year", "2021", "--start", "2021-11-01", "--end", "2021-11-10")
-    check("posted (step 4)", p.returncode == 0, p.stderr)
+    check("posted (step 4)", said(p, "Đã niêm yết công khai từ 2021-11-01 đến 2021-11-10 (bước 4)"),
+          p.stdout + p.stderr)
     p = rv("complain", *C, "--year", "2021", "--household", "C", "--date", "2021-11-05",
            "--text", "Đề nghị xem xét lại", "--by", "Hoàng Văn C")
-    check("complaint recorded", p.returncode == 0, p.stderr)
-    cid = p.stdout.split()[1] if p.returncode == 0 else "0"
+    m = re.fullmatch(r"Đã ghi khiếu nại số (\d+)\n", p.stdout)
+    check("complaint recorded", p.returncode == 0 and m, p.stdout + p.stderr)
+    cid = m.group(1) if m else "0"
     p = rv("submit", *C, "--year", "2021")
     check("submission refused with an unresolved complaint", p.returncode == 1 and "not resolved" in p.stderr, p.stderr)
     p = rv("resolve", *C, "--year", "2021", "--complaint", cid, "--date", "2021-11-08",
            "--text", "Giữ nguyên kết quả")
-    check("complaint resolved", p.returncode == 0, p.stderr)
+    check("complaint resolved", said(p, "Đã ghi kết quả giải quyết khiếu nại số " + cid), p.stdout + p.stderr)
     p = rv("submit", *C, "--year", "2021")
-    check("submitted (step 5)", p.returncode == 0, p.stderr)
+    check("submitted (step 5)", said(p, "Đã trình công nhận, người trình officer (bước 5); danh sách đã khóa"),
+          p.stdout + p.stderr)
     p = rv("recognise", *C, "--year", "2021", "--decision", "12/QĐ-UBND", "--date", "2021-12-15",
            "--signer", "Chủ tịch UBND xã")
     check("the submitter cannot recognise", p.returncode == 1 and "cannot also recognise" in p.stderr, p.stderr)
     p = rv("recognise", *C, "--year", "2021", "--decision", "12/QĐ-UBND", "--date", "2021-12-15",
            "--signer", "Chủ tịch UBND xã", who="chair")
-    check("recognised by the chair", p.returncode == 0, p.stderr)
+    check("recognised by the chair", said(p, "Đã công nhận theo quyết định số 12/QĐ-UBND ngày 2021-12-15; danh sách "
+                                           "của đợt rà soát đã khóa"), p.stdout + p.stderr)
     p = rv("status", *C, "--year", "2021")
-    check("status: recognised with the decision",
-          "step: recognised" in p.stdout and "12/QĐ-UBND of 2021-12-15" in p.stdout, p.stdout)
+    check("status: recognised with the decision", said(p, "\n".join((
+        "đợt rà soát: 01366 Xã Cần Yên, năm 2021 (chuẩn vn-2022-2026)", "bước: Đã công nhận",
+        "trong danh sách: 1 (có đơn đề nghị 1); đã điều tra: 3; đã thống nhất: 3; phải điều tra lại: 0; "
+        "chưa biểu quyết: 0", "khiếu nại: 1 (chưa giải quyết 0)", "người lập danh sách: officer",
+        "niêm yết: từ 2021-11-01 đến 2021-11-10", "người trình: officer",
+        "công nhận theo quyết định số 12/QĐ-UBND ngày 2021-12-15, người ký Chủ tịch UBND xã (ghi nhận bởi chair)"))),
+        p.stdout + p.stderr)
+    p = rv("status", *C, "--year", "2021", lang="en")
+    check("status in English with --lang en", said(p, "\n".join((
+        "round: 01366 Xã Cần Yên, 2021 (standard vn-2022-2026)", "step: recognised",
+        "listed: 1 (applications 1); surveyed: 3; agreed: 3; to survey again: 0; without a standing vote: 0",
+        "complaints: 1 (unresolved 0)", "opened by: officer", "posting: 2021-11-01 to 2021-11-10",
+        "submitted by: officer",
+        "recognised by decision 12/QĐ-UBND of 2021-12-15, signed Chủ tịch UBND xã (recorded by chair)"))),
+        p.stdout + p.stderr)
 
     # The lock, by every path.
     ex1 = os.path.join(d, "ex1")
@@ -192,7 +221,7 @@ with tempfile.TemporaryDirectory() as d:
     p = rv("reopen", *C, "--year", "2021", "--reason", "sai sót", who="province", unit="04")
     check("reopen by the province refused (one level by default)", p.returncode == 1, p.stderr)
     p = rv("reopen", *C, "--year", "2021", "--reason", "Kiểm tra lại", who="district", unit="045")
-    check("reopen by the district", p.returncode == 0, p.stderr)
+    check("reopen by the district", said(p, "Đã mở lại đợt rà soát: quay lại bước 2 (điều tra)"), p.stdout + p.stderr)
     p = g("import", "--round", "2021", h21, m21)
     check("writable again after reopening (B's survey corrected back)", p.returncode == 0, p.stderr)
     vb = os.path.join(d, "vb.csv")
@@ -214,7 +243,9 @@ with tempfile.TemporaryDirectory() as d:
                                        ("C", "01366-02", "not_poor", "Hoàng Văn C", "Kinh"),
                                        ("D", "01366-01", "poor", "Đặng Văn D", "Dao")])
     p = rv("open", *C, "--year", "2022")
-    check("open 2022 lists the 2021 poor and near-poor", p.returncode == 0 and "2 households" in p.stdout, p.stdout + p.stderr)
+    check("open 2022 lists the 2021 poor and near-poor",
+          said(p, "01366 Xã Cần Yên, năm 2022: bước 1 (lập danh sách): 2 hộ trong danh sách hiện hành"),
+          p.stdout + p.stderr)
     p = g("import", "--round", "2022", h22, m22)
     check("import 2022", p.returncode == 0, p.stderr)
     p = rv("list", *C, "--year", "2022")
@@ -264,6 +295,7 @@ with tempfile.TemporaryDirectory() as d:
           p.returncode == 0 and "Huyện Hà Quảng" in p.stdout and "50,00%" in p.stdout, p.stdout + p.stderr)
     xl = os.path.join(d, "s.xlsx")
     p = rv("summary", "--commune", "045", "--year", "2022", "--format", "xlsx", "--out", xl, unit="045")
+    check("the XLSX summary says where it went", re.fullmatch(re.escape(xl) + r": \d+ dòng\n", p.stdout), p.stdout)
     ok = p.returncode == 0 and zipfile.is_zipfile(xl)
     strings = zipfile.ZipFile(xl).read("xl/sharedStrings.xml").decode() if ok else ""
     check("XLSX summary with Vietnamese headings", ok and "Hộ nghèo cuối năm" in strings, p.stderr)
@@ -272,7 +304,9 @@ with tempfile.TemporaryDirectory() as d:
 
     # Ad-hoc: day 15 on time, day 16 overdue.
     p = rv("adhoc", "request", *C, "--household", "C", "--date", "2023-03-01", "--reason", "Ốm nặng")
-    check("ad-hoc request", p.returncode == 0 and "15 calendar days" in p.stdout, p.stdout + p.stderr)
+    check("ad-hoc request", p.returncode == 0 and re.fullmatch(
+        r"Đã ghi đề nghị rà soát đột xuất số \d+: hạn quyết định trong 15 ngày theo lịch\n", p.stdout),
+        p.stdout + p.stderr)
     p = rv("overdue", "--on", "2023-03-16")
     check("day 15: not overdue", p.returncode == 0 and len(p.stdout.splitlines()) == 1, p.stdout)
     p = rv("overdue", "--on", "2023-03-17")
@@ -281,15 +315,15 @@ with tempfile.TemporaryDirectory() as d:
 
     # Expected to escape in 2023 (from the 2022 list).
     p = rv("escape", "mark", *C, "--year", "2023", "--household", "B")
-    check("escape mark", p.returncode == 0, p.stderr)
+    check("escape mark", said(p, "B: dự kiến thoát nghèo năm 2023"), p.stdout + p.stderr)
     p = rv("escape", "mark", *C, "--year", "2023", "--household", "C")
     check("a household not on the list cannot be marked", p.returncode == 1, p.stderr)
     p = rv("escape", "assign", "--year", "2023", "--household", "B", "--helper", "Hoàng Văn Cán",
-           "--position", "Phó Chủ tịch UBND xã")
-    check("escape assign", p.returncode == 0, p.stderr)
+           "--position", "Phó Chủ tịch UBND xã", lang="en")
+    check("escape assign (said in English)", said(p, "B: helper Hoàng Văn Cán"), p.stdout + p.stderr)
     p = rv("escape", "support", "--year", "2023", "--household", "B", "--what", "Hỗ trợ nhà ở",
            "--date", "2023-04-01", "--amount", "40000000", "--component", "DA5")
-    check("escape support", p.returncode == 0, p.stderr)
+    check("escape support", said(p, "B: đã ghi hỗ trợ"), p.stdout + p.stderr)
     p = rv("escape", "progress", *C, "--year", "2023")
     check("progress shows deficits with components and the helper",
           "housing_quality  -> DA5" in p.stdout and "Hoàng Văn Cán" in p.stdout and "40.000.000" in p.stdout,
@@ -298,6 +332,7 @@ with tempfile.TemporaryDirectory() as d:
     # Certificates, escaped.
     html = os.path.join(d, "c.html")
     p = rv("certificate", *C, "--year", "2021", "--out", html)
+    check("certificates written", said(p, "Đã ghi tệp " + html), p.stdout + p.stderr)
     text = open(html, encoding="utf-8").read() if p.returncode == 0 else ""
     check("certificates: one per poor or near-poor household", text.count('class="cert"') == 2, p.stderr)
     check("certificates: names are escaped",

@@ -139,7 +139,9 @@ with tempfile.TemporaryDirectory() as d:
         b.req("GET", "/dashboard")
         b.req("GET", "/dashboard")
         check("mai's page is kept", kept_lines(log)[-1].endswith("(kept)"))
-        run(GNBV, db, "user", "disable", "mai")
+        out = run(GNBV, db, "user", "disable", "mai")
+        check("gnbv user disable says it in Vietnamese",
+              out == "Đã khóa tài khoản mai; các phiên đăng nhập của tài khoản đã kết thúc\n", out)
         st, h, _ = b.req("GET", "/dashboard")
         check("disabled by the CLI: the next request is sent to the login",
               st == 303 and h.get("location") == ["/login"], st)

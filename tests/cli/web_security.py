@@ -12,6 +12,8 @@ S4, S5, S7, F2), over real HTTP on a loopback port:
 - a body over max_body_bytes is refused unread; a slow client is cut off
   after request_timeout_ms while others are answered;
 - the settings file is read, and a bad one refused.
+- `gnbv user add`, `reset` and `disable` say what they did in Vietnamese,
+  and in English with `gnbv --lang en`.
 
 Usage: web_security.py PATH/TO/gnbv
 """
@@ -44,8 +46,11 @@ def changes(db):
 
 with tempfile.TemporaryDirectory() as d:
     db, homes = fixture(GNBV, d)
-    add_user(GNBV, db, "lan", "commune", COMMUNE_A)
-    add_user(GNBV, db, "hoa", "commune", COMMUNE_A)
+    out = add_user(GNBV, db, "lan", "commune", COMMUNE_A)
+    check("gnbv user add says it in Vietnamese", out == "Đã thêm tài khoản lan (vai trò commune, đơn vị %s)\n"
+          % COMMUNE_A, out)
+    out = add_user(GNBV, db, "hoa", "commune", COMMUNE_A, lang="en")
+    check("and in English with --lang en", out == "user hoa added (commune, unit %s)\n" % COMMUNE_A, out)
     code = homes[COMMUNE_A][0]
     cfg = os.path.join(d, "serve.ini")
     with open(cfg, "w") as f:
@@ -212,11 +217,14 @@ with tempfile.TemporaryDirectory() as d:
         cc = Client(srv.port)
         cc.cookies = {"gnbv_session": c.cookies.get("gnbv_session", "") or "gone"}
         check("after logout the session is gone", c.req("GET", "/dashboard")[0] == 303)
-        run(GNBV, db, "user", "reset", "lan", stdin="Một mật khẩu mới 1\n")
+        out = run(GNBV, db, "user", "reset", "lan", stdin="Một mật khẩu mới 1\n")
+        check("gnbv user reset says it in Vietnamese", out == "Tài khoản lan: đã đặt mật khẩu mới và mở khóa; "
+              "các phiên đăng nhập của tài khoản đã kết thúc\n", out)
         check("a password reset ends the other sessions", old.req("GET", "/dashboard")[0] == 303)
         st, _, _ = other.req("GET", "/dashboard")
         check("(other users' sessions live on)", st == 200, st)
-        run(GNBV, db, "user", "disable", "hoa")
+        out = run(GNBV, db, "--lang", "en", "user", "disable", "hoa")
+        check("gnbv --lang en user disable says it in English", out == "user hoa disabled; their sessions ended\n", out)
         check("disabling ends the user's sessions", other.req("GET", "/dashboard")[0] == 303)
         check("a disabled user cannot log in", other.login("hoa")[0] == 401)
 

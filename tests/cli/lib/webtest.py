@@ -67,11 +67,12 @@ def q(db, sql, *args):
         con.close()
 
 
-def add_user(gnbv, db, name, role, unit):
+def add_user(gnbv, db, name, role, unit, lang=None):
+    """`gnbv user add` with PASSWORD on stdin; returns what it printed."""
     args = ["user", "add", name, "--role", role]
     if unit:
         args += ["--unit", unit]
-    run(gnbv, db, *args, stdin=PASSWORD + "\n")
+    return run(gnbv, db, *(["--lang", lang] if lang else []), *args, stdin=PASSWORD + "\n")
 
 
 def free_port():
