@@ -32,7 +32,7 @@ typedef struct gnbv_web_config {
 	int max_body_bytes;        /* form posts */
 	int session_idle_min;      /* session idle timeout */
 	int session_absolute_h;    /* session absolute timeout */
-	int page_size;             /* households per list page */
+	int page_size;             /* rows per list page: households, accounts */
 	int page_cache_mb;         /* rendered pages kept in memory (cache.c); 0: none */
 	int access_log;            /* 1: a line per request on the log */
 	char tls_certificate[512]; /* PEM: chain and key; "" : plain HTTP (tls.c) */
