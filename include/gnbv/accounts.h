@@ -112,9 +112,26 @@ int gnbv_account_get(gnbv_store *s, const char *name, gnbv_user *out);
  * there is none or they are outside it. */
 int gnbv_account_get_in(gnbv_store *s, const gnbv_scope *scope, int64_t user_id, gnbv_user *out);
 
-/* Each user in the scope, by name; fn returning non-zero stops the walk
- * and is returned. */
 typedef int (*gnbv_user_fn)(void *ctx, const gnbv_user *u);
+
+/* Which accounts of a scope a list shows: a page of them. */
+typedef struct gnbv_user_filter {
+	uint64_t offset; /* accounts skipped, in the order below */
+	size_t limit;    /* at most this many; 0: all the rest */
+} gnbv_user_filter;
+
+/* The users in the scope that f (NULL: all) selects, in the list's order:
+ * by unit in the tree's order (the unit's path, as the household list:
+ * a unit's accounts before those of the units below it; the accounts
+ * without a unit, which only the whole tree holds, first), then by name
+ * in Vietnamese order (the `vi` collation), then by number, so that
+ * pages taken with increasing offsets neither repeat nor skip an account
+ * while nothing changes. *total (may be NULL) gets how many the scope
+ * holds in all. fn returning non-zero stops the walk and is returned. */
+int gnbv_account_list(gnbv_store *s, const gnbv_scope *scope, const gnbv_user_filter *f,
+                      gnbv_user_fn fn, void *ctx, uint64_t *total);
+
+/* Each user in the scope, in the order of gnbv_account_list. */
 int gnbv_account_each(gnbv_store *s, const gnbv_scope *scope, gnbv_user_fn fn, void *ctx);
 
 /* The user's scope: their unit's subtree, or the whole tree. */

@@ -143,11 +143,11 @@ void gnbv_token_new(char *out)
 
 /* Columns 0-9 are read_user's, then the unit's path (the scope checks) and
  * the password hash. */
+#define USER_FROM "FROM app_user a LEFT JOIN unit u ON u.unit_id = a.unit_id "
 static const char USER_COLS[] =
     "SELECT a.user_id, a.name, a.role, coalesce(u.code, ''), coalesce(u.name, ''), "
     "coalesce(a.unit_id, 0), a.disabled, a.created_at, a.pw_changed_at, "
-    "coalesce(a.last_login_at, 0), coalesce(u.path, ''), a.pw_hash "
-    "FROM app_user a LEFT JOIN unit u ON u.unit_id = a.unit_id ";
+    "coalesce(a.last_login_at, 0), coalesce(u.path, ''), a.pw_hash " USER_FROM;
 enum { COL_PATH = 10, COL_HASH = 11 };
 
 static void read_user(gnbv_store *s, gnbv_bstmt *st, int col, gnbv_user *u)
@@ -240,19 +240,51 @@ int gnbv_account_get_in(gnbv_store *s, const gnbv_scope *scope, int64_t user_id,
 	return rc;
 }
 
-int gnbv_account_each(gnbv_store *s, const gnbv_scope *scope, gnbv_user_fn fn, void *ctx)
+/* A statement over the scope's accounts: `sql` ends in the WHERE of a
+ * path range (none for the whole tree, all), whose bounds are bound
+ * first. */
+static int prep_scoped(gnbv_store *s, const char *sql, int all, const char *lo, const char *hi,
+                       gnbv_bstmt **st)
 {
-	gnbv_bstmt *st = NULL;
-	char sql[sizeof USER_COLS + 64], lo[GNBV_SCOPE_PATH_MAX], hi[GNBV_SCOPE_PATH_MAX];
-	int all = whole_tree(scope), rc;
-	if (!scope) return gnbv_error_set(GNBV_EDENIED, "listing users needs a scope");
+	int rc = gnbv__prep(s, sql, st);
+	if (!rc && !all && !(rc = gnbv__bind_text(s, *st, 1, lo, strlen(lo))))
+		rc = gnbv__bind_text(s, *st, 2, hi, strlen(hi));
+	return rc;
+}
+
+int gnbv_account_list(gnbv_store *s, const gnbv_scope *scope, const gnbv_user_filter *f,
+                      gnbv_user_fn fn, void *ctx, uint64_t *total)
+{
 	/* A scope's users: their unit's path in its range (no unit: none). */
-	snprintf(sql, sizeof sql, "%s%sORDER BY a.name", USER_COLS,
-	         all ? "" : "WHERE u.path >= ? AND u.path < ? ");
+	static const char RANGE[] = "WHERE u.path >= ? AND u.path < ? ";
+	/* Tree order, then the name as the application sorts names, then the
+	 * number: a total order (names are unique, but two could collate
+	 * equal), which OFFSET needs so that pages do not overlap. A user
+	 * without a unit has no path: '' sorts first on both backends (NULL
+	 * would not: SQLite puts it first, PostgreSQL last). */
+	static const char ORDER[] =
+	    "ORDER BY coalesce(u.path, ''), a.name COLLATE vi, a.user_id LIMIT ? OFFSET ?";
+	gnbv_bstmt *st = NULL;
+	char sql[sizeof USER_COLS + sizeof RANGE + sizeof ORDER];
+	char lo[GNBV_SCOPE_PATH_MAX], hi[GNBV_SCOPE_PATH_MAX];
+	if (!scope) return gnbv_error_set(GNBV_EDENIED, "listing users needs a scope");
+	int all = whole_tree(scope), rc, k = all ? 1 : 3;
+	uint64_t off = f ? f->offset : 0;
 	gnbv__scope_range(scope, lo, hi, sizeof lo);
-	if ((rc = gnbv__prep(s, sql, &st))) goto done;
-	if (!all && ((rc = gnbv__bind_text(s, st, 1, lo, strlen(lo))) ||
-	             (rc = gnbv__bind_text(s, st, 2, hi, strlen(hi)))))
+	if (total) {
+		snprintf(sql, sizeof sql, "SELECT count(*) %s%s", USER_FROM, all ? "" : RANGE);
+		if ((rc = prep_scoped(s, sql, all, lo, hi, &st))) goto done;
+		if ((rc = gnbv__step(s, st)) < 0) goto done;
+		*total = rc == GNBV_BACKEND_ROW ? (uint64_t)gnbv__col_int(s, st, 0) : 0;
+		gnbv__fin(s, st);
+		st = NULL;
+	}
+	/* No limit is the largest one: one statement for a page and for all. */
+	int64_t limit = f && f->limit && f->limit < INT64_MAX ? (int64_t)f->limit : INT64_MAX;
+	int64_t offset = off < INT64_MAX ? (int64_t)off : INT64_MAX;
+	snprintf(sql, sizeof sql, "%s%s%s", USER_COLS, all ? "" : RANGE, ORDER);
+	if ((rc = prep_scoped(s, sql, all, lo, hi, &st)) ||
+	    (rc = gnbv__bind_int(s, st, k, limit)) || (rc = gnbv__bind_int(s, st, k + 1, offset)))
 		goto done;
 	while ((rc = gnbv__step(s, st)) == GNBV_BACKEND_ROW) {
 		gnbv_user u;
@@ -263,6 +295,11 @@ int gnbv_account_each(gnbv_store *s, const gnbv_scope *scope, gnbv_user_fn fn, v
 done:
 	gnbv__fin(s, st);
 	return rc;
+}
+
+int gnbv_account_each(gnbv_store *s, const gnbv_scope *scope, gnbv_user_fn fn, void *ctx)
+{
+	return gnbv_account_list(s, scope, NULL, fn, ctx, NULL);
 }
 
 int gnbv_account_scope(gnbv_store *s, const gnbv_user *u, gnbv_scope *out)

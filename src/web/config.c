@@ -56,7 +56,7 @@ static const setting SETTINGS[] = {
             "(0: none)"),
     INT_SET("access_log", access_log, 1, 0, 1,
             "1: a line per request on the log (method, route, status, time; never the path)"),
-    INT_SET("page_size", page_size, 50, 10, 1000, "households per list page"),
+    INT_SET("page_size", page_size, 50, 10, 1000, "rows per list page: households, accounts"),
     STR_SET("tls_certificate", tls_certificate, "",
             "PEM file with the certificate chain and the unencrypted private key: serve "
             "HTTPS on listen (TLS 1.2 or later), with Secure cookies and HSTS"),

@@ -2,7 +2,11 @@
  * pages_reg.c - the registry screens (issue 6): the household list with
  * its filters, paging and CSV download, the name search, a household's
  * page (members, assessment and its reason, history across rounds), and
- * the edit form for a household and its members.
+ * the edit form for a household and its members. The paging is every
+ * list's (the household list and the user list of pages_users.c): the
+ * page number of the query, and the pager (templates/pager.html) with
+ * `page_size` rows a page; the rows of a page come from the store, which
+ * takes the offset and the limit.
  *
  * Personal data (Decree 13/2023/NĐ-CP; quality.md S3, S7): every view of a
  * list, a search, a household or an export writes an access record (who,
@@ -84,7 +88,6 @@ static int parse_list(gnbv_web_req *r, list_q *q)
 	q->unit = gnbv_web_unit_param(r);
 	q->klass_s = gnbv_web_query(r, "class", 16);
 	q->rule_s = gnbv_web_query(r, "indicator", 32);
-	const char *page = gnbv_web_query(r, "page", 9);
 	int rc = gnbv_web_round(r, gnbv_web_query(r, "round", 8), &q->year, &q->prev, &q->years);
 	if (rc) return rc;
 	q->klass = -1;
@@ -96,26 +99,59 @@ static int parse_list(gnbv_web_req *r, list_q *q)
 	q->rule = -1;
 	if (q->rule_s && *q->rule_s && (q->rule = gnbv_dash_rule_parse(q->rule_s)) < 0)
 		return gnbv_error_set(GNBV_EINVALID, "indicator");
-	q->page = 1;
-	if (page && *page) {
-		char *end;
-		long long v = strtoll(page, &end, 10);
-		if (*end || v < 1) return gnbv_error_set(GNBV_EINVALID, "page");
-		q->page = (uint64_t)v;
-	}
-	return 0;
+	return gnbv_web_page_param(r, &q->page);
 }
 
-static void list_query(gnbv_web_req *r, const list_q *q, uint64_t page, gnbv_wbuf *out)
+/* The list's filters as a query string (without the page). */
+static void list_query(gnbv_web_req *r, const list_q *q, gnbv_wbuf *out)
 {
-	char y[16], p[24];
+	char y[16];
 	snprintf(y, sizeof y, "%d", q->year);
-	snprintf(p, sizeof p, "%llu", (unsigned long long)page);
 	url_arg(r, out, "unit", q->unit);
 	url_arg(r, out, "round", y);
 	url_arg(r, out, "class", q->klass >= 0 ? q->klass_s : NULL);
 	url_arg(r, out, "indicator", q->rule >= 0 ? q->rule_s : NULL);
-	if (page) url_arg(r, out, "page", p);
+}
+
+/* ---- paging, shared by every paged list ---- */
+
+int gnbv_web_page_param(gnbv_web_req *r, uint64_t *page)
+{
+	const char *p = gnbv_web_query(r, "page", 9);
+	*page = 1;
+	if (p && *p) {
+		char *end;
+		long long v = strtoll(p, &end, 10);
+		if (*end || v < 1) return gnbv_error_set(GNBV_EINVALID, "page");
+		*page = (uint64_t)v;
+	}
+	return 0;
+}
+
+/* The query of page n: the filters, then page=N. */
+static json_t *page_query(gnbv_web_req *r, const char *filters, uint64_t n)
+{
+	gnbv_wbuf b = {0};
+	char num[24];
+	snprintf(num, sizeof num, "%llu", (unsigned long long)n);
+	gnbv_wbuf_str(&b, filters);
+	url_arg(r, &b, "page", num);
+	json_t *q = json_stringn(b.p ? b.p : "", b.len);
+	gnbv_wbuf_free(&b);
+	return q;
+}
+
+void gnbv_web_pager(gnbv_web_req *r, json_t *page, const char *path, const char *filters,
+                    uint64_t n, uint64_t total)
+{
+	uint64_t ps = (uint64_t)r->cfg->page_size;
+	uint64_t pages = total ? (total + ps - 1) / ps : 1;
+	json_t *p = json_pack("{s:s,s:I,s:I}", "path", path, "page", (json_int_t)n, "pages",
+	                      (json_int_t)pages);
+	if (!p) return;
+	if (n > 1) json_object_set_new(p, "prev", page_query(r, filters, n - 1));
+	if (n < pages) json_object_set_new(p, "next", page_query(r, filters, n + 1));
+	json_object_set_new(page, "pager", p);
 }
 
 typedef struct items_ctx {
@@ -208,24 +244,12 @@ int gnbv_page_households(gnbv_web_req *r)
 		json_decref(items);
 		goto done;
 	}
-	uint64_t pages = total ? (total + ps - 1) / ps : 1;
 	json_object_set_new(p, "has_items", json_boolean(json_array_size(items) > 0));
 	json_object_set_new(p, "items", items);
 	json_object_set_new(p, "found", json_string(gnbv_web_int(r, (int64_t)total)));
-	json_object_set_new(p, "page", json_integer((json_int_t)q.page));
-	json_object_set_new(p, "pages", json_integer((json_int_t)pages));
-	list_query(r, &q, 0, &qs);
+	list_query(r, &q, &qs);
 	json_object_set_new(p, "query", json_stringn(qs.p ? qs.p : "", qs.len));
-	if (q.page > 1) {
-		gnbv_wbuf_free(&qs);
-		list_query(r, &q, q.page - 1, &qs);
-		json_object_set_new(p, "prev_page", json_stringn(qs.p, qs.len));
-	}
-	if (q.page < pages) {
-		gnbv_wbuf_free(&qs);
-		list_query(r, &q, q.page + 1, &qs);
-		json_object_set_new(p, "next_page", json_stringn(qs.p, qs.len));
-	}
+	gnbv_web_pager(r, p, "/households", qs.p ? qs.p : "", q.page, total);
 	char object[GNBV_STORE_CODE_MAX + 16];
 	snprintf(object, sizeof object, "households:%s", target.code[0] ? target.code : "all");
 	if ((rc = gnbv_web_access(r, "access.view", object,

@@ -5,6 +5,10 @@
  * CSV, the form to add an account, one account's page with the forms to
  * disable it and to reset its password.
  *
+ * The list is paged as the household list is (pages_reg.c's pager, the
+ * `page_size` setting), the store taking the page; its CSV is the whole
+ * list, in the same order.
+ *
  * Who may do what is the route table's (routes.c: `user` for my account,
  * `users` for the rest, the administrator's); which accounts is the
  * store's: gnbv_account_each, _get_in, _add, _disable and _set_password
@@ -199,18 +203,27 @@ static int add_user_row(void *ctx, const gnbv_user *u)
 	return 0;
 }
 
+/* A page of the accounts, `page_size` of them, as the household list
+ * pages (the same ?page= and pager): a province's administrator may have
+ * thousands. The store takes the page (gnbv_account_list: by unit in the
+ * tree's order, then by name in Vietnamese order) and counts the scope's
+ * accounts for the pager. */
 int gnbv_page_users(gnbv_web_req *r)
 {
+	uint64_t page, total = 0;
+	size_t ps = (size_t)r->cfg->page_size;
+	int rc = gnbv_web_page_param(r, &page);
+	if (rc) return rc;
 	json_t *a = json_array();
 	list_ctx c = {r, a, 0};
-	int rc = gnbv_account_each(r->s, &r->scope, add_user_row, &c);
-	if (rc) {
+	gnbv_user_filter f = {(page - 1) * ps, ps};
+	if ((rc = gnbv_account_list(r->s, &r->scope, &f, add_user_row, &c, &total))) {
 		json_decref(a);
 		return rc;
 	}
-	r->page = json_pack("{s:o,s:s,s:b}", "users", a, "found",
-	                    gnbv_web_int(r, (int64_t)json_array_size(a)), "has_users",
-	                    json_array_size(a) > 0);
+	r->page = json_pack("{s:o,s:s,s:b}", "users", a, "found", gnbv_web_int(r, (int64_t)total),
+	                    "has_users", json_array_size(a) > 0);
+	gnbv_web_pager(r, r->page, "/users", "", page, total);
 	json_object_set_new(
 	    r->page, "scope",
 	    js(r->sess.user.unit_name[0] ? r->sess.user.unit_name : gnbv_web_msg(r, "unit.all")));

@@ -32,7 +32,7 @@ typedef struct gnbv_web_config {
 	int max_body_bytes;        /* form posts */
 	int session_idle_min;      /* session idle timeout */
 	int session_absolute_h;    /* session absolute timeout */
-	int page_size;             /* households per list page */
+	int page_size;             /* rows per list page: households, accounts */
 	int page_cache_mb;         /* rendered pages kept in memory (cache.c); 0: none */
 	int access_log;            /* 1: a line per request on the log */
 	char tls_certificate[512]; /* PEM: chain and key; "" : plain HTTP (tls.c) */
@@ -253,6 +253,16 @@ int gnbv_page_plan_document(gnbv_web_req *r);
 int gnbv_web_round(gnbv_web_req *r, const char *given, int *year, int *prev, json_t **years);
 const char *gnbv_web_class_name(gnbv_web_req *r, int klass);
 const char *gnbv_web_unit_param(gnbv_web_req *r);
+/* Paged lists (pages_reg.c): the page asked for (?page=, from 1; 1 when
+ * absent), GNBV_EINVALID for anything but a positive number; and the
+ * pager of page n of `total` rows at the setting's page_size a page, as
+ * "pager" in the page's context for templates/pager.html ({{>pager}}):
+ * the list's path, the page, the number of pages and the queries of the
+ * pages before and after (`filters`, the list's query without the page,
+ * URL-encoded, may be "", then page=N). */
+int gnbv_web_page_param(gnbv_web_req *r, uint64_t *page);
+void gnbv_web_pager(gnbv_web_req *r, json_t *page, const char *path, const char *filters,
+                    uint64_t n, uint64_t total);
 /* The CSV cell of a value: quoted when needed, and a leading = + - @ made
  * inert with a quote (quality.md S6: CSV formula injection). */
 void gnbv_web_csv_cell(gnbv_wbuf *b, const char *v, int first);

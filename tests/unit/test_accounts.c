@@ -177,7 +177,7 @@ static void test_add_and_scope(void **state)
 	assert_string_equal(names, "mai ");
 	names[0] = '\0';
 	assert_int_equal(gnbv_account_each(f->s, &f->all, collect_name, names), 0);
-	assert_string_equal(names, "hoa lan mai root ");
+	assert_string_equal(names, "root hoa lan mai "); /* no unit first, then tree order */
 	/* The district disables and resets in its subtree. */
 	assert_int_equal(gnbv_account_disable(f->s, &district, "mai", T0 + 1), 0);
 	assert_int_equal(gnbv_account_set_password(f->s, &b, "mai", "Một mật khẩu khác", 1, T0 + 2),
@@ -212,6 +212,80 @@ static void test_add_and_scope(void **state)
 		                 2);
 	uint64_t n;
 	assert_int_equal(gnbv_store_audit_verify(f->s, &n), 0);
+}
+
+/* The names of a page of the list, or of the whole list (limit 0). */
+static uint64_t page_names(fx *f, const gnbv_scope *sc, uint64_t offset, size_t limit, char *names)
+{
+	gnbv_user_filter flt = {offset, limit};
+	uint64_t total = 99;
+	names[0] = '\0';
+	assert_int_equal(gnbv_account_list(f->s, sc, &flt, collect_name, names, &total), 0);
+	return total;
+}
+
+/* The administrator's list, paged by the store (docs/web.md, "The list
+ * and its CSV"): by unit in the tree's order, then by name in Vietnamese
+ * order (case does not come first, as it would in byte order), pages that
+ * add up to the whole list, the scope's count, nothing outside it. */
+static void test_list_pages(void **state)
+{
+	fx *f = *state;
+	gnbv_scope district, a, b;
+	static const struct {
+		const char *name, *unit;
+		int role;
+	} USERS[] = {{"root", NULL, GNBV_ROLE_ADMIN},    {"tinh", "04", GNBV_ROLE_OFFICE},
+	             {"Zed", "045", GNBV_ROLE_VIEWER},   {"an", "045", GNBV_ROLE_OFFICE},
+	             {"Binh", "045", GNBV_ROLE_ADMIN},   {"b2", "01366", GNBV_ROLE_COMMUNE},
+	             {"a1", "01366", GNBV_ROLE_COMMUNE}, {"c", "01367", GNBV_ROLE_COMMUNE}};
+	for (size_t i = 0; i < sizeof USERS / sizeof USERS[0]; i++)
+		assert_int_equal(gnbv_account_add(f->s, &f->all, USERS[i].name, USERS[i].role,
+		                                  USERS[i].unit, PW, T0),
+		                 0);
+	assert_int_equal(gnbv_store_scope_unit(f->s, "045", 0, &district), 0);
+	assert_int_equal(gnbv_store_scope_unit(f->s, "01366", 0, &a), 0);
+	assert_int_equal(gnbv_store_scope_unit(f->s, "01367", 0, &b), 0);
+	/* The two communes come in the order of their paths. */
+	int a_first = strcmp(a.path, b.path) < 0;
+	const char *want_all =
+	    a_first ? "root tinh an Binh Zed a1 b2 c " : "root tinh an Binh Zed c a1 b2 ";
+	const char *want_district = want_all + strlen("root tinh ");
+	char names[256], pages[256];
+	assert_int_equal(page_names(f, &f->all, 0, 0, names), 8);
+	assert_string_equal(names, want_all);
+	/* Pages of three, taken one after the other, are the whole list. */
+	pages[0] = '\0';
+	for (uint64_t off = 0; off < 9; off += 3) {
+		assert_int_equal(page_names(f, &f->all, off, 3, names), 8);
+		assert_true(strlen(names) > 0);
+		strncat(pages, names, sizeof pages - strlen(pages) - 1);
+	}
+	assert_string_equal(pages, want_all);
+	assert_int_equal(page_names(f, &f->all, 6, 3, names), 8);
+	assert_string_equal(names, a_first ? "b2 c " : "a1 b2 "); /* the rest */
+	/* The district's scope: its units only, counted as such. */
+	assert_int_equal(page_names(f, &district, 0, 0, names), 6);
+	assert_string_equal(names, want_district);
+	assert_int_equal(page_names(f, &district, 0, 4, names), 6);
+	assert_int_equal(strncmp(names, want_district, strlen(names)), 0);
+	assert_int_equal(page_names(f, &district, 4, 4, pages), 6);
+	strncat(names, pages, sizeof names - strlen(names) - 1);
+	assert_string_equal(names, want_district);
+	assert_int_equal(page_names(f, &b, 0, 10, names), 1);
+	assert_string_equal(names, "c ");
+	/* Past the end: no row, the same count. */
+	assert_int_equal(page_names(f, &district, 6, 4, names), 6);
+	assert_string_equal(names, "");
+	assert_int_equal(page_names(f, &district, UINT64_MAX, 4, names), 6);
+	assert_string_equal(names, "");
+	/* No count asked for; no scope refused. */
+	gnbv_user_filter flt = {0, 2};
+	names[0] = '\0';
+	assert_int_equal(gnbv_account_list(f->s, &a, &flt, collect_name, names, NULL), 0);
+	assert_string_equal(names, "a1 b2 ");
+	assert_int_equal(gnbv_account_list(f->s, NULL, &flt, collect_name, names, NULL),
+	                 GNBV_EDENIED);
 }
 
 static void test_sessions(void **state)
@@ -403,6 +477,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_password_rules),
 	    cmocka_unit_test_setup_teardown(test_add_and_scope, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_list_pages, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sessions, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_change_password, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_throttle, setup, teardown),

@@ -1,0 +1,248 @@
+#!/usr/bin/env python3
+"""The administrator's user list in pages (docs/web.md, "The list and its
+CSV"), over HTTP, with `page_size = 10` and more accounts than a page in
+each of two districts:
+
+- the district's administrator pages through its accounts with the pager's
+  links: each page holds at most a page of them, page 2 the ten after the
+  first ten, and the pages together hold every account of the district
+  once, none missing, in the list's order (by unit in the tree's order,
+  then by name in Vietnamese order: in the district's own unit "adm045"
+  before "cuong" before "Hai" before "Zed", which byte order would not
+  give), with the district's count and the number of pages;
+- no page, asked for by number or reached by the links, ever shows an
+  account of the other district or the administrator of everything; the
+  other district's administrator sees its own the same way; the
+  administrator of everything sees everyone, the accounts without a unit
+  first;
+- a bad page number (0, -1, letters, "2x") is 400, as the household list
+  answers it, and a page after the last is an empty page, also as the
+  household list answers it;
+- the household list pages through the same pager (the shared partial):
+  its links keep the filters and go forward and back;
+- the CSV is still the whole list, in the same order, whatever ?page= says,
+  and each download is still one access.export record with its row count;
+- the pager in English.
+
+Usage: web_users_pages.py PATH/TO/gnbv
+"""
+import csv
+import io
+import json
+import os
+import re
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from webtest import (q, COMMUNE_A, COMMUNE_B, DISTRICT, OTHER_COMMUNE, OTHER_DISTRICT,  # noqa: E402
+                     Client, Server, add_user, fixture)
+
+GNBV = sys.argv[1]
+PAGE = 10
+results = []
+
+# Names in the district: mixed case, so that the order is the collation's
+# ("adm045" < "cuong" < "Hai" < "Zed" in the district's own unit), not the
+# bytes' ("Hai" < "Zed" < "adm045" < "cuong").
+OURS = ["Zed", "an", "Binh", "cuong", "Dung", "giang", "Hai", "khanh", "Linh", "minh", "Nam",
+        "phuong", "Quang", "son", "Thao", "uyen", "Viet", "xuan", "Yen", "bao", "Chi", "duc",
+        "em", "Phuc", "tam"]
+THEIRS = ["khac%02d" % i for i in range(1, 13)]
+
+
+def check(name, cond, detail=""):
+    results.append(bool(cond))
+    print(("ok   " if cond else "FAIL ") + name + ("" if cond else ": " + str(detail)))
+    return cond
+
+
+def shown(body):
+    """The accounts of a user list page, in the page's order."""
+    return re.findall(r'<a href="/user/\d+">([^<]+)</a>', body)
+
+
+def pager(body):
+    """The pager's previous and next links and its "N / M"."""
+    m = re.search(r'<p class="pager">(.*?)</p>', body, re.S)
+    if not m:
+        return None
+    links = re.findall(r'<a href="([^"]+)">([^<]+)</a>', m.group(1))
+    at = re.search(r"<span>[^<]* (\d+) / (\d+)</span>", m.group(1))
+    return {"links": links, "at": (int(at.group(1)), int(at.group(2))) if at else None}
+
+
+def link(body, which):
+    """The href of the pager's previous (0) or next (1) link, or None."""
+    p = pager(body)
+    for href, text in (p or {"links": []})["links"]:
+        if (which == 0) == ("‹" in text):
+            return href.replace("&amp;", "&")
+    return None
+
+
+def expected(db, where, *args):
+    """The accounts of a scope in the list's order: unit path (none first),
+    name without case (the vi collation for letters and digits), number."""
+    rows = q(db, "SELECT a.user_id, a.name, coalesce(u.path, '') FROM app_user a "
+                 "LEFT JOIN unit u ON u.unit_id = a.unit_id " + where, *args)
+    return [r[1] for r in sorted(rows, key=lambda r: (r[2], r[1].lower(), r[0]))]
+
+
+def walk(c):
+    """Follows the pager's next links from /users: the pages' accounts."""
+    pages, path, seen = [], "/users", set()
+    while path and path not in seen and len(pages) < 50:
+        seen.add(path)
+        st, _, body = c.req("GET", path)
+        if st != 200:
+            pages.append(("status", st))
+            break
+        pages.append((path, shown(body), pager(body), body))
+        path = link(body, 1)
+    return pages
+
+
+with tempfile.TemporaryDirectory() as d:
+    db, _ = fixture(GNBV, d)
+    add_user(GNBV, db, "root", "admin", None)
+    add_user(GNBV, db, "adm045", "admin", DISTRICT)
+    add_user(GNBV, db, "adm099", "admin", OTHER_DISTRICT)
+    units = (DISTRICT, COMMUNE_A, COMMUNE_B)
+    for i, name in enumerate(OURS):
+        add_user(GNBV, db, name, "viewer" if i % 2 else "commune", units[i % 3])
+    for i, name in enumerate(THEIRS):
+        add_user(GNBV, db, name, "viewer", (OTHER_DISTRICT, OTHER_COMMUNE)[i % 2])
+    path045 = q(db, "SELECT path FROM unit WHERE code = ?", DISTRICT)[0][0]
+    path099 = q(db, "SELECT path FROM unit WHERE code = ?", OTHER_DISTRICT)[0][0]
+    ours = expected(db, "WHERE u.path LIKE ?", path045 + "%")
+    theirs = expected(db, "WHERE u.path LIKE ?", path099 + "%")
+    everyone = expected(db, "")
+    check("fixture: more accounts than two pages in the district, more than one in the other",
+          len(ours) == len(OURS) + 1 > 2 * PAGE and len(theirs) == len(THEIRS) + 1 > PAGE,
+          (len(ours), len(theirs)))
+    check("fixture: the list's order is not the bytes' order",
+          ours.index("adm045") < ours.index("cuong") < ours.index("Hai") < ours.index("Zed"), ours)
+
+    ini = os.path.join(d, "gnbv.ini")
+    with open(ini, "w") as f:
+        f.write("page_size = %d\n" % PAGE)
+    srv = Server(GNBV, db, os.path.join(d, "serve.log"), config=ini)
+    try:
+        adm = Client(srv.port)
+        check("the district's administrator logs in", adm.login("adm045")[0] == 303)
+
+        # ---- the pages, by the pager's links ----
+        pages = walk(adm)
+        npages = -(-len(ours) // PAGE)
+        check("every page answered", all(p[0] != "status" for p in pages), pages[-1][:2])
+        pages = [p for p in pages if p[0] != "status"]
+        got = [n for p in pages for n in p[1]]
+        check("%d pages reached by the next links" % npages, len(pages) == npages,
+              [p[0] for p in pages])
+        check("at most a page on each page, the last the rest",
+              all(len(p[1]) == PAGE for p in pages[:-1]) and 0 < len(pages[-1][1]) <= PAGE,
+              [len(p[1]) for p in pages])
+        check("no account twice across the pages", len(got) == len(set(got)),
+              sorted(n for n in got if got.count(n) > 1))
+        check("no account missing", set(got) == set(ours), sorted(set(ours) - set(got)))
+        check("in the list's order: by unit, then by name in Vietnamese order", got == ours,
+              list(zip(got, ours))[:12])
+        first = pages[0]
+        check("the first page counts the district's accounts and its pages",
+              ('<b id="found">%d</b>' % len(ours)) in first[3] and first[2]["at"] == (1, npages),
+              first[2])
+        check("... has a next link to page 2 and no previous one",
+              link(first[3], 1) == "/users?page=2" and link(first[3], 0) is None, first[2])
+        st, _, body = adm.req("GET", "/users?page=2")
+        check("page 2 shows the ten after the first ten", st == 200 and shown(body) == ours[PAGE:2 * PAGE],
+              shown(body))
+        check("... with links to pages 1 and 3", link(body, 0) == "/users?page=1"
+              and link(body, 1) == "/users?page=3" and pager(body)["at"] == (2, npages), pager(body))
+        last = pages[-1]
+        check("the last page has no next link and links back",
+              link(last[3], 1) is None and link(last[3], 0) == "/users?page=%d" % (npages - 1), last[2])
+        check("the pager is the households' one (the shared partial)",
+              'class="pager"' in first[3] and "Trang sau ›" in first[3] and "‹ Trang trước" in body)
+
+        # ---- scope on every page ----
+        outside = set(theirs) | {"root"}
+        leaks = []
+        for n in range(1, npages + 2):
+            st, _, body = adm.req("GET", "/users?page=%d" % n)
+            leaks += [x for x in shown(body) if x not in ours]
+            leaks += [x for x in outside if (">%s<" % x) in body]
+        check("no page shows another district's account or the administrator of everything",
+              not leaks, leaks[:5])
+        other = Client(srv.port)
+        other.login("adm099")
+        opages = [p for p in walk(other) if p[0] != "status"]
+        ogot = [n for p in opages for n in p[1]]
+        check("the other district's administrator pages through exactly its own accounts",
+              ogot == theirs and len(opages) == -(-len(theirs) // PAGE), ogot)
+        check("... and never sees ours", not set(ogot) & set(ours))
+        rootc = Client(srv.port)
+        rootc.login("root")
+        rpages = [p for p in walk(rootc) if p[0] != "status"]
+        rgot = [n for p in rpages for n in p[1]]
+        check("the administrator of everything pages through everyone, the accounts without a unit first",
+              rgot == everyone and rgot[0] == "root" and len(rpages) == -(-len(everyone) // PAGE),
+              rgot[:5])
+
+        # ---- bad page numbers: as the household list answers them ----
+        for bad in ("0", "-1", "abc", "2x", "1.5", "%20"):
+            su, _, bu = adm.req("GET", "/users?page=" + bad)
+            sh, _, _ = adm.req("GET", "/households?page=" + bad)
+            check("page=%s: %d, as the household list (%d)" % (bad, su, sh),
+                  su == sh == 400 and not shown(bu), (su, sh))
+        past = 100000  # after the last page of either list
+        su, _, bu = adm.req("GET", "/users?page=%d" % past)
+        sh, _, bh = adm.req("GET", "/households?page=%d" % past)
+        check("a page after the last: 200 and empty, as the household list",
+              su == sh == 200 and not shown(bu) and 'id="households"' not in bh, (su, sh))
+        check("... the pager says where it is and links back",
+              pager(bu)["at"] == (past, npages) and link(bu, 0) == "/users?page=%d" % (past - 1)
+              and link(bu, 1) is None, pager(bu))
+        su, _, bu = adm.req("GET", "/users?page=")
+        check("an empty page number is the first page", su == 200 and shown(bu) == ours[:PAGE], su)
+
+        # ---- the household list through the same pager ----
+        st, _, body = adm.req("GET", "/households?round=2022&class=poor")
+        nxt = link(body, 1)
+        check("the household list's next link keeps its filters",
+              st == 200 and nxt == "/households?round=2022&class=poor&page=2" and link(body, 0) is None
+              and pager(body)["at"][0] == 1, (st, nxt, pager(body)))
+        codes1 = re.findall(r'<a href="/household/([^"?]+)\?', body)
+        st, _, body2 = adm.req("GET", nxt)
+        codes2 = re.findall(r'<a href="/household/([^"?]+)\?', body2)
+        check("... to page 2, other households, and back to page 1",
+              st == 200 and len(codes1) == PAGE and codes2 and not set(codes1) & set(codes2)
+              and link(body2, 0) == "/households?round=2022&class=poor&page=1"
+              and pager(body2)["at"][0] == 2, (st, pager(body2)))
+
+        # ---- the CSV: the whole list, audited ----
+        def exports():
+            return [json.loads(r[0]) for r in q(db, "SELECT detail FROM audit_log WHERE action = 'access.export' "
+                                                    "AND object = 'users:045' AND actor = 'web:adm045' ORDER BY seq")]
+        for path in ("/users.csv", "/users.csv?page=2"):
+            before = len(exports())
+            st, _, body = adm.req("GET", path)
+            rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))[1:]
+            names = [r[0].lstrip("'") for r in rows]
+            check("%s: every account of the district, in the list's order" % path,
+                  st == 200 and names == ours, names[:5])
+            ex = exports()
+            check("%s: one access.export record with its rows" % path,
+                  len(ex) == before + 1 and ex[-1].get("rows") == len(ours), ex[-1:])
+
+        # ---- English ----
+        st, _, body = adm.req("GET", "/users?page=2&lang=en")
+        check("the pager in English", st == 200 and "Page 2 / %d" % npages in body and "Next ›" in body
+              and "‹ Previous" in body, pager(body))
+        adm.req("GET", "/users?lang=vi")
+    finally:
+        rc = srv.stop()
+        check("graceful stop", rc == 0, rc)
+
+print("%d checks, %d failed" % (len(results), results.count(False)))
+sys.exit(0 if all(results) else 1)
