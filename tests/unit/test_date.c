@@ -1,8 +1,11 @@
 /*
- * test_date.c - calendar dates (src/core/date.c): leap years (2024-02-29
- * and 2000-02-29 are days, 2023-02-29, 1900-02-29 and 2100-02-29 are not),
- * months and days out of range, the exact YYYY-MM-DD shape, the caller's
- * year range, and the English explanations.
+ * test_date.c - calendar dates (src/core/date.c) and the dates and years
+ * of a plan (src/core/plan_dates.c): leap years (2024-02-29 and 2000-02-29
+ * are days, 2023-02-29, 1900-02-29 and 2100-02-29 are not), months and
+ * days out of range, the exact YYYY-MM-DD shape, the caller's year range,
+ * the English explanations, and a plan's fields named by their
+ * gnbv-plan/1 path. The store's refusal of such a plan is in
+ * test_store_conformance.c.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,6 +13,8 @@
 #include <cmocka.h>
 
 #include "gnbv/date.h"
+#include "gnbv/error.h"
+#include "gnbv/plan.h"
 
 #include <string.h>
 
@@ -120,13 +125,92 @@ static void test_explain(void **state)
 	assert_string_equal(b, "\"2023-0");
 }
 
+static void test_plan_date_check(void **state)
+{
+	(void)state;
+	char why[96];
+	int32_t d = 0;
+	assert_int_equal(gnbv_plan_date_check("2024-02-29", &d, why, sizeof why), 0);
+	assert_int_equal(d, 20240229);
+	assert_string_equal(why, "");
+	assert_int_equal(gnbv_plan_date_check("2023-02-29", &d, why, sizeof why), GNBV_EINVALID);
+	assert_string_equal(why, "\"2023-02-29\" is not a date: February 2023 has 28 days");
+	assert_int_equal(d, 20240229);
+	/* Outside the plan years; no out, no message wanted. */
+	assert_int_equal(gnbv_plan_date_check("1900-01-01", NULL, NULL, 0), GNBV_EINVALID);
+	assert_int_equal(gnbv_plan_date_check(NULL, NULL, NULL, 0), GNBV_EINVALID);
+	assert_int_equal(gnbv_plan_date_check("2200-12-31", NULL, NULL, 0), 0);
+}
+
+static void test_plan_check_dates(void **state)
+{
+	(void)state;
+	gnbv_plan_line lines[3] = {{.id = "A-1", .section = 0, .year = 2022},
+	                           {.id = "B-1", .section = 1, .year = 2023},
+	                           {.id = "B-2", .section = 1, .year = 2023}};
+	gnbv_plan_target targets[2] = {{.id = "A-T", .section = 0, .year = 2023},
+	                               {.id = "B-T", .section = 1, .year = 0}};
+	gnbv_plan_total totals[1] = {{.id = "A-TOT", .section = 0, .filter = {.year = 0}}};
+	gnbv_plan p = {.unit_code = "045",
+	               .report_year = 2022,
+	               .plan_year = 2023,
+	               .date = "2022-08-25",
+	               .lines = lines,
+	               .n_lines = 3,
+	               .targets = targets,
+	               .n_targets = 2,
+	               .totals = totals,
+	               .n_totals = 1};
+	char why[160];
+	assert_int_equal(gnbv_plan_check_dates(&p, why, sizeof why), 0);
+	p.date = NULL; /* not yet dated */
+	assert_int_equal(gnbv_plan_check_dates(&p, why, sizeof why), 0);
+	p.date = "2023-02-29";
+	assert_int_equal(gnbv_plan_check_dates(&p, why, sizeof why), GNBV_EINVALID);
+	assert_string_equal(
+	    why, "document.date: \"2023-02-29\" is not a date: February 2023 has 28 days");
+	p.date = "2024-02-29";
+	/* The index is the line's within its section, as in the file. */
+	lines[2].year = 20233;
+	assert_int_equal(gnbv_plan_check_dates(&p, why, sizeof why), GNBV_EINVALID);
+	assert_string_equal(why, "sections.B.lines[1].year (B-2): 20233 is not a plan year (1990 "
+	                         "to 2200)");
+	/* A section that is neither A nor B: the index among all lines. */
+	lines[2].section = 7;
+	assert_int_equal(gnbv_plan_check_dates(&p, why, sizeof why), GNBV_EINVALID);
+	assert_string_equal(why, "lines[2].year (B-2): 20233 is not a plan year (1990 to 2200)");
+	lines[2].section = 1;
+	lines[2].year = 2023;
+	totals[0].filter.year = 1989;
+	assert_int_equal(gnbv_plan_check_dates(&p, why, sizeof why), GNBV_EINVALID);
+	assert_string_equal(why, "sections.A.stated_totals[0].filter.year (A-TOT): 1989 is not a "
+	                         "plan year (1990 to 2200)");
+	totals[0].filter.year = 0;
+	targets[1].year = 2201;
+	assert_int_equal(gnbv_plan_check_dates(&p, why, sizeof why), GNBV_EINVALID);
+	assert_string_equal(why, "sections.B.targets[0].year (B-T): 2201 is not a plan year (1990 "
+	                         "to 2200)");
+	/* No buffer: still refused. A short one: cut, NUL-terminated. */
+	assert_int_equal(gnbv_plan_check_dates(&p, NULL, 0), GNBV_EINVALID);
+	assert_int_equal(gnbv_plan_check_dates(&p, why, 9), GNBV_EINVALID);
+	assert_string_equal(why, "sections");
+	targets[1].year = 0;
+	p.report_year = 2200;
+	p.plan_year = 2201;
+	assert_int_equal(gnbv_plan_check_dates(&p, why, sizeof why), GNBV_EINVALID);
+	assert_string_equal(why, "report_year: 2200 is not a plan year (1990 to 2199)");
+	p.report_year = 2022;
+	p.plan_year = 2024;
+	assert_int_equal(gnbv_plan_check_dates(&p, why, sizeof why), GNBV_EINVALID);
+	assert_string_equal(why, "plan_year: 2024 is not the year after report_year 2022");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_days_in_month),
-	    cmocka_unit_test(test_valid),
-	    cmocka_unit_test(test_parse),
-	    cmocka_unit_test(test_explain),
+	    cmocka_unit_test(test_days_in_month),   cmocka_unit_test(test_valid),
+	    cmocka_unit_test(test_parse),           cmocka_unit_test(test_explain),
+	    cmocka_unit_test(test_plan_date_check), cmocka_unit_test(test_plan_check_dates),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
