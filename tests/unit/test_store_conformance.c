@@ -14,11 +14,11 @@
  * reused codes resolved by date, successors, bad input with FILE:LINE:COL);
  * the registry (import/export round trip, re-import a no-op, a new round
  * never overwrites an old one, corrections keep the old survey, edits);
- * rounds keeping their date and standard; plans refusing an impossible
- * date or year (naming the field, writing nothing); scope (a commune's
- * scope never sees or changes another's households, through gets, counts,
- * searches, imports, edits and exports); Vietnamese search and order; the
- * audit chain.
+ * rounds keeping their date and standard, and refusing a reference date
+ * that does not exist; plans refusing an impossible date or year (naming
+ * the field, writing nothing); scope (a commune's scope never sees or
+ * changes another's households, through gets, counts, searches, imports,
+ * edits and exports); Vietnamese search and order; the audit chain.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -155,8 +155,9 @@ static const char MM_AB[] =
     "B1,2,Đặng Văn Đào,M,1988-03-03,spouse,Kinh,1,no_contract,0,,,0,none,0,0\n"
     "B2,1,Lý Thị Bình,F,1960-06-06,head,Dao,1,self,1,,,0,primary,1,1\n";
 
-static void import_text(fx *f, const gnbv_scope *scope, int year, const char *hh_rows,
-                        const char *mm_rows, gnbv_import_stats *st, int expect)
+static void import_round(fx *f, const gnbv_scope *scope, const gnbv_round_ref *round,
+                         const char *hh_rows, const char *mm_rows, gnbv_import_stats *st,
+                         int expect)
 {
 	char hh[400], mm[400];
 	size_t a = strlen(HH_HEADER) + strlen(hh_rows) + 1,
@@ -171,12 +172,18 @@ static void import_text(fx *f, const gnbv_scope *scope, int year, const char *hh
 	gnbv_import_opts o = GNBV_IMPORT_OPTS_INIT;
 	o.households_path = hh;
 	o.members_path = mm;
-	o.round.kind = GNBV_ROUND_PERIODIC;
-	o.round.year = year;
+	o.round = *round;
 	gnbv_import_stats local;
 	int rc = gnbv_store_import(f->s, scope, &o, st ? st : &local);
 	if (rc != expect)
 		fail_msg("import: %d (expected %d): %s", rc, expect, gnbv_error_message());
+}
+
+static void import_text(fx *f, const gnbv_scope *scope, int year, const char *hh_rows,
+                        const char *mm_rows, gnbv_import_stats *st, int expect)
+{
+	gnbv_round_ref r = {GNBV_ROUND_PERIODIC, year, 0, NULL};
+	import_round(f, scope, &r, hh_rows, mm_rows, st, expect);
 }
 
 static gnbv_round_ref round_of(int year)
@@ -963,6 +970,40 @@ static void test_plan_impossible_dates(void **state)
 	gnbv_plan_free(p);
 }
 
+/* A round's reference date from the caller is a day that exists: an
+ * import into 2022-02-30 is refused and writes nothing; an ad-hoc round
+ * on 29 February of a leap year is a round. */
+static void test_round_impossible_dates(void **state)
+{
+	fx *f = *state;
+	load_units(f);
+	static const char hh[] = "D1,01366-01,,1200000,,0,0,1,20,0,1,1,\n";
+	static const char mm[] =
+	    "D1,1,Nguyễn Thị Hồng,F,1980-05-01,head,Tày,1,no_contract,0,,,0,primary,0,0\n";
+	gnbv_round_ref r = {GNBV_ROUND_PERIODIC, 2022, 20220230, NULL};
+	import_round(f, &f->all, &r, hh, mm, NULL, GNBV_EINVALID);
+	assert_string_equal(gnbv_error_message(), "round: the reference date \"2022-02-30\" is not "
+	                                          "a date: February 2022 has 28 days");
+	r = (gnbv_round_ref){GNBV_ROUND_ADHOC, 0, 20230229, NULL};
+	import_round(f, &f->all, &r, hh, mm, NULL, GNBV_EINVALID);
+	r.as_of = 20221301;
+	import_round(f, &f->all, &r, hh, mm, NULL, GNBV_EINVALID);
+	assert_non_null(strstr(gnbv_error_message(), "there is no month 13"));
+	r.as_of = 202202301;
+	import_round(f, &f->all, &r, hh, mm, NULL, GNBV_EINVALID);
+	assert_string_equal(gnbv_error_message(),
+	                    "round: the reference date 202202301 is not a date (yyyymmdd)");
+	assert_int_equal(count(f, &f->all, 0, -1), 0);
+	uint64_t n;
+	OK(gnbv_store_audit_verify(f->s, &n));
+	assert_int_equal(n, 1); /* only the units */
+	gnbv_import_stats st;
+	r.as_of = 20240229;
+	import_round(f, &f->all, &r, hh, mm, &st, 0);
+	assert_int_equal(st.ref_date, 20240229);
+	assert_int_equal(st.added, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -979,6 +1020,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_vietnamese_order_and_search, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_import_refusals, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_plan_impossible_dates, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_round_impossible_dates, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
