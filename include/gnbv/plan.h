@@ -247,6 +247,34 @@ typedef struct gnbv_plan {
 
 void gnbv_plan_free(gnbv_plan *p);
 
+/* ---- Dates and years of a plan (src/core/plan_dates.c) ----------------- */
+
+/* The years a plan may name: its report and plan years, a line's, a
+ * target's or a stated total's year, and the year of its document date.
+ * The program runs 2021-2025 and its successor to 2035; the bounds leave
+ * room for older plans and later programs, and refuse typing slips (203,
+ * 20223). */
+#define GNBV_PLAN_YEAR_MIN 1990
+#define GNBV_PLAN_YEAR_MAX 2200
+
+/* Checks a document date as text: exactly YYYY-MM-DD, a day that exists
+ * (2024-02-29 is one, 2023-02-29 and 2022-13-01 are not; gnbv/date.h) of a
+ * year GNBV_PLAN_YEAR_MIN..MAX. 0 with *out (may be NULL) as yyyymmdd, or
+ * GNBV_EINVALID with why[0..cap) (may be NULL) saying, in English, what is
+ * wrong. Pure: sets no error message. The file reader, the store, the CLI
+ * and the web form all check the date with it. */
+int gnbv_plan_date_check(const char *s, int32_t *out, char *why, size_t cap);
+
+/* Checks every date and year the plan carries: the report and plan years
+ * (the plan year the next), the document date (gnbv_plan_date_check), and
+ * the years of the lines, targets and stated totals' filters (0, "the
+ * section's", is allowed for targets and filters). Outputs carry no date.
+ * 0, or GNBV_EINVALID with why[0..cap) naming the first bad field as its
+ * gnbv-plan/1 path ("document.date", "sections.B.lines[4].year (B-DA5)")
+ * and what is wrong. Pure: sets no error message. gnbv_store_plan_put
+ * refuses a plan that fails it. */
+int gnbv_plan_check_dates(const gnbv_plan *p, char *why, size_t cap);
+
 /* Reads a gnbv-plan/1 file. Every field is validated (types, codes, years
  * of the two sections, unique line ids, agencies named by roles exist);
  * errors name FILE:LINE:COLUMN and the field. */

@@ -681,9 +681,10 @@ static int plan_set(const gnbv_cli *g, int argc, char **argv)
 		}
 		amount = v;
 	}
-	int32_t day;
-	if (o.date && gnbv_cli_date(o.date, &day) < 0) {
-		fprintf(stderr, "gnbv: plan set: --date is YYYY-MM-DD, not '%s'\n", o.date);
+	char why[96];
+	if (o.date && gnbv_plan_date_check(o.date, NULL, why, sizeof why)) {
+		/* The store refuses it too; said here as a usage error. */
+		fprintf(stderr, "gnbv: plan set: --date: %s\n", why);
 		return EXIT_USAGE;
 	}
 	int status = o.status ? gnbv_plan_status_parse(o.status) : -1;

@@ -12,6 +12,7 @@
  * across rounds, so one present in only one of the two rounds moved in or
  * out, or was split off or merged into another (household_origin).
  */
+#include "gnbv/date.h"
 #include "gnbv/review.h"
 
 static const char *const KIND[GNBV_TR_KIND_COUNT] = {
@@ -87,11 +88,8 @@ int gnbv_review_vote_stands(int64_t in_favour, int64_t participants, int pct)
  * subtracting dates without a calendar library. */
 static int64_t day_number(int32_t d)
 {
+	if (!gnbv_date_valid(d)) return -1;
 	int64_t y = d / 10000, m = d / 100 % 100, dd = d % 100;
-	if (m < 1 || m > 12 || dd < 1 || dd > 31) return -1;
-	static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	if (dd > mdays[m - 1] + (m == 2 && leap)) return -1;
 	if (m <= 2) {
 		y--;
 		m += 12;

@@ -533,9 +533,9 @@ static void two_digit(char *buf, size_t cap, int v, int pad)
 
 void gnbv_doc_date(const gnbv_plan *p, char *buf, size_t cap)
 {
-	int y = 0, m = 0, d = 0;
-	if (p->date && sscanf(p->date, "%4d-%2d-%2d", &y, &m, &d) == 3 && m >= 1 && m <= 12 &&
-	    d >= 1 && d <= 31) {
+	int32_t day = 0;
+	if (p->date && gnbv_plan_date_check(p->date, &day, NULL, 0) == 0) {
+		int y = day / 10000, m = day / 100 % 100, d = day % 100;
 		char ds[16], ms[16];
 		two_digit(ds, sizeof ds, d, 1);
 		two_digit(ms, sizeof ms, m, m <= 2);

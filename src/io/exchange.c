@@ -12,6 +12,7 @@
  */
 #include "exchange.h"
 
+#include "gnbv/date.h"
 #include "gnbv/error.h"
 
 #include <stdint.h>
@@ -175,13 +176,6 @@ static int parse_dec(const char *p, size_t n, double *out)
 	return 0;
 }
 
-static int days_in_month(int y, int m)
-{
-	static const int d[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return 29;
-	return d[m - 1];
-}
-
 /* YYYY-MM-DD: the eight bytes before the day as one word, each byte's
  * class checked at once (digits 0x30..0x39 have high nibble 3 before and
  * after adding 6; no byte carries into the next when the first test held). */
@@ -201,7 +195,7 @@ static inline __attribute__((always_inline)) int parse_date10(const char *p, int
 		(int)(v >> 24 & 0xFF);
 	int m = (int)(v >> 40 & 0xFF) * 10 + (int)(v >> 48 & 0xFF);
 	int d = (int)(d8 * 10 + d9);
-	if (y < 1850 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m)) return -1;
+	if (y < 1850 || d < 1 || d > gnbv_date_days_in_month(y, m)) return -1;
 	*out = (int32_t)(y * 10000 + m * 100 + d);
 	return 0;
 }

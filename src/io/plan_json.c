@@ -2,7 +2,8 @@
  * plan_json.c - reads and writes a plan document as gnbv-plan/1
  * (data/demo/README.md). Reading validates every field gnbv interprets
  * (codes of capital type, source and stage; integer VND; the two
- * sections' years; unique line ids; agencies that roles name) and keeps
+ * sections' years and every year within the plan's bounds; a document
+ * date that exists; unique line ids; agencies that roles name) and keeps
  * everything else as JSON text, so that writing gives back the same
  * document. Errors name FILE:LINE:COLUMN and the path of the value.
  */
@@ -94,7 +95,8 @@ static int parse_filter(gnbv_jctx *c, json_t *obj, gnbv_plan_filter *f)
 			                 "line_ids)");
 		}
 	}
-	if ((rc = gnbv_jint(c, obj, "year", 0, 1990, 2200, 0, &y))) return rc;
+	if ((rc = gnbv_jint(c, obj, "year", 0, GNBV_PLAN_YEAR_MIN, GNBV_PLAN_YEAR_MAX, 0, &y)))
+		return rc;
 	f->year = (int)y;
 	if (json_object_get(obj, "stage") &&
 	    (rc = code_field(c, obj, "stage", gnbv_stage_parse, 0, -1, &f->stage,
@@ -162,7 +164,8 @@ static int parse_line(gnbv_jctx *c, json_t *o, int section, gnbv_plan_line *l)
 	if (!json_is_object(o)) return gnbv_jerr(c, "a budget line must be an object");
 	l->section = section;
 	if ((rc = gnbv_jstr(c, o, "id", 1, &l->id))) return rc;
-	if ((rc = gnbv_jint(c, o, "year", 1, 1990, 2200, 0, &v))) return rc;
+	if ((rc = gnbv_jint(c, o, "year", 1, GNBV_PLAN_YEAR_MIN, GNBV_PLAN_YEAR_MAX, 0, &v)))
+		return rc;
 	l->year = (int)v;
 	if ((rc = gnbv_jstr(c, o, "component", 0, &l->component))) return rc;
 	if ((rc = code_field(c, o, "capital_type", gnbv_capital_parse, 1, GNBV_CAP_NONE,
@@ -262,7 +265,7 @@ static int parse_target(gnbv_jctx *c, json_t *o, int section, gnbv_plan_target *
 	    (rc = gnbv_jstr(c, o, "text", 0, &t->text)) ||
 	    (rc = gnbv_jstr(c, o, "unit", 0, &t->unit)) ||
 	    (rc = gnbv_jstr(c, o, "comparator", 0, &t->comparator)) ||
-	    (rc = gnbv_jint(c, o, "year", 0, 1990, 2200, 0, &y)))
+	    (rc = gnbv_jint(c, o, "year", 0, GNBV_PLAN_YEAR_MIN, GNBV_PLAN_YEAR_MAX, 0, &y)))
 		return rc;
 	t->year = (int)y;
 	if (t->comparator && strcmp(t->comparator, ">") && strcmp(t->comparator, ">=") &&
@@ -356,7 +359,8 @@ static int parse_section(gnbv_jctx *c, json_t *sec, int s, gnbv_plan *p, caps *k
 	                                   "targets", "agencies", "content",       NULL};
 	int rc;
 	int64_t y;
-	if ((rc = gnbv_jint(c, sec, "year", 1, 1990, 2200, 0, &y))) return rc;
+	if ((rc = gnbv_jint(c, sec, "year", 1, GNBV_PLAN_YEAR_MIN, GNBV_PLAN_YEAR_MAX, 0, &y)))
+		return rc;
 	int want = s == 0 ? p->report_year : p->plan_year;
 	if (y != want) {
 		gnbv_jpath_key(&c->path, "year");
@@ -488,9 +492,13 @@ int gnbv_plan_parse_json(const char *origin, const char *text, size_t len, gnbv_
 	    (rc = gnbv_jextra(c, unit, unit_keys, &p->unit_extra)))
 		goto done;
 	gnbv_jpath_pop(&c->path);
-	if ((rc = gnbv_jint(c, root, "report_year", 1, 1990, 2199, 0, &y))) goto done;
+	if ((rc = gnbv_jint(c, root, "report_year", 1, GNBV_PLAN_YEAR_MIN, GNBV_PLAN_YEAR_MAX - 1,
+	                    0, &y)))
+		goto done;
 	p->report_year = (int)y;
-	if ((rc = gnbv_jint(c, root, "plan_year", 1, 1991, 2200, 0, &y))) goto done;
+	if ((rc = gnbv_jint(c, root, "plan_year", 1, GNBV_PLAN_YEAR_MIN + 1, GNBV_PLAN_YEAR_MAX, 0,
+	                    &y)))
+		goto done;
 	p->plan_year = (int)y;
 	if (p->plan_year != p->report_year + 1) {
 		gnbv_jpath_key(&c->path, "plan_year");
@@ -509,12 +517,12 @@ int gnbv_plan_parse_json(const char *origin, const char *text, size_t len, gnbv_
 	    (rc = gnbv_jobj(c, doc, "issuer", 0, &issuer)))
 		goto done;
 	if (p->date) {
-		int yy, mm, dd;
-		char tail;
-		if (sscanf(p->date, "%4d-%2d-%2d%c", &yy, &mm, &dd, &tail) != 3 || mm < 1 ||
-		    mm > 12 || dd < 1 || dd > 31) {
+		/* A day that exists (2024-02-29, not 2023-02-29): the check the
+		 * store makes again on every put. */
+		char why[96];
+		if (gnbv_plan_date_check(p->date, NULL, why, sizeof why)) {
 			gnbv_jpath_key(&c->path, "date");
-			rc = gnbv_jerr(c, "expected YYYY-MM-DD or null");
+			rc = gnbv_jerr(c, "%s", why);
 			goto done;
 		}
 	}

@@ -9,6 +9,7 @@
  * never a silent default, so that an officer correcting a threshold without
  * a release cannot get it half right.
  */
+#include "gnbv/date.h"
 #include "gnbv/error.h"
 #include "gnbv/standard.h"
 
@@ -91,14 +92,10 @@ static int copy_text(char *dst, size_t cap, json_t *obj, const char *key, const 
 	return 0;
 }
 
+/* A standard's validity date: a day that exists (gnbv/date.h). */
 static int parse_date(const char *s, int32_t *out)
 {
-	int y, m, d;
-	char tail;
-	if (!s || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3) return -1;
-	if (m < 1 || m > 12 || d < 1 || d > 31) return -1;
-	*out = y * 10000 + m * 100 + d;
-	return 0;
+	return gnbv_date_parse(s, s ? strlen(s) : 0, 1, 9999, out) == GNBV_DATE_OK ? 0 : -1;
 }
 
 static int load_param(gnbv_standard *s, const param *p, json_t *entry, const char *origin,

@@ -5,7 +5,9 @@
  * canonical gnbv-plan/1 text is hashed so that storing the same plan again
  * changes nothing and writes no audit record. A get rebuilds the plan
  * from its rows; what gnbv does not interpret comes back from the `extra`
- * columns, so file -> store -> file gives the same document.
+ * columns, so file -> store -> file gives the same document. A put first
+ * checks every date and year the plan carries (gnbv_plan_check_dates):
+ * the store is where that rule holds for every caller.
  */
 #include "store_int.h"
 
@@ -315,6 +317,13 @@ static int plan_put(gnbv_store *s, const gnbv_scope *scope, const gnbv_plan *p, 
 	int64_t unit_id, plan_id, seq;
 	int rc;
 	if (changed) *changed = 0;
+	/* Whoever built the plan (the file reader, `plan set`, the web form, a
+	 * library caller), an impossible date or year is refused here, before
+	 * anything is read or written (src/core/plan_dates.c). */
+	char why[256];
+	if (gnbv_plan_check_dates(p, why, sizeof why))
+		return gnbv_error_set(GNBV_EINVALID, "plan %s %d: %s",
+		                      p->unit_code ? p->unit_code : "?", p->plan_year, why);
 	if ((rc = gnbv_plan_to_json(p, &text))) return rc;
 	digest_hex(text, digest);
 	if ((rc = gnbv__begin(s))) goto done;

@@ -17,6 +17,7 @@
 #include "registry.h"
 #include "review_int.h"
 
+#include "gnbv/date.h"
 #include "gnbv/error.h"
 
 #include "io/exchange.h"
@@ -82,8 +83,24 @@ static int word_of(const char *p, size_t n, const char *const *words, int count)
 
 /* ---- rounds ---- */
 
+/* A round's reference date from the caller: a day of the calendar, or the
+ * round (and every age counted on it) would rest on 2022-02-30. */
+static int round_date_check(int32_t d)
+{
+	char t[11], why[96];
+	if (gnbv_date_valid(d)) return 0;
+	if (d < 10000101 || d > 99991231)
+		return gnbv_error_set(GNBV_EINVALID,
+		                      "round: the reference date %ld is not a date (yyyymmdd)",
+		                      (long)d);
+	gnbv__date_text(d, t);
+	gnbv_date_explain(t, strlen(t), 1, 9999, why, sizeof why);
+	return gnbv_error_set(GNBV_EINVALID, "round: the reference date %s", why);
+}
+
 int gnbv__round_resolve(const gnbv_round_ref *r, int *kind, int32_t *ref_date, char period[32])
 {
+	if (r->as_of && round_date_check(r->as_of)) return GNBV_EINVALID;
 	if (r->kind == GNBV_ROUND_PERIODIC) {
 		if (r->year < 1900 || r->year > 9999)
 			return gnbv_error_set(GNBV_EINVALID, "round: the year %d is not a year",

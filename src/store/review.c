@@ -25,6 +25,7 @@
  */
 #include "review_int.h"
 
+#include "gnbv/date.h"
 #include "gnbv/error.h"
 
 #include "io/jsonutil.h"
@@ -116,26 +117,16 @@ static const char *const NEXT[GNBV_STEP_COUNT] = {
     "it awaits recognition ('review recognise') or a reopening by the level above",
     "it is recognised and locked: only the level above can reopen it ('review reopen')"};
 
-static int valid_date(int32_t d)
-{
-	return d > 0 && gnbv_review_add_days(d, 0, 0) == d;
-}
-
 static void date_text(int32_t d, char out[11])
 {
 	gnbv__date_text(d, out);
 }
 
+/* A stored date's text as yyyymmdd; 0 for none. */
 static int32_t parse_date_text(const char *t)
 {
-	if (strlen(t) != 10 || t[4] != '-' || t[7] != '-') return 0;
 	int32_t v = 0;
-	for (int i = 0; i < 10; i++) {
-		if (i == 4 || i == 7) continue;
-		if (t[i] < '0' || t[i] > '9') return 0;
-		v = v * 10 + (t[i] - '0');
-	}
-	return v;
+	return gnbv_date_parse(t, strlen(t), 1, 9999, &v) ? 0 : v;
 }
 
 /* Text from the caller: NFC, capped, required or not. */
@@ -630,7 +621,7 @@ int gnbv_review_apply(gnbv_store *s, const gnbv_review_actor *who, const char *c
 	    (rc = text_arg("applicant", a->applicant, applicant, sizeof applicant, 1)) ||
 	    (rc = text_arg("note", a->note, note, sizeof note, 0)))
 		goto done;
-	if (!valid_date(a->applied_on) || a->applied_on / 10000 != year) {
+	if (!gnbv_date_valid(a->applied_on) || a->applied_on / 10000 != year) {
 		rc = gnbv_error_set(
 		    GNBV_EINVALID, "the application's date must be a date of %d (the round's year)",
 		    year);
@@ -1124,7 +1115,7 @@ int gnbv_review_meeting_add(gnbv_store *s, const gnbv_review_actor *who,
 	                  "a village meeting")))
 		goto done;
 	if ((rc = text_arg("the meeting's chair", m->chair, chair, sizeof chair, 1))) goto done;
-	if (!valid_date(m->held_on)) {
+	if (!gnbv_date_valid(m->held_on)) {
 		rc = gnbv_error_set(GNBV_EINVALID, "the meeting's date is not a date");
 		goto done;
 	}
@@ -1221,7 +1212,7 @@ int gnbv_review_post(gnbv_store *s, const gnbv_review_actor *who, const gnbv_rev
 	if (rc) return rc;
 	if ((rc = op_begin(&o, s, who, commune, year))) goto done;
 	if ((rc = op_need(&o, BIT(GNBV_STEP_MEETING), "the public posting"))) goto done;
-	if (!valid_date(start) || !valid_date(end) || end < start) {
+	if (!gnbv_date_valid(start) || !gnbv_date_valid(end) || end < start) {
 		rc = gnbv_error_set(GNBV_EINVALID,
 		                    "the posting needs a start and an end date, the end not before "
 		                    "the start");
@@ -1280,7 +1271,7 @@ int gnbv_review_complain(gnbv_store *s, const gnbv_review_actor *who, const char
 	    (rc = text_arg("complainant", complainant, by, sizeof by, 0)) ||
 	    (rc = text_arg("the complaint", text, body, sizeof body, 1)))
 		goto done;
-	if (!valid_date(received_on)) {
+	if (!gnbv_date_valid(received_on)) {
 		rc = gnbv_error_set(GNBV_EINVALID, "the complaint's date is not a date");
 		goto done;
 	}
@@ -1333,7 +1324,7 @@ int gnbv_review_resolve(gnbv_store *s, const gnbv_review_actor *who, const char 
 		                    (long long)complaint_id, done_on);
 		goto done;
 	}
-	if (!valid_date(resolved_on) || resolved_on < parse_date_text(received)) {
+	if (!gnbv_date_valid(resolved_on) || resolved_on < parse_date_text(received)) {
 		rc = gnbv_error_set(GNBV_EINVALID,
 		                    "the resolution's date must be a date on or after the "
 		                    "complaint's (%s)",
@@ -1441,7 +1432,7 @@ int gnbv_review_recognise(gnbv_store *s, const gnbv_review_actor *who, const cha
 		    who->user, year, o.c.code);
 		goto done;
 	}
-	if (!valid_date(decision_date) || decision_date < parse_date_text(post_end)) {
+	if (!gnbv_date_valid(decision_date) || decision_date < parse_date_text(post_end)) {
 		rc = gnbv_error_set(
 		    GNBV_EINVALID,
 		    "the decision's date must be a date on or after the posting's end "
@@ -1575,7 +1566,7 @@ int gnbv_adhoc_request_add(gnbv_store *s, const gnbv_review_actor *who,
 	int64_t id = 0;
 	int rc = params_or_builtin(prm, &pbuf, &p);
 	if (rc) return rc;
-	if (!valid_date(requested_on)) {
+	if (!gnbv_date_valid(requested_on)) {
 		rc = gnbv_error_set(GNBV_EINVALID, "the request's date is not a date");
 		memset(&o, 0, sizeof o);
 		goto done;
@@ -1652,7 +1643,7 @@ int gnbv_adhoc_decide(gnbv_store *s, const gnbv_review_actor *who, int64_t reque
 	    (rc = text_arg("the signer", signer, sig, sizeof sig, 1)))
 		goto done;
 	if (!round_date) round_date = req;
-	if (!valid_date(round_date) || !valid_date(decided_on) || decided_on < req ||
+	if (!gnbv_date_valid(round_date) || !gnbv_date_valid(decided_on) || decided_on < req ||
 	    round_date < req || round_date > decided_on) {
 		rc = gnbv_error_set(GNBV_EINVALID,
 		                    "the survey's and the decision's dates must fall between the "
@@ -1704,7 +1695,8 @@ int gnbv_adhoc_overdue(gnbv_store *s, const gnbv_scope *scope, int32_t on, gnbv_
 {
 	gnbv_bstmt *st = NULL;
 	char lo[GNBV_SCOPE_PATH_MAX + 2], hi[GNBV_SCOPE_PATH_MAX + 2], day[11];
-	if (!valid_date(on)) return gnbv_error_set(GNBV_EINVALID, "the query date is not a date");
+	if (!gnbv_date_valid(on))
+		return gnbv_error_set(GNBV_EINVALID, "the query date is not a date");
 	date_text(on, day);
 	gnbv__scope_range(scope, lo, hi, sizeof lo);
 	/* Overdue: no decision yet and the due date passed (the due day
@@ -1992,7 +1984,7 @@ int gnbv_escape_support(gnbv_store *s, const gnbv_review_actor *who, int year,
 	if ((rc = text_arg("what was given", what, body, sizeof body, 1)) ||
 	    (rc = text_arg("the component", component, comp, sizeof comp, 0)))
 		goto done;
-	if (!valid_date(given_on)) {
+	if (!gnbv_date_valid(given_on)) {
 		rc = gnbv_error_set(GNBV_EINVALID, "the support's date is not a date");
 		goto done;
 	}

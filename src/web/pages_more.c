@@ -32,7 +32,6 @@
 #include "gnbv/plan.h"
 #include "gnbv/plan_store.h"
 #include "gnbv/review.h"
-#include "io/exchange.h"
 #include "util/numfmt.h"
 
 #include <civetweb.h>
@@ -693,14 +692,13 @@ int gnbv_page_plan_document(gnbv_web_req *r)
 	const char *signer = gnbv_web_form(r, "signer", GNBV_STORE_NAME_MAX);
 	const char *status_s = gnbv_web_form(r, "status", 16);
 	int status = status_s ? gnbv_plan_status_parse(status_s) : -1;
-	int32_t day = 0;
 	/* Every field checked first: nothing is written when one is bad. An
 	 * empty number, date or signer means "not yet" (NULL), as in a
-	 * gnbv-plan/1 file. */
+	 * gnbv-plan/1 file. The date is checked as the store checks it
+	 * (gnbv_plan_date_check); the form shows its own message. */
 	json_t *bad = json_object();
 	if (!number) json_object_set_new(bad, "number", json_true());
-	if (!date || (*date && gnbv_x_parse_date(date, strlen(date), &day)) ||
-	    (*date && strlen(date) != 10))
+	if (!date || (*date && gnbv_plan_date_check(date, NULL, NULL, 0)))
 		json_object_set_new(bad, "date", json_true());
 	if (!signer) json_object_set_new(bad, "signer", json_true());
 	if (status < 0) json_object_set_new(bad, "status", json_true());

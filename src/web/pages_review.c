@@ -26,6 +26,7 @@
  */
 #include "web.h"
 
+#include "gnbv/date.h"
 #include "gnbv/error.h"
 #include "gnbv/review.h"
 
@@ -376,11 +377,8 @@ int gnbv_page_review(gnbv_web_req *r)
 static int32_t form_date(gnbv_web_req *r, const char *name)
 {
 	const char *v = gnbv_web_form(r, name, 10);
-	int y, m, d;
-	char tail;
-	if (!v || strlen(v) != 10 || sscanf(v, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3) return 0;
-	if (v[4] != '-' || v[7] != '-' || m < 1 || m > 12 || d < 1 || d > 31) return 0;
-	return (int32_t)(y * 10000 + m * 100 + d);
+	int32_t d = 0;
+	return v && gnbv_date_parse(v, strlen(v), 1, 9999, &d) == GNBV_DATE_OK ? d : 0;
 }
 
 /* A form count >= 0; -1 when absent or not a number. */

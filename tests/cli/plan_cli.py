@@ -22,6 +22,10 @@ application role).
   written is named on stderr in Vietnamese ("đã ghi tệp"), English with --lang en.
 - Bad input: malformed JSON, an unknown code, a wrong type, a plan for an unknown
   unit: a clear error naming FILE:LINE:COL and the field, and nothing stored.
+- Impossible dates: a document date that does not exist (2022-02-30, 2023-02-29,
+  month 13) or is not YYYY-MM-DD, and a year out of range, are errors at the
+  value's FILE:LINE:COL, with nothing stored; 2024-02-29 (a leap year) is stored;
+  `plan set --date 2023-02-29` is refused and changes nothing.
 """
 import copy
 import json
@@ -365,6 +369,36 @@ with tempfile.TemporaryDirectory() as tmp:
     bad("an unknown unit", t, r"no unit with code 999")
     t = raw.replace('"lead": "district_labour_office"', '"lead": "no_such_office"', 1)
     bad("a role naming an unknown agency", t, r"agency no_such_office is not in the plan's agencies")
+
+    # --- impossible dates: named at FILE:LINE:COL, nothing stored ---
+    def dated(date):
+        t = raw.replace('"date": null', '"date": "%s"' % date, 1)
+        at = t.index('"%s"' % date)  # the value's opening quote
+        return t, t[:at].count("\n") + 1, at - t.rfind("\n", 0, at)
+
+    for date, why in (("2022-02-30", "February 2022 has 28 days"),
+                      ("2023-02-29", "February 2023 has 28 days"),
+                      ("2022-13-01", "there is no month 13"),
+                      ("2022-8-25", None)):
+        t, ln, col = dated(date)
+        want = (r"is not a date: " + re.escape(why)) if why else r"is not a date \(expected YYYY-MM-DD\)"
+        bad("document date %s, at its line and column" % date, t,
+            r"^gnbv: error: \S*bad\.json:%d:%d: document\.date: \"%s\" %s$" % (ln, col, date, want))
+    t = raw.replace('"year": 2023,', '"year": 20223,', 1)
+    bad("a target's year out of range", t, r"bad\.json:\d+:\d+: sections\.A\.targets\[\d+\]\.year: 20223 is outside")
+    t, _, _ = dated("2024-02-29")
+    d = fresh_db(tmp, "leap.db")
+    r = run(d, "plan", "import", write_plan(tmp, "leap.json", json.loads(t)))
+    ex = json.loads(run(d, "plan", "export", "--unit", "045", "--year", "2023", "--json", "-").stdout or "{}")
+    check("29 February 2024 (a leap year) is a date: stored as written",
+          r.returncode == 0 and ex.get("document", {}).get("date") == "2024-02-29", r.stderr + str(ex)[:200])
+    before = sql_lines(sdb, "SELECT count(*) FROM audit_log")
+    r = run(sdb, "plan", "set", "--unit", "045", "--year", "2023", "--date", "2023-02-29")
+    ex = json.loads(run(sdb, "plan", "export", "--unit", "045", "--year", "2023", "--json", "-").stdout)
+    check("plan set --date 2023-02-29: a usage error saying why, the date and the audit log unchanged",
+          r.returncode == 2 and 'plan set: --date: "2023-02-29" is not a date: February 2023 has 28 days'
+          in r.stderr and ex["document"]["date"] == "2022-08-25" and
+          sql_lines(sdb, "SELECT count(*) FROM audit_log") == before, r.stderr + str(ex["document"]))
 
 for schema in PG_SCHEMAS:
     subprocess.run(["bash", PG_SERVER, "drop", PG_DIR, schema], capture_output=True)

@@ -401,7 +401,9 @@ with tempfile.TemporaryDirectory() as d:
 
         audits = lambda: q(db, "SELECT count(*) FROM audit_log WHERE action LIKE 'plan.%'")[0][0]  # noqa: E731
         n0 = audits()
+        # The dates the store refuses (gnbv_plan_date_check), refused by the form first.
         for bad, field in (({"date": "2022-02-30"}, "date"), ({"date": "15/08/2022"}, "date"),
+                           ({"date": "2023-02-29"}, "date"), ({"date": "1899-08-15"}, "date"),
                            ({"status": "signed"}, "status")):
             form = dict({"number": "456/KH-UBND", "date": "2022-08-15", "signer": "Nông Văn A",
                          "status": "submitted"}, **bad)

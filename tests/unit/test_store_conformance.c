@@ -14,10 +14,11 @@
  * reused codes resolved by date, successors, bad input with FILE:LINE:COL);
  * the registry (import/export round trip, re-import a no-op, a new round
  * never overwrites an old one, corrections keep the old survey, edits);
- * rounds keeping their date and standard; scope (a commune's scope never
- * sees or changes another's households, through gets, counts, searches,
- * imports, edits and exports); Vietnamese search and order; the audit
- * chain.
+ * rounds keeping their date and standard, and refusing a reference date
+ * that does not exist; plans refusing an impossible date or year (naming
+ * the field, writing nothing); scope (a commune's scope never sees or
+ * changes another's households, through gets, counts, searches, imports,
+ * edits and exports); Vietnamese search and order; the audit chain.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -25,6 +26,7 @@
 #include <cmocka.h>
 
 #include "gnbv/error.h"
+#include "gnbv/plan_store.h"
 #include "gnbv/store.h"
 #include "store_target.h"
 
@@ -153,8 +155,9 @@ static const char MM_AB[] =
     "B1,2,Đặng Văn Đào,M,1988-03-03,spouse,Kinh,1,no_contract,0,,,0,none,0,0\n"
     "B2,1,Lý Thị Bình,F,1960-06-06,head,Dao,1,self,1,,,0,primary,1,1\n";
 
-static void import_text(fx *f, const gnbv_scope *scope, int year, const char *hh_rows,
-                        const char *mm_rows, gnbv_import_stats *st, int expect)
+static void import_round(fx *f, const gnbv_scope *scope, const gnbv_round_ref *round,
+                         const char *hh_rows, const char *mm_rows, gnbv_import_stats *st,
+                         int expect)
 {
 	char hh[400], mm[400];
 	size_t a = strlen(HH_HEADER) + strlen(hh_rows) + 1,
@@ -169,12 +172,18 @@ static void import_text(fx *f, const gnbv_scope *scope, int year, const char *hh
 	gnbv_import_opts o = GNBV_IMPORT_OPTS_INIT;
 	o.households_path = hh;
 	o.members_path = mm;
-	o.round.kind = GNBV_ROUND_PERIODIC;
-	o.round.year = year;
+	o.round = *round;
 	gnbv_import_stats local;
 	int rc = gnbv_store_import(f->s, scope, &o, st ? st : &local);
 	if (rc != expect)
 		fail_msg("import: %d (expected %d): %s", rc, expect, gnbv_error_message());
+}
+
+static void import_text(fx *f, const gnbv_scope *scope, int year, const char *hh_rows,
+                        const char *mm_rows, gnbv_import_stats *st, int expect)
+{
+	gnbv_round_ref r = {GNBV_ROUND_PERIODIC, year, 0, NULL};
+	import_round(f, scope, &r, hh_rows, mm_rows, st, expect);
 }
 
 static gnbv_round_ref round_of(int year)
@@ -811,6 +820,188 @@ static void test_import_refusals(void **state)
 	assert_int_equal(n, 1); /* only the units */
 }
 
+/* ---- impossible dates ---- */
+
+/* A small plan of Hà Quảng (045) built in code, as a library caller (the
+ * web form, `plan set`) builds one, without the file reader's checks: a
+ * line in each section, a stated total with a year filter, a target for
+ * a year. */
+static gnbv_plan *small_plan(const char *date)
+{
+	gnbv_plan *p = NULL;
+	OK(gnbv_plan_new(&p));
+	p->program = "gnbv-2021-2025";
+	p->unit_code = "045";
+	p->unit_name = "Huyện Hà Quảng";
+	p->report_year = 2022;
+	p->plan_year = 2023;
+	p->date = date;
+	p->status = GNBV_PLAN_DRAFT;
+	p->lines = gnbv_plan_alloc(p, 2 * sizeof *p->lines);
+	p->n_lines = 2;
+	for (int k = 0; k < 2; k++) {
+		gnbv_plan_line *l = &p->lines[k];
+		l->id = k ? "B-L1" : "A-L1";
+		l->section = k;
+		l->year = 2022 + k;
+		l->component = "DA1";
+		l->capital = GNBV_CAP_DTPT;
+		l->source = GNBV_SRC_CENTRAL;
+		l->stage = k ? GNBV_STAGE_PROPOSED : GNBV_STAGE_ALLOCATED;
+		l->amount_vnd = 1000000 * (k + 1);
+	}
+	p->totals = gnbv_plan_alloc(p, sizeof *p->totals);
+	p->n_totals = 1;
+	p->totals[0].id = "B-TOT";
+	p->totals[0].section = 1;
+	p->totals[0].filter = (gnbv_plan_filter){2023, -1, -1, -1, NULL, NULL, 0, NULL, 0};
+	p->totals[0].amount_vnd = 2000000;
+	p->targets = gnbv_plan_alloc(p, sizeof *p->targets);
+	p->n_targets = 1;
+	p->targets[0].id = "A-T1";
+	p->targets[0].section = 0;
+	p->targets[0].indicator = "poverty_rate";
+	p->targets[0].year = 2023;
+	OK(gnbv_plan_target_set_value(p, &p->targets[0], "7"));
+	return p;
+}
+
+static int count_plan(void *ctx, const gnbv_plan_info *in)
+{
+	(void)in;
+	++*(int *)ctx;
+	return 0;
+}
+
+/* The plan stored for 045 proposing 2023 is still `date` with its rows,
+ * the store holds one plan, and the audit chain has `records`. */
+static void plan_unchanged(fx *f, const char *date, uint64_t records)
+{
+	gnbv_plan *got = NULL;
+	int n = 0;
+	uint64_t audited;
+	OK(gnbv_store_plan_get(f->s, &f->all, "045", 2023, &got));
+	assert_string_equal(got->date, date);
+	assert_int_equal(got->n_lines, 2);
+	assert_int_equal(got->lines[1].year, 2023);
+	assert_int_equal(got->totals[0].filter.year, 2023);
+	assert_int_equal(got->targets[0].year, 2023);
+	gnbv_plan_free(got);
+	OK(gnbv_store_plan_list(f->s, &f->all, count_plan, &n));
+	assert_int_equal(n, 1);
+	OK(gnbv_store_audit_verify(f->s, &audited));
+	assert_int_equal(audited, records);
+}
+
+/* A put with an impossible date or year is GNBV_EINVALID naming the field,
+ * and writes nothing: the stored plan, the list and the audit chain stay
+ * as they were (and a plan not yet stored stays absent). */
+static void test_plan_impossible_dates(void **state)
+{
+	fx *f = *state;
+	load_units(f);
+	int changed = -1;
+	uint64_t records;
+	gnbv_plan *p = small_plan("2023-02-29"), *got = NULL;
+	/* Refused before there is any plan: still none. */
+	assert_int_equal(gnbv_store_plan_put(f->s, &f->all, p, &changed), GNBV_EINVALID);
+	assert_string_equal(gnbv_error_message(),
+	                    "plan 045 2023: document.date: \"2023-02-29\" is not a date: February "
+	                    "2023 has 28 days");
+	assert_int_equal(changed, 0);
+	assert_int_equal(gnbv_store_plan_get(f->s, &f->all, "045", 2023, &got), GNBV_ENOTFOUND);
+	/* 2024 is a leap year: its 29 February is stored. */
+	p->date = "2024-02-29";
+	OK(gnbv_store_plan_put(f->s, &f->all, p, &changed));
+	assert_int_equal(changed, 1);
+	OK(gnbv_store_audit_verify(f->s, &records));
+	plan_unchanged(f, "2024-02-29", records);
+
+	static const struct {
+		const char *date;
+		int line_year, filter_year, target_year, report_year;
+		const char *message; /* after "plan 045 2023: " */
+	} bad[] = {
+	    {"2022-02-30", 2023, 2023, 2023, 2022,
+	     "document.date: \"2022-02-30\" is not a date: February 2022 has 28 days"},
+	    {"2022-13-01", 2023, 2023, 2023, 2022,
+	     "document.date: \"2022-13-01\" is not a date: there is no month 13"},
+	    {"2022-04-31", 2023, 2023, 2023, 2022,
+	     "document.date: \"2022-04-31\" is not a date: April 2022 has 30 days"},
+	    {"2100-02-29", 2023, 2023, 2023, 2022,
+	     "document.date: \"2100-02-29\" is not a date: February 2100 has 28 days"},
+	    {"25/08/2022", 2023, 2023, 2023, 2022,
+	     "document.date: \"25/08/2022\" is not a date (expected YYYY-MM-DD)"},
+	    {"1899-08-25", 2023, 2023, 2023, 2022,
+	     "document.date: \"1899-08-25\" is outside the years 1990 to 2200"},
+	    {"2022-08-25", 13, 2023, 2023, 2022,
+	     "sections.B.lines[0].year (B-L1): 13 is not a plan year (1990 to 2200)"},
+	    {"2022-08-25", 2023, 20223, 2023, 2022,
+	     "sections.B.stated_totals[0].filter.year (B-TOT): 20223 is not a plan year (1990 to "
+	     "2200)"},
+	    {"2022-08-25", 2023, 2023, -1, 2022,
+	     "sections.A.targets[0].year (A-T1): -1 is not a plan year (1990 to 2200)"},
+	    {"2022-08-25", 2023, 2023, 2023, 2021,
+	     "plan_year: 2023 is not the year after report_year 2021"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		p->date = bad[i].date;
+		p->lines[1].year = bad[i].line_year;
+		p->totals[0].filter.year = bad[i].filter_year;
+		p->targets[0].year = bad[i].target_year;
+		p->report_year = bad[i].report_year;
+		changed = -1;
+		assert_int_equal(gnbv_store_plan_put(f->s, &f->all, p, &changed), GNBV_EINVALID);
+		char want[200];
+		snprintf(want, sizeof want, "plan 045 2023: %s", bad[i].message);
+		assert_string_equal(gnbv_error_message(), want);
+		assert_int_equal(changed, 0);
+		plan_unchanged(f, "2024-02-29", records);
+	}
+	/* The same plan with real dates is stored over it. */
+	p->date = "2022-08-25";
+	p->lines[1].year = p->totals[0].filter.year = p->targets[0].year = 2023;
+	p->report_year = 2022;
+	OK(gnbv_store_plan_put(f->s, &f->all, p, &changed));
+	assert_int_equal(changed, 1);
+	plan_unchanged(f, "2022-08-25", records + 1);
+	gnbv_plan_free(p);
+}
+
+/* A round's reference date from the caller is a day that exists: an
+ * import into 2022-02-30 is refused and writes nothing; an ad-hoc round
+ * on 29 February of a leap year is a round. */
+static void test_round_impossible_dates(void **state)
+{
+	fx *f = *state;
+	load_units(f);
+	static const char hh[] = "D1,01366-01,,1200000,,0,0,1,20,0,1,1,\n";
+	static const char mm[] =
+	    "D1,1,Nguyễn Thị Hồng,F,1980-05-01,head,Tày,1,no_contract,0,,,0,primary,0,0\n";
+	gnbv_round_ref r = {GNBV_ROUND_PERIODIC, 2022, 20220230, NULL};
+	import_round(f, &f->all, &r, hh, mm, NULL, GNBV_EINVALID);
+	assert_string_equal(gnbv_error_message(), "round: the reference date \"2022-02-30\" is not "
+	                                          "a date: February 2022 has 28 days");
+	r = (gnbv_round_ref){GNBV_ROUND_ADHOC, 0, 20230229, NULL};
+	import_round(f, &f->all, &r, hh, mm, NULL, GNBV_EINVALID);
+	r.as_of = 20221301;
+	import_round(f, &f->all, &r, hh, mm, NULL, GNBV_EINVALID);
+	assert_non_null(strstr(gnbv_error_message(), "there is no month 13"));
+	r.as_of = 202202301;
+	import_round(f, &f->all, &r, hh, mm, NULL, GNBV_EINVALID);
+	assert_string_equal(gnbv_error_message(),
+	                    "round: the reference date 202202301 is not a date (yyyymmdd)");
+	assert_int_equal(count(f, &f->all, 0, -1), 0);
+	uint64_t n;
+	OK(gnbv_store_audit_verify(f->s, &n));
+	assert_int_equal(n, 1); /* only the units */
+	gnbv_import_stats st;
+	r.as_of = 20240229;
+	import_round(f, &f->all, &r, hh, mm, &st, 0);
+	assert_int_equal(st.ref_date, 20240229);
+	assert_int_equal(st.added, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -826,6 +1017,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_special_text_round_trip, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_vietnamese_order_and_search, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_import_refusals, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_plan_impossible_dates, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_round_impossible_dates, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
