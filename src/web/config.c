@@ -66,6 +66,10 @@ static const setting SETTINGS[] = {
     STR_SET("public_origin", public_origin, "",
             "the origin users reach the server at (https://host): POSTs must come from it; "
             "empty: from the Host header"),
+    STR_SET("http_redirect_listen", http_redirect_listen, "",
+            "with tls_certificate: a second address (0.0.0.0:80) where plain HTTP requests "
+            "get a redirect to the same path on https (public_origin, or listen's host); "
+            "nothing else is served there"),
 };
 #define NSETTINGS (sizeof SETTINGS / sizeof SETTINGS[0])
 

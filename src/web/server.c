@@ -120,10 +120,16 @@ void gnbv_web_cookie(gnbv_web_req *r, const char *name, const char *value, int m
 	         http_only ? "; HttpOnly" : "", secure(r->conn) ? "; Secure" : "");
 }
 
+/* A catalogue's text for key; the key itself when missing (i18n.c). */
+static const char *i18n_text(const json_t *cat, const char *key)
+{
+	const char *v = json_string_value(json_object_get(cat, key));
+	return v ? v : key;
+}
+
 const char *gnbv_web_msg(const gnbv_web_req *r, const char *key)
 {
-	const char *v = json_string_value(json_object_get(r->cat, key));
-	return v ? v : key;
+	return i18n_text(r->cat, key);
 }
 
 const char *gnbv_web_int(gnbv_web_req *r, int64_t v)
@@ -725,6 +731,13 @@ int gnbv_web_serve(const char *db, const gnbv_web_config *cfg, FILE *log)
 	gnbv_store *s = NULL;
 	char ports[160], threads[16], rto[16], kat[16], hdr[16];
 	int rc;
+	/* A redirect to https with no https to go to: said before anything
+	 * opens, rather than a listener that sends officers nowhere. */
+	if (cfg->http_redirect_listen[0] && !cfg->tls_certificate[0])
+		return gnbv_error_set(GNBV_EINVALID,
+		                      "http_redirect_listen %s needs HTTPS: set tls_certificate "
+		                      "(or leave http_redirect_listen empty)",
+		                      cfg->http_redirect_listen);
 	memset(&a, 0, sizeof a);
 	a.db = db;
 	a.cfg = cfg;
@@ -833,6 +846,17 @@ int gnbv_web_serve(const char *db, const gnbv_web_config *cfg, FILE *log)
 		fo.idle_timeout_ms = 2 * (cfg->request_timeout_ms + cfg->keep_alive_ms);
 		if (fo.idle_timeout_ms < 60000) fo.idle_timeout_ms = 60000;
 		fo.log = log;
+		/* The redirect's bodies: the catalogues' sentences, Vietnamese
+		 * first (a plain request says nothing of its reader's language). */
+		char moved[512], bad[512];
+		snprintf(moved, sizeof moved, "%s\n%s\n", i18n_text(a.cat[0], "redirect.https"),
+		         i18n_text(a.cat[1], "redirect.https"));
+		snprintf(bad, sizeof bad, "%s\n%s\n", i18n_text(a.cat[0], "error.400"),
+		         i18n_text(a.cat[1], "error.400"));
+		fo.redirect_listen = cfg->http_redirect_listen;
+		fo.redirect_origin = cfg->public_origin;
+		fo.redirect_text = moved;
+		fo.bad_request_text = bad;
 		rc = nports > 0 ? gnbv_tls_front_start(&front, &fo)
 		                : gnbv_error_set(GNBV_EIO, "civetweb's loopback port is unknown");
 		if (rc) {
@@ -852,6 +876,12 @@ int gnbv_web_serve(const char *db, const gnbv_web_config *cfg, FILE *log)
 		        "gnbv serve: TLS on %s (certificate %s), the application behind it at "
 		        "http://127.0.0.1:%d (loopback only)\n",
 		        where, cfg->tls_certificate, sp[0].port);
+	if (tls && cfg->http_redirect_listen[0]) {
+		const char *rl = cfg->http_redirect_listen, *rcolon = strrchr(rl, ':');
+		fprintf(log, "gnbv serve: plain HTTP at %.*s:%d: redirects to %s (nothing else)\n",
+		        rcolon ? (int)(rcolon - rl) : 0, rl, gnbv_tls_front_redirect_port(front),
+		        gnbv_tls_front_redirect_origin(front));
+	}
 	fprintf(log, "gnbv serve: %s on %s://%s/ (Ctrl-C stops)\n", shown, tls ? "https" : "http",
 	        where);
 	fflush(log);

@@ -26,6 +26,13 @@
  * the thread closes its sockets. SIGPIPE is blocked in these threads and
  * the backend gets MSG_NOSIGNAL, so a write to a vanished client is an
  * EPIPE, not the end of the process.
+ *
+ * With redirect_listen the same acceptor also takes plain HTTP on a
+ * second address, under the same cap and deadlines: such a connection's
+ * thread reads the request line only, answers a 301 or 308 to the same
+ * path and query on the https origin (from the configuration, never the
+ * Host header) or a 400, and closes. It never reaches civetweb, so no
+ * page and no session is ever served or read in clear.
  */
 #include "tls.h"
 
@@ -60,6 +67,11 @@
  * client may take to close its side (its unread bytes would otherwise
  * turn our close into a reset that can destroy the response). */
 #define LINGER_MS 1000
+/* The longest path and query redirected: officers' URLs are far shorter,
+ * and the cap bounds both the read buffer and the Location header. */
+#define TARGET_CAP 2048
+/* A request line: a method, the target, " HTTP/1.1", CRLF. */
+#define LINE_CAP (TARGET_CAP + 32)
 
 /* TLS 1.2 suites (TLS 1.3 keeps OpenSSL's own list): forward secrecy
  * always (ECDHE), AES-GCM and ChaCha20 first, CBC with a SHA-2 MAC last
@@ -72,6 +84,7 @@ enum { SLOT_FREE, SLOT_RUNNING, SLOT_DONE };
 typedef struct slot {
 	int state; /* under the front's mutex */
 	int fd;    /* the client's socket, handed to the thread */
+	int plain; /* accepted on redirect_listen: plain HTTP, redirected */
 	pthread_t t;
 	struct gnbv_tls_front *f;
 } slot;
@@ -79,6 +92,10 @@ typedef struct slot {
 struct gnbv_tls_front {
 	SSL_CTX *ctx;
 	int lfd, port;
+	int rfd, rport;       /* redirect_listen's socket and port; -1: off */
+	char origin[256];     /* the redirect's "https://HOST[:PORT]" */
+	char moved_text[512]; /* the redirect's body (copied: the caller's may go) */
+	char bad_text[256];   /* a 400's body */
 	struct sockaddr_storage backend;
 	socklen_t backend_len;
 	int max, handshake_ms, write_ms, idle_ms;
@@ -246,21 +263,83 @@ done:
 	return rc;
 }
 
-static int listen_on(gnbv_tls_front *f, const char *addr)
+static int port_of(const struct sockaddr_storage *ss)
+{
+	return ntohs(ss->ss_family == AF_INET6 ? ((const struct sockaddr_in6 *)ss)->sin6_port
+	                                       : ((const struct sockaddr_in *)ss)->sin_port);
+}
+
+/* Binds and listens on addr: *fd (closed by front_free) and *port, as
+ * bound. */
+static int listen_on(int *fd, int *port, const char *addr)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
 	int rc, one = 1;
 	if ((rc = parse_addr(addr, &ss, &len))) return rc;
-	f->lfd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (f->lfd < 0 || setsockopt(f->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) ||
-	    bind(f->lfd, (struct sockaddr *)&ss, len) || listen(f->lfd, SOMAXCONN))
+	*fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (*fd < 0 || setsockopt(*fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) ||
+	    bind(*fd, (struct sockaddr *)&ss, len) || listen(*fd, SOMAXCONN))
 		return gnbv_error_set(GNBV_EIO, "cannot listen on %s: %s", addr, strerror(errno));
 	len = sizeof ss;
-	if (getsockname(f->lfd, (struct sockaddr *)&ss, &len))
+	if (getsockname(*fd, (struct sockaddr *)&ss, &len))
 		return gnbv_error_set(GNBV_EIO, "%s: %s", addr, strerror(errno));
-	f->port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-	                                         : ((struct sockaddr_in *)&ss)->sin_port);
+	*port = port_of(&ss);
+	return 0;
+}
+
+/* The redirect's target: o->redirect_origin checked, or https:// +
+ * listen's host and the bound port. Called with the TLS port bound. */
+static int redirect_origin(gnbv_tls_front *f, const gnbv_tls_front_opts *o)
+{
+	const char *set = o->redirect_origin;
+	if (set && set[0]) {
+		/* Only a scheme and an authority: it heads every Location. */
+		const char *h = set + 8;
+		size_t n = strlen(h);
+		if (strncmp(set, "https://", 8) || n == 0 || n >= sizeof f->origin - 8 ||
+		    strspn(h,
+		           "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") !=
+		        n)
+			return gnbv_error_set(
+			    GNBV_EINVALID,
+			    "public_origin %s: not an https origin to redirect to "
+			    "(https://HOST or https://HOST:PORT)",
+			    set);
+		snprintf(f->origin, sizeof f->origin, "%s", set);
+		return 0;
+	}
+	const char *colon = strrchr(o->listen, ':');
+	size_t hl = colon ? (size_t)(colon - o->listen) : 0;
+	if (hl == 0 || (hl == 7 && !strncmp(o->listen, "0.0.0.0", 7)) ||
+	    (hl == 4 && !strncmp(o->listen, "[::]", 4)))
+		return gnbv_error_set(
+		    GNBV_EINVALID,
+		    "http_redirect_listen: listen %s names no host to redirect to; "
+		    "set public_origin (https://HOST)",
+		    o->listen);
+	if (f->port == 443)
+		snprintf(f->origin, sizeof f->origin, "https://%.*s", (int)hl, o->listen);
+	else
+		snprintf(f->origin, sizeof f->origin, "https://%.*s:%d", (int)hl, o->listen,
+		         f->port);
+	return 0;
+}
+
+/* The redirect's address may not be the TLS one: the same port twice
+ * would fail to bind with a vaguer message (port 0 is two ports the
+ * system picks, so it never is the same). */
+static int not_listen(const char *addr, const char *tls_addr)
+{
+	struct sockaddr_storage a, b;
+	socklen_t al, bl;
+	int rc;
+	if ((rc = parse_addr(addr, &a, &al)) || (rc = parse_addr(tls_addr, &b, &bl))) return rc;
+	if (port_of(&a) != 0 && al == bl && !memcmp(&a, &b, al))
+		return gnbv_error_set(GNBV_EINVALID,
+		                      "http_redirect_listen %s is the same address as listen %s: "
+		                      "plain HTTP needs an address of its own (port 80)",
+		                      addr, tls_addr);
 	return 0;
 }
 
@@ -467,13 +546,12 @@ static void linger(int cfd)
 static const char UNAVAILABLE[] = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
                                   "Connection: close\r\n\r\n";
 
-static void *conn_main(void *arg)
+/* An HTTPS connection: the handshake, then the pump to civetweb. */
+static void tls_conn(gnbv_tls_front *f, int cfd)
 {
-	slot *sl = arg;
-	gnbv_tls_front *f = sl->f;
 	conn *k = NULL;
 	SSL *ssl = NULL;
-	int cfd = sl->fd, bfd = -1, clean = 0, backend_closed = 0;
+	int bfd = -1, clean = 0, backend_closed = 0;
 	if (!(ssl = SSL_new(f->ctx)) || !SSL_set_fd(ssl, cfd)) goto done;
 	if (handshake(f, ssl, cfd)) {
 		pthread_mutex_lock(&f->mu);
@@ -506,7 +584,118 @@ done:
 	SSL_free(ssl);
 	free(k);
 	if (bfd >= 0) close(bfd);
-	close(cfd);
+}
+
+/* ---- plain HTTP: the redirect ---- */
+
+/* Reads until the end of the request line, within the handshake's
+ * deadline. Returns the line's length without its line end; 0 when the
+ * client closed or stayed silent (or we are stopping): no answer; -1 when
+ * no line end came within LINE_CAP bytes. The headers after it are never
+ * looked at. */
+static int request_line(gnbv_tls_front *f, int cfd, char *b, size_t cap)
+{
+	int64_t deadline = now_ms() + f->handshake_ms;
+	size_t len = 0;
+	for (;;) {
+		char *nl = memchr(b, '\n', len);
+		if (nl) {
+			size_t n = (size_t)(nl - b);
+			if (n && b[n - 1] == '\r') n--;
+			b[n] = '\0';
+			return n ? (int)n : -1;
+		}
+		if (len == cap) return -1;
+		int64_t left = deadline - now_ms();
+		if (left <= 0) return 0;
+		struct pollfd p[2] = {{cfd, POLLIN, 0}, {f->conn_wake[0], POLLIN, 0}};
+		if (poll(p, 2, (int)left) < 0 && errno != EINTR) return 0;
+		if (p[1].revents) return 0;
+		if (!p[0].revents) continue;
+		ssize_t r = recv(cfd, b + len, cap - len, 0);
+		if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN)) return 0;
+		if (r > 0) len += (size_t)r;
+	}
+}
+
+/* "METHOD /target HTTP/1.x": an upper-case method, an origin-form target
+ * of visible ASCII (so nothing in it can end or add a header line) up to
+ * TARGET_CAP bytes. 0 and the parts, or -1. */
+static int parse_request_line(char *line, char **method, char **target)
+{
+	char *sp1 = strchr(line, ' ');
+	if (!sp1) return -1;
+	char *sp2 = strchr(sp1 + 1, ' ');
+	if (!sp2) return -1;
+	size_t ml = (size_t)(sp1 - line), tl = (size_t)(sp2 - sp1 - 1);
+	if (ml == 0 || ml > 16 || strspn(line, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != ml) return -1;
+	if (tl == 0 || tl > TARGET_CAP || sp1[1] != '/') return -1;
+	for (const char *c = sp1 + 1; c < sp2; c++)
+		if (*c < 0x21 || *c > 0x7e) return -1;
+	if (strcmp(sp2 + 1, "HTTP/1.1") && strcmp(sp2 + 1, "HTTP/1.0")) return -1;
+	*sp1 = *sp2 = '\0';
+	*method = line;
+	*target = sp1 + 1;
+	return 0;
+}
+
+/* Sends all of b within write_ms; 0 or -1. */
+static int send_all(gnbv_tls_front *f, int cfd, const char *b, size_t n)
+{
+	int64_t deadline = now_ms() + f->write_ms;
+	while (n) {
+		ssize_t w = send(cfd, b, n, MSG_NOSIGNAL);
+		if (w > 0) {
+			b += w;
+			n -= (size_t)w;
+			continue;
+		}
+		if (w < 0 && errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) return -1;
+		int64_t left = deadline - now_ms();
+		struct pollfd p = {cfd, POLLOUT, 0};
+		if (left <= 0 || (poll(&p, 1, (int)left) < 0 && errno != EINTR)) return -1;
+	}
+	return 0;
+}
+
+/* A plain HTTP connection: one request line, one answer, closed. No
+ * cookie is ever set and none read; the body never quotes the request. */
+static void plain_conn(gnbv_tls_front *f, int cfd)
+{
+	char line[LINE_CAP + 1];
+	char head[LINE_CAP + 768];
+	char *method = NULL, *target = NULL;
+	int n = request_line(f, cfd, line, LINE_CAP);
+	if (n == 0) return; /* silent, closed or stopping: nothing to answer */
+	int ok = n > 0 && !parse_request_line(line, &method, &target);
+	/* 301 may turn a POST into a GET on the way (RFC 9110 15.4.2); 308
+	 * keeps the method and the body. */
+	int get = ok && (!strcmp(method, "GET") || !strcmp(method, "HEAD"));
+	const char *text = ok ? f->moved_text : f->bad_text;
+	int hl = snprintf(head, sizeof head,
+	                  "HTTP/1.1 %s\r\n%s%s%s%sContent-Type: text/plain; charset=utf-8\r\n"
+	                  "Content-Length: %zu\r\nX-Content-Type-Options: nosniff\r\n"
+	                  "Cache-Control: no-store\r\nConnection: close\r\n\r\n",
+	                  !ok   ? "400 Bad Request"
+	                  : get ? "301 Moved Permanently"
+	                        : "308 Permanent Redirect",
+	                  ok ? "Location: " : "", ok ? f->origin : "", ok ? target : "",
+	                  ok ? "\r\n" : "", strlen(text));
+	if (hl < 0 || (size_t)hl >= sizeof head) return; /* cannot happen: the caps above */
+	if (send_all(f, cfd, head, (size_t)hl)) return;
+	if (!(ok && !strcmp(method, "HEAD")) && send_all(f, cfd, text, strlen(text))) return;
+	linger(cfd); /* its headers are still unread: a close now could be a reset */
+}
+
+static void *conn_main(void *arg)
+{
+	slot *sl = arg;
+	gnbv_tls_front *f = sl->f;
+	if (sl->plain)
+		plain_conn(f, sl->fd);
+	else
+		tls_conn(f, sl->fd);
+	close(sl->fd);
 	pthread_mutex_lock(&f->mu);
 	sl->state = SLOT_DONE; /* joined by the acceptor or by stop */
 	pthread_mutex_unlock(&f->mu);
@@ -532,21 +721,25 @@ static void *acceptor_main(void *arg)
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, CONN_STACK);
 	for (;;) {
-		struct pollfd p[2] = {{f->lfd, POLLIN, 0}, {f->accept_wake[0], POLLIN, 0}};
-		if (poll(p, 2, -1) < 0) {
+		/* The TLS listener, the redirect's (-1: none, poll skips it). */
+		struct pollfd p[3] = {
+		    {f->lfd, POLLIN, 0}, {f->rfd, POLLIN, 0}, {f->accept_wake[0], POLLIN, 0}};
+		if (poll(p, 3, -1) < 0) {
 			if (errno == EINTR) continue;
 			break;
 		}
-		if (p[1].revents) break;
-		if (p[0].revents & (POLLERR | POLLNVAL)) break;
-		if (!(p[0].revents & POLLIN)) continue;
-		int fd = accept4(f->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (p[2].revents) break;
+		if ((p[0].revents | p[1].revents) & (POLLERR | POLLNVAL)) break;
+		/* Both ready: the TLS one first, the other on the next turn. */
+		int plain = !(p[0].revents & POLLIN);
+		if (plain && !(p[1].revents & POLLIN)) continue;
+		int fd = accept4(plain ? f->rfd : f->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
 			/* Out of descriptors or memory: wait a little rather than
 			 * spin on a listener that stays readable. */
 			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
 			    errno == ENOMEM)
-				poll(&p[1], 1, 100);
+				poll(&p[2], 1, 100);
 			continue;
 		}
 		int one = 1;
@@ -567,6 +760,7 @@ static void *acceptor_main(void *arg)
 		if (free_slot) {
 			free_slot->state = SLOT_RUNNING;
 			free_slot->fd = fd;
+			free_slot->plain = plain;
 			if (pthread_create(&free_slot->t, &attr, conn_main, free_slot)) {
 				free_slot->state = SLOT_FREE;
 				free_slot = NULL;
@@ -586,6 +780,7 @@ static void front_free(gnbv_tls_front *f)
 {
 	if (!f) return;
 	if (f->lfd >= 0) close(f->lfd);
+	if (f->rfd >= 0) close(f->rfd);
 	for (int i = 0; i < 2; i++) {
 		if (f->accept_wake[i] >= 0) close(f->accept_wake[i]);
 		if (f->conn_wake[i] >= 0) close(f->conn_wake[i]);
@@ -605,17 +800,27 @@ int gnbv_tls_front_start(gnbv_tls_front **out, const gnbv_tls_front_opts *o)
 	    o->handshake_timeout_ms < 1 || o->write_timeout_ms < 1 || o->idle_timeout_ms < 1)
 		return gnbv_error_set(GNBV_EINVALID, "TLS front: bad options");
 	if (!(f = calloc(1, sizeof *f))) return GNBV_ENOMEM;
-	f->lfd = f->accept_wake[0] = f->accept_wake[1] = f->conn_wake[0] = f->conn_wake[1] = -1;
+	f->lfd = f->rfd = f->rport = f->accept_wake[0] = f->accept_wake[1] = f->conn_wake[0] =
+	    f->conn_wake[1] = -1;
 	f->max = o->max_connections;
 	f->handshake_ms = o->handshake_timeout_ms;
 	f->write_ms = o->write_timeout_ms;
 	f->idle_ms = o->idle_timeout_ms;
 	f->log = o->log;
+	snprintf(f->moved_text, sizeof f->moved_text, "%s",
+	         o->redirect_text ? o->redirect_text : "");
+	snprintf(f->bad_text, sizeof f->bad_text, "%s",
+	         o->bad_request_text ? o->bad_request_text : "");
 	atomic_init(&f->stopping, 0);
+	int redirect = o->redirect_listen && o->redirect_listen[0];
 	if ((rc = parse_addr(o->backend, &f->backend, &f->backend_len))) goto done;
+	if (redirect && (rc = not_listen(o->redirect_listen, o->listen))) goto done;
 	/* The certificate before the listener: a bad one leaves nothing open. */
 	if ((rc = new_ctx(&f->ctx, o->cert_file, o->log))) goto done;
-	if ((rc = listen_on(f, o->listen))) goto done;
+	if ((rc = listen_on(&f->lfd, &f->port, o->listen))) goto done;
+	if (redirect && ((rc = redirect_origin(f, o)) ||
+	                 (rc = listen_on(&f->rfd, &f->rport, o->redirect_listen))))
+		goto done;
 	if (pipe2(f->accept_wake, O_CLOEXEC | O_NONBLOCK) ||
 	    pipe2(f->conn_wake, O_CLOEXEC | O_NONBLOCK)) {
 		rc = gnbv_error_set(GNBV_EIO, "TLS front: %s", strerror(errno));
@@ -658,6 +863,16 @@ int gnbv_tls_front_port(const gnbv_tls_front *f)
 	return f->port;
 }
 
+int gnbv_tls_front_redirect_port(const gnbv_tls_front *f)
+{
+	return f->rport;
+}
+
+const char *gnbv_tls_front_redirect_origin(const gnbv_tls_front *f)
+{
+	return f->origin;
+}
+
 void gnbv_tls_front_stop_accepting(gnbv_tls_front *f)
 {
 	if (!f || !f->acceptor_running) return;
@@ -666,6 +881,8 @@ void gnbv_tls_front_stop_accepting(gnbv_tls_front *f)
 	f->acceptor_running = 0;
 	close(f->lfd);
 	f->lfd = -1;
+	if (f->rfd >= 0) close(f->rfd);
+	f->rfd = -1;
 }
 
 void gnbv_tls_front_stop(gnbv_tls_front *f)

@@ -1,7 +1,8 @@
 /*
  * tls.h - the TLS front of `gnbv serve` (tls.c): HTTPS on the public
- * address, plain HTTP to civetweb on a loopback port. Internal to the web
- * layer; gnbv_web_serve starts it when tls_certificate is set.
+ * address, plain HTTP to civetweb on a loopback port, and optionally a
+ * plain HTTP address that only redirects to the HTTPS one. Internal to the
+ * web layer; gnbv_web_serve starts it when tls_certificate is set.
  */
 #ifndef GNBV_WEB_TLS_H
 #define GNBV_WEB_TLS_H
@@ -35,25 +36,51 @@ typedef struct gnbv_tls_front_opts {
 	/* Where the front reports (a backend it cannot reach, the refusals
 	 * counted at stop); never one line per connection. */
 	FILE *log;
+	/* NULL or "": off. Otherwise a second address (the same forms as
+	 * listen) where plain HTTP requests get a 301 (GET, HEAD) or 308
+	 * (other methods) to the same path and query on https, and nothing
+	 * else: no page, no session, no cookie. Its connections share the
+	 * cap and the timeouts above (the request line must arrive within
+	 * handshake_timeout_ms). It may not be the same address as listen. */
+	const char *redirect_listen;
+	/* "https://HOST[:PORT]": the redirect's target, never the request's
+	 * Host header. NULL or "": https:// + listen's host and the bound
+	 * port (":443" left out); a wildcard listen (0.0.0.0, [::], a bare
+	 * port) then has no name to redirect to and is refused. */
+	const char *redirect_origin;
+	/* The short bodies of the redirect and of a 400 (a malformed or too
+	 * long request line): text/plain, UTF-8, Vietnamese first; copied
+	 * (up to 511 and 255 bytes). */
+	const char *redirect_text;
+	const char *bad_request_text;
 } gnbv_tls_front_opts;
 
 #define GNBV_TLS_FRONT_OPTS_INIT                                                                   \
 	{                                                                                          \
-		NULL, NULL, NULL, 256, 10000, 10000, 60000, NULL                                   \
+		NULL, NULL, NULL, 256, 10000, 10000, 60000, NULL, NULL, NULL, NULL, NULL           \
 	}
 
 /* Loads the certificate and key (checking that they match), binds and
- * listens on opts->listen, and starts accepting on a thread of its own.
- * Nothing is left open on failure. Errors: GNBV_EIO (the file cannot be
- * read, the address cannot be bound), GNBV_EINVALID (no certificate or key
- * in the file, a key that does not match, an encrypted key, a bad
- * address), GNBV_ENOMEM; every message names the file or the address.
+ * listens on opts->listen (and redirect_listen), and starts accepting on a
+ * thread of its own. Nothing is left open on failure. Errors: GNBV_EIO
+ * (the file cannot be read, an address cannot be bound), GNBV_EINVALID (no
+ * certificate or key in the file, a key that does not match, an encrypted
+ * key, a bad address, a redirect_listen equal to listen, a
+ * redirect_origin that is not https://HOST[:PORT], no name to redirect
+ * to), GNBV_ENOMEM; every message names the file or the address.
  * Threads: the front's own (an acceptor, one per connection); SIGPIPE is
  * blocked in them, so a vanished client never ends the process. */
 int gnbv_tls_front_start(gnbv_tls_front **out, const gnbv_tls_front_opts *opts);
 
 /* The public port as bound. */
 int gnbv_tls_front_port(const gnbv_tls_front *f);
+
+/* The redirect's port as bound; -1 without redirect_listen. */
+int gnbv_tls_front_redirect_port(const gnbv_tls_front *f);
+
+/* The redirect's target origin ("https://HOST[:PORT]"); "" without
+ * redirect_listen. Owned by the front. */
+const char *gnbv_tls_front_redirect_origin(const gnbv_tls_front *f);
 
 /* Stops accepting: the listener is closed; connections open go on. For a
  * graceful stop: this, then stop the backend (its responses in flight are

@@ -38,6 +38,7 @@ typedef struct gnbv_web_config {
 	char tls_certificate[512]; /* PEM: chain and key; "" : plain HTTP (tls.c) */
 	int secure_cookies;        /* 1: behind a TLS proxy: Secure cookies, HSTS */
 	char public_origin[256]; /* "https://host": the Origin a POST must carry; "" : from Host */
+	char http_redirect_listen[128]; /* ADDR:PORT: plain HTTP redirected to https; "" : none */
 } gnbv_web_config;
 
 void gnbv_web_config_defaults(gnbv_web_config *c);

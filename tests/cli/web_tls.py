@@ -17,7 +17,14 @@ module trusting a throwaway self-signed certificate made with the openssl CLI:
 - a missing certificate file, a file without a key, an encrypted key and a
   certificate with another certificate's key make `serve` exit non-zero
   with a message naming the file;
-- SIGTERM stops the server cleanly.
+- SIGTERM stops the server cleanly;
+- `http_redirect_listen`: plain HTTP on a second address gets 301 (GET,
+  HEAD) or 308 (POST) to the same path and query on the https origin, never
+  the Host header's, with Connection: close, no cookie and no page even with
+  a live session; a too long or malformed request line gets 400; a silent
+  client is closed; `public_origin` names the target; the setting is refused
+  at start without TLS, on listen's own address, with a wildcard listen and
+  no public_origin, and with a public_origin that is not https.
 
 Usage: web_tls.py PATH/TO/gnbv
 """
@@ -31,6 +38,7 @@ import sys
 import tempfile
 import time
 import warnings
+from urllib.parse import urlsplit
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from webtest import COMMUNE_A, Client, Server, add_user, fixture  # noqa: E402
@@ -148,10 +156,37 @@ def serving(port, ctx, within=10):
     return False
 
 
-def serve_fails(db, cfg, timeout=120):
-    p = subprocess.run([GNBV, "--db", db, "serve", "--listen", "127.0.0.1:0", "--config", cfg],
-                       capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+def serve_fails(db, cfg, timeout=120, listen="127.0.0.1:0"):
+    """(exit code, stderr) of a serve that should refuse to start; (None, ...)
+    when it started and served instead (killed after the timeout)."""
+    try:
+        p = subprocess.run([GNBV, "--db", db, "serve", "--listen", listen, "--config", cfg],
+                           capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired as e:
+        return None, "still serving after %ss: %s" % (timeout, e.stderr)
     return p.returncode, p.stderr
+
+
+def plain_http(port, raw, wait=30):
+    """Sends raw bytes over plain HTTP; (status, headers, body, how it ended),
+    status None when no HTTP answer came."""
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(raw)
+    got, how = read_all(s, wait)
+    s.close()
+    head, _, body = got.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    m = re.match(r"HTTP/1\.1 (\d{3}) ", lines[0])
+    h = {}
+    for x in lines[1:]:
+        k, _, v = x.partition(":")
+        h.setdefault(k.strip().lower(), []).append(v.strip())
+    return (int(m.group(1)) if m else None), h, body, how
+
+
+def redirect_port(log_path):
+    m = re.search(r"gnbv serve: plain HTTP at [^ ]*:(\d+): redirects to (\S+) ", open(log_path).read())
+    return (int(m.group(1)), m.group(2)) if m else (None, None)
 
 
 with tempfile.TemporaryDirectory() as d:
@@ -174,9 +209,28 @@ with tempfile.TemporaryDirectory() as d:
                               ("an encrypted private key (no passphrase prompt)", encrypted, "no private key")):
         rc, err = serve_fails(db, ini(d, "bad.ini", "tls_certificate = %s\n" % path))
         check("%s: serve exits non-zero naming the file" % what,
-              rc != 0 and path in err and words in err and "on https://" not in err, (rc, err))
+              rc and path in err and words in err and "on https://" not in err, (rc, err))
 
-    cfg = ini(d, "tls.ini", "[server]\ntls_certificate = %s\nrequest_timeout_ms = 2000\n" % pem)
+    # http_redirect_listen refused at start: each case a message that says why.
+    for what, text, listen, words in (
+            ("without HTTPS", "http_redirect_listen = 127.0.0.1:0\n", "127.0.0.1:0", "needs HTTPS"),
+            ("on listen's own address",
+             "tls_certificate = %s\nhttp_redirect_listen = 127.0.0.1:1\n" % pem, "127.0.0.1:1",
+             "same address as listen"),
+            ("on listen's address written as a bare port",
+             "tls_certificate = %s\nhttp_redirect_listen = 1\n" % pem, "0.0.0.0:1", "same address as listen"),
+            ("with a wildcard listen and no public_origin",
+             "tls_certificate = %s\nhttp_redirect_listen = 127.0.0.1:0\n" % pem, "0.0.0.0:0",
+             "set public_origin"),
+            ("with a public_origin that is not https",
+             "tls_certificate = %s\nhttp_redirect_listen = 127.0.0.1:0\npublic_origin = http://gnbv.example\n" % pem,
+             "127.0.0.1:0", "not an https origin")):
+        rc, err = serve_fails(db, ini(d, "bad.ini", text), listen=listen)
+        check("http_redirect_listen %s: serve exits non-zero saying why" % what,
+              rc and words in err and "on https://" not in err and "plain HTTP at" not in err, (rc, err))
+
+    cfg = ini(d, "tls.ini", "[server]\ntls_certificate = %s\nrequest_timeout_ms = 2000\n"
+              "http_redirect_listen = 127.0.0.1:0\n" % pem)
     srv = Server(GNBV, db, os.path.join(d, "tls.log"), config=cfg)
     port = srv.port
     ctx = client_ctx(cert)
@@ -282,9 +336,72 @@ with tempfile.TemporaryDirectory() as d:
         got, how = read_all(s, 60)
         s.close()
         check("a client that never says hello is closed by the server", how != "timeout" and got == b"", how)
+
+        # The redirect from plain HTTP (http_redirect_listen).
+        rport, origin = redirect_port(os.path.join(d, "tls.log"))
+        want = "https://127.0.0.1:%d" % port
+        check("the log names the redirect's address and target", rport and origin == want, (rport, origin))
+        target = "/households?unit=%s&q=Nguy%%E1%%BB%%85n&page=2" % COMMUNE_A
+        st, h, body, how = plain_http(rport, ("GET %s HTTP/1.1\r\nHost: evil.example\r\nCookie: %s\r\n"
+                                              "\r\n" % (target, cookie)).encode())
+        check("GET over plain HTTP: 301 to the same path and query on https (not the Host header's host)",
+              st == 301 and h.get("location") == [want + target], (st, h.get("location")))
+        check("with Connection: close, and the connection closed",
+              h.get("connection") == ["close"] and how == "closed", (h.get("connection"), how))
+        check("no cookie set, no page even with a live session: a short text, Vietnamese first",
+              "set-cookie" not in h and b"<html" not in body.lower() and len(body) < 300
+              and body.decode().startswith("Máy chủ này chỉ phục vụ qua HTTPS")
+              and "HTTPS only" in body.decode() and h.get("content-length") == [str(len(body))],
+              (h, body))
+        loc = urlsplit(h["location"][0]) if h.get("location") else None
+        st = c.req("GET", loc.path + "?" + loc.query)[0] if loc and loc.netloc == "127.0.0.1:%d" % port else None
+        check("the Location answers over https (the household list, logged in)", st == 200, st)
+        st, h, body, how = plain_http(rport, b"HEAD /login?next=%2Fdashboard HTTP/1.1\r\nHost: x\r\n\r\n")
+        check("HEAD: 301 with the Location, no body",
+              st == 301 and h.get("location") == [want + "/login?next=%2Fdashboard"] and body == b""
+              and how == "closed", (st, h.get("location"), body, how))
+        st, h, body, how = plain_http(rport, b"POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                                      b"application/x-www-form-urlencoded\r\nContent-Length: 27\r\n\r\n"
+                                      b"name=lan&password=secret12")
+        check("POST: 308 (the method kept), no cookie, closed",
+              st == 308 and h.get("location") == [want + "/login"] and "set-cookie" not in h
+              and how == "closed", (st, h, how))
+        st, h, body, how = plain_http(rport, b"GET /" + b"a" * 5000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+        check("a request line too long: 400, no Location, closed",
+              st == 400 and "location" not in h and how == "closed"
+              and body.decode().startswith("Yêu cầu không hợp lệ."), (st, h, body[:80], how))
+        st, h, _, _ = plain_http(rport, b"GET /" + b"a" * 2047 + b" HTTP/1.1\r\n\r\n")
+        check("a target of 2048 bytes, the cap, is still redirected", st == 301, st)
+        for what, raw in (("no version", b"GET /\r\n\r\n"),
+                          ("an absolute target (another host)", b"GET http://evil.example/ HTTP/1.1\r\n\r\n"),
+                          ("a control byte in the target", b"GET /a\x01b HTTP/1.1\r\n\r\n"),
+                          ("a lower-case method", b"get / HTTP/1.1\r\n\r\n"),
+                          ("garbage", b"\x16\x03\x01\x00\x05hello\r\n")):
+            st, h, _, how = plain_http(rport, raw)
+            check("a malformed request line (%s): 400 without Location" % what,
+                  st == 400 and "location" not in h and how == "closed", (st, h, how))
+        s = socket.create_connection(("127.0.0.1", rport))
+        got, how = read_all(s, 60)
+        s.close()
+        check("a plain HTTP client that sends nothing is closed by the server, unanswered",
+              how == "closed" and got == b"", (how, got))
+        check("and the redirect still answers", plain_http(rport, b"GET / HTTP/1.0\r\n\r\n")[0] == 301)
     finally:
         rc = srv.stop()
     check("SIGTERM stops the TLS server cleanly", rc == 0, rc)
+
+    # public_origin names the redirect's target.
+    pub = ini(d, "pub.ini", "tls_certificate = %s\nhttp_redirect_listen = 127.0.0.1:0\n"
+              "public_origin = https://gnbv.example\n" % pem)
+    srv = Server(GNBV, db, os.path.join(d, "pub.log"), config=pub)
+    try:
+        rport, _ = redirect_port(os.path.join(d, "pub.log"))
+        st, h, _, _ = plain_http(rport, b"GET /dashboard?lang=en HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        check("with public_origin the Location is on it",
+              st == 301 and h.get("location") == ["https://gnbv.example/dashboard?lang=en"], (st, h))
+    finally:
+        rc = srv.stop()
+    check("SIGTERM stops the redirecting server cleanly", rc == 0, rc)
 
     # The connection cap: threads = 1, so 4 connections at once.
     cap = ini(d, "cap.ini", "tls_certificate = %s\nthreads = 1\nrequest_timeout_ms = 3000\n" % pem)
