@@ -114,10 +114,12 @@ int gnbv_account_get_in(gnbv_store *s, const gnbv_scope *scope, int64_t user_id,
 
 typedef int (*gnbv_user_fn)(void *ctx, const gnbv_user *u);
 
-/* Which accounts of a scope a list shows: a page of them. */
+/* Which accounts of a scope a list shows: a page of them, of one unit's
+ * subtree when unit_code is given. */
 typedef struct gnbv_user_filter {
-	uint64_t offset; /* accounts skipped, in the order below */
-	size_t limit;    /* at most this many; 0: all the rest */
+	uint64_t offset;       /* accounts skipped, in the order below */
+	size_t limit;          /* at most this many; 0: all the rest */
+	const char *unit_code; /* NULL or "": the whole scope */
 } gnbv_user_filter;
 
 /* The users in the scope that f (NULL: all) selects, in the list's order:
@@ -126,8 +128,13 @@ typedef struct gnbv_user_filter {
  * without a unit, which only the whole tree holds, first), then by name
  * in Vietnamese order (the `vi` collation), then by number, so that
  * pages taken with increasing offsets neither repeat nor skip an account
- * while nothing changes. *total (may be NULL) gets how many the scope
- * holds in all. fn returning non-zero stops the walk and is returned. */
+ * while nothing changes. f->unit_code narrows the scope to that unit's
+ * subtree (the accounts of the unit and of the units below it; never those
+ * without a unit); a code that names no unit, or a unit outside the scope,
+ * is GNBV_ENOTFOUND, the same answer, so that a caller learns nothing of
+ * another district's units. *total (may be NULL) gets how many the
+ * (narrowed) scope holds in all. fn returning non-zero stops the walk and
+ * is returned. */
 int gnbv_account_list(gnbv_store *s, const gnbv_scope *scope, const gnbv_user_filter *f,
                       gnbv_user_fn fn, void *ctx, uint64_t *total);
 

@@ -267,7 +267,18 @@ int gnbv_account_list(gnbv_store *s, const gnbv_scope *scope, const gnbv_user_fi
 	gnbv_bstmt *st = NULL;
 	char sql[sizeof USER_COLS + sizeof RANGE + sizeof ORDER];
 	char lo[GNBV_SCOPE_PATH_MAX], hi[GNBV_SCOPE_PATH_MAX];
+	gnbv_scope unit;
 	if (!scope) return gnbv_error_set(GNBV_EDENIED, "listing users needs a scope");
+	/* A unit asked for narrows the scope: scopes are subtrees, so the
+	 * intersection is the unit's subtree when it lies inside, else empty,
+	 * which is answered as an unknown code (as the household list does). */
+	if (f && f->unit_code && f->unit_code[0]) {
+		int urc = gnbv_store_scope_unit(s, f->unit_code, 0, &unit);
+		if (urc == GNBV_ENOTFOUND || (!urc && !path_in_scope(scope, unit.path)))
+			return gnbv_error_set(GNBV_ENOTFOUND, "no unit '%.64s'", f->unit_code);
+		if (urc) return urc;
+		scope = &unit;
+	}
 	int all = whole_tree(scope), rc, k = all ? 1 : 3;
 	uint64_t off = f ? f->offset : 0;
 	gnbv__scope_range(scope, lo, hi, sizeof lo);

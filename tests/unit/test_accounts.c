@@ -214,13 +214,21 @@ static void test_add_and_scope(void **state)
 	assert_int_equal(gnbv_store_audit_verify(f->s, &n), 0);
 }
 
-/* The names of a page of the list, or of the whole list (limit 0). */
+/* The names of a page of the list (of the unit's subtree when unit is
+ * not NULL), or of the whole list (limit 0); the list's answer. */
+static int unit_names(fx *f, const gnbv_scope *sc, const char *unit, uint64_t offset,
+                      size_t limit, char *names, uint64_t *total)
+{
+	gnbv_user_filter flt = {offset, limit, unit};
+	*total = 99;
+	names[0] = '\0';
+	return gnbv_account_list(f->s, sc, &flt, collect_name, names, total);
+}
+
 static uint64_t page_names(fx *f, const gnbv_scope *sc, uint64_t offset, size_t limit, char *names)
 {
-	gnbv_user_filter flt = {offset, limit};
-	uint64_t total = 99;
-	names[0] = '\0';
-	assert_int_equal(gnbv_account_list(f->s, sc, &flt, collect_name, names, &total), 0);
+	uint64_t total;
+	assert_int_equal(unit_names(f, sc, NULL, offset, limit, names, &total), 0);
 	return total;
 }
 
@@ -279,8 +287,32 @@ static void test_list_pages(void **state)
 	assert_string_equal(names, "");
 	assert_int_equal(page_names(f, &district, UINT64_MAX, 4, names), 6);
 	assert_string_equal(names, "");
+	/* A unit asked for narrows the scope to its subtree, counted as such;
+	 * one outside the scope (another commune, the province above) is not
+	 * found, as an unknown code is, and lists nothing. */
+	uint64_t total;
+	assert_int_equal(unit_names(f, &f->all, "045", 0, 0, names, &total), 0);
+	assert_string_equal(names, want_district);
+	assert_int_equal(total, 6);
+	assert_int_equal(unit_names(f, &district, "01366", 0, 0, names, &total), 0);
+	assert_string_equal(names, "a1 b2 ");
+	assert_int_equal(total, 2);
+	assert_int_equal(unit_names(f, &district, "01366", 1, 1, names, &total), 0);
+	assert_string_equal(names, "b2 ");
+	assert_int_equal(total, 2);
+	assert_int_equal(unit_names(f, &district, "", 0, 0, names, &total), 0);
+	assert_string_equal(names, want_district);
+	const struct {
+		const gnbv_scope *scope;
+		const char *unit;
+	} OUT[] = {{&a, "01367"}, {&district, "04"}, {&b, "045"}, {&district, "nope"}};
+	for (size_t i = 0; i < sizeof OUT / sizeof OUT[0]; i++) {
+		assert_int_equal(unit_names(f, OUT[i].scope, OUT[i].unit, 0, 0, names, &total),
+		                 GNBV_ENOTFOUND);
+		assert_string_equal(names, "");
+	}
 	/* No count asked for; no scope refused. */
-	gnbv_user_filter flt = {0, 2};
+	gnbv_user_filter flt = {0, 2, NULL};
 	names[0] = '\0';
 	assert_int_equal(gnbv_account_list(f->s, &a, &flt, collect_name, names, NULL), 0);
 	assert_string_equal(names, "a1 b2 ");
