@@ -2,11 +2,12 @@
  * pages_reg.c - the registry screens (issue 6): the household list with
  * its filters, paging and CSV download, the name search, a household's
  * page (members, assessment and its reason, history across rounds), and
- * the edit form for a household and its members. The paging is every
- * list's (the household list and the user list of pages_users.c): the
- * page number of the query, and the pager (templates/pager.html) with
- * `page_size` rows a page; the rows of a page come from the store, which
- * takes the offset and the limit.
+ * the edit form for a household and its members. The paging and the unit
+ * filter are every list's (the household list and the user list of
+ * pages_users.c): the unit select (templates/unit_select.html: the user's
+ * unit and its children), the page number of the query, and the pager
+ * (templates/pager.html) with `page_size` rows a page; the rows of a page
+ * come from the store, which takes the offset and the limit.
  *
  * Personal data (Decree 13/2023/NĐ-CP; quality.md S3, S7): every view of a
  * list, a search, a household or an export writes an access record (who,
@@ -107,7 +108,7 @@ static void list_query(gnbv_web_req *r, const list_q *q, gnbv_wbuf *out)
 {
 	char y[16];
 	snprintf(y, sizeof y, "%d", q->year);
-	url_arg(r, out, "unit", q->unit);
+	gnbv_web_unit_query(r, q->unit, out);
 	url_arg(r, out, "round", y);
 	url_arg(r, out, "class", q->klass >= 0 ? q->klass_s : NULL);
 	url_arg(r, out, "indicator", q->rule >= 0 ? q->rule_s : NULL);
@@ -154,6 +155,52 @@ void gnbv_web_pager(gnbv_web_req *r, json_t *page, const char *path, const char 
 	json_object_set_new(page, "pager", p);
 }
 
+/* ---- the unit filter, shared by the household and the user lists ---- */
+
+int gnbv_web_unit_choices(gnbv_web_req *r, json_t *p, const char *unit,
+                          const gnbv_round_ref *rr, gnbv_dash_row *target)
+{
+	/* Units to choose from: the user's own and its children. */
+	gnbv_dash_row self, *rows = gnbv_arena_array(r->arena, GNBV_DASH_MAX_ROWS, sizeof *rows);
+	size_t n = 0;
+	char parent[GNBV_STORE_CODE_MAX + 1];
+	int rc;
+	if (!rows) return GNBV_ENOMEM;
+	if ((rc = gnbv_dash_by_child(r->s, &r->scope, r->cache, NULL, rr, &self, rows,
+	                             GNBV_DASH_MAX_ROWS, &n, parent, sizeof parent)))
+		return rc;
+	json_t *units = json_array();
+	json_object_set_new(p, "units", units); /* owned by the page; filled below */
+	const char *sel = unit ? unit : self.code;
+	json_array_append_new(units,
+	                      json_pack("{s:s,s:s,s:b}", "code", self.code, "name",
+	                                self.name[0] ? self.name : gnbv_web_msg(r, "unit.all"),
+	                                "selected", !strcmp(sel, self.code)));
+	int found_sel = !strcmp(sel, self.code);
+	for (size_t i = 0; i < n; i++) {
+		int s = !strcmp(sel, rows[i].code);
+		found_sel |= s;
+		json_array_append_new(units, json_pack("{s:s,s:s,s:b}", "code", rows[i].code,
+		                                       "name", rows[i].name, "selected", s));
+	}
+	/* A deeper unit (a village): check it and show its name. */
+	if ((rc = gnbv_dash_by_child(r->s, &r->scope, r->cache, unit, rr, target, rows,
+	                             GNBV_DASH_MAX_ROWS, &n, parent, sizeof parent)))
+		return rc;
+	if (!found_sel)
+		json_array_append_new(units, json_pack("{s:s,s:s,s:b}", "code", target->code, "name",
+		                                       target->name, "selected", 1));
+	json_object_set_new(p, "unit",
+	                    json_pack("{s:s,s:s}", "code", target->code, "name",
+	                              target->name[0] ? target->name : gnbv_web_msg(r, "unit.all")));
+	return 0;
+}
+
+void gnbv_web_unit_query(gnbv_web_req *r, const char *unit, gnbv_wbuf *out)
+{
+	url_arg(r, out, "unit", unit);
+}
+
 typedef struct items_ctx {
 	gnbv_web_req *r;
 	json_t *a;
@@ -184,43 +231,9 @@ int gnbv_page_households(gnbv_web_req *r)
 	json_object_set_new(p, "years", q.years);
 	q.years = NULL;
 	json_object_set_new(p, "round", json_integer(q.year));
-	/* Units to choose from: the user's own and its children. */
-	gnbv_dash_row self, *rows = gnbv_arena_array(r->arena, GNBV_DASH_MAX_ROWS, sizeof *rows);
-	size_t n = 0;
-	gnbv_round_ref rr = {GNBV_ROUND_PERIODIC, q.year ? q.year : 2000, 0, NULL};
-	char parent[GNBV_STORE_CODE_MAX + 1];
-	if (!rows) {
-		rc = GNBV_ENOMEM;
-		goto done;
-	}
-	if ((rc = gnbv_dash_by_child(r->s, &r->scope, r->cache, NULL, &rr, &self, rows,
-	                             GNBV_DASH_MAX_ROWS, &n, parent, sizeof parent)))
-		goto done;
-	json_t *units = json_array();
-	json_object_set_new(p, "units", units); /* owned by the page; filled below */
-	const char *sel = q.unit ? q.unit : self.code;
-	json_array_append_new(units,
-	                      json_pack("{s:s,s:s,s:b}", "code", self.code, "name",
-	                                self.name[0] ? self.name : gnbv_web_msg(r, "unit.all"),
-	                                "selected", !strcmp(sel, self.code)));
-	int found_sel = !strcmp(sel, self.code);
-	for (size_t i = 0; i < n; i++) {
-		int s = !strcmp(sel, rows[i].code);
-		found_sel |= s;
-		json_array_append_new(units, json_pack("{s:s,s:s,s:b}", "code", rows[i].code,
-		                                       "name", rows[i].name, "selected", s));
-	}
-	/* A deeper unit (a village): check it and show its name. */
 	gnbv_dash_row target;
-	if ((rc = gnbv_dash_by_child(r->s, &r->scope, r->cache, q.unit, &rr, &target, rows,
-	                             GNBV_DASH_MAX_ROWS, &n, parent, sizeof parent)))
-		goto done;
-	if (!found_sel)
-		json_array_append_new(units, json_pack("{s:s,s:s,s:b}", "code", target.code, "name",
-		                                       target.name, "selected", 1));
-	json_object_set_new(p, "unit",
-	                    json_pack("{s:s,s:s}", "code", target.code, "name",
-	                              target.name[0] ? target.name : gnbv_web_msg(r, "unit.all")));
+	gnbv_round_ref rr = {GNBV_ROUND_PERIODIC, q.year ? q.year : 2000, 0, NULL};
+	if ((rc = gnbv_web_unit_choices(r, p, q.unit, &rr, &target))) goto done;
 	json_t *classes = json_array();
 	for (int c = 0; c < GNBV_CLASS_COUNT; c++)
 		json_array_append_new(classes, json_pack("{s:s,s:s,s:b}", "code",

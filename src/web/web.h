@@ -10,6 +10,7 @@
 #include "tmpl.h"
 
 #include "gnbv/accounts.h"
+#include "gnbv/dash.h"
 #include "gnbv/store.h"
 
 #include "util/arena.h"
@@ -264,6 +265,17 @@ const char *gnbv_web_unit_param(gnbv_web_req *r);
 int gnbv_web_page_param(gnbv_web_req *r, uint64_t *page);
 void gnbv_web_pager(gnbv_web_req *r, json_t *page, const char *path, const char *filters,
                     uint64_t n, uint64_t total);
+/* The unit filter of a list (pages_reg.c), the household list's and the
+ * user list's: "units" in p, the choices of the select (the user's own
+ * unit, its children and, when deeper, the unit asked for, `selected`),
+ * and "unit", the unit shown (code and name); *target gets its row. A
+ * unit outside the scope or unknown is GNBV_ENOTFOUND (the store's
+ * answer). rr is the round whose counts the dashboard's cache computes
+ * for the rows; the choices do not depend on it. The query of the filter,
+ * unit=CODE URL-encoded, is appended to out (nothing for NULL). */
+int gnbv_web_unit_choices(gnbv_web_req *r, json_t *p, const char *unit,
+                          const gnbv_round_ref *rr, gnbv_dash_row *target);
+void gnbv_web_unit_query(gnbv_web_req *r, const char *unit, gnbv_wbuf *out);
 /* The CSV cell of a value: quoted when needed, and a leading = + - @ made
  * inert with a quote (quality.md S6: CSV formula injection). */
 void gnbv_web_csv_cell(gnbv_wbuf *b, const char *v, int first);
