@@ -5,13 +5,14 @@
  * CSV, the form to add an account, one account's page with the forms to
  * disable it and to reset its password.
  *
- * The list is paged as the household list is (pages_reg.c's pager, the
- * `page_size` setting), the store taking the page; its CSV is the whole
- * list, in the same order.
+ * The list is paged and filtered by unit as the household list is
+ * (pages_reg.c's pager and unit select, the `page_size` setting, ?unit=),
+ * the store taking the page and narrowing the scope to the unit; its CSV
+ * is the whole list of the same unit, in the same order.
  *
  * Who may do what is the route table's (routes.c: `user` for my account,
  * `users` for the rest, the administrator's); which accounts is the
- * store's: gnbv_account_each, _get_in, _add, _disable and _set_password
+ * store's: gnbv_account_list, _get_in, _add, _disable and _set_password
  * take the user's scope and refuse everything outside it, so a crafted
  * POST naming a unit or an account of another district is "not found"
  * there, whatever this file checks first. The store also writes the audit
@@ -205,31 +206,41 @@ static int add_user_row(void *ctx, const gnbv_user *u)
 
 /* A page of the accounts, `page_size` of them, as the household list
  * pages (the same ?page= and pager): a province's administrator may have
- * thousands. The store takes the page (gnbv_account_list: by unit in the
- * tree's order, then by name in Vietnamese order) and counts the scope's
- * accounts for the pager. */
+ * thousands, so they may also ask for one unit's (?unit=, the household
+ * list's filter and select). The store takes the page (gnbv_account_list:
+ * by unit in the tree's order, then by name in Vietnamese order), narrows
+ * the scope to the unit and counts its accounts for the pager. */
 int gnbv_page_users(gnbv_web_req *r)
 {
 	uint64_t page, total = 0;
 	size_t ps = (size_t)r->cfg->page_size;
+	const char *unit = gnbv_web_unit_param(r);
+	gnbv_wbuf qs = {0};
+	gnbv_dash_row target;
 	int rc = gnbv_web_page_param(r, &page);
 	if (rc) return rc;
+	json_t *p = r->page = json_object();
+	/* The household list's select (its units and its answer to a unit
+	 * outside the scope); the round only feeds the cache's counts. */
+	gnbv_round_ref rr = {GNBV_ROUND_PERIODIC, 2000, 0, NULL};
+	if ((rc = gnbv_web_unit_choices(r, p, unit, &rr, &target))) goto done;
 	json_t *a = json_array();
+	json_object_set_new(p, "users", a); /* owned by the page; filled below */
 	list_ctx c = {r, a, 0};
-	gnbv_user_filter f = {(page - 1) * ps, ps};
-	if ((rc = gnbv_account_list(r->s, &r->scope, &f, add_user_row, &c, &total))) {
-		json_decref(a);
-		return rc;
-	}
-	r->page = json_pack("{s:o,s:s,s:b}", "users", a, "found", gnbv_web_int(r, (int64_t)total),
-	                    "has_users", json_array_size(a) > 0);
-	gnbv_web_pager(r, r->page, "/users", "", page, total);
-	json_object_set_new(
-	    r->page, "scope",
-	    js(r->sess.user.unit_name[0] ? r->sess.user.unit_name : gnbv_web_msg(r, "unit.all")));
+	gnbv_user_filter f = {(page - 1) * ps, ps, unit};
+	if ((rc = gnbv_account_list(r->s, &r->scope, &f, add_user_row, &c, &total))) goto done;
+	json_object_set_new(p, "found", js(gnbv_web_int(r, (int64_t)total)));
+	json_object_set_new(p, "has_users", json_boolean(json_array_size(a) > 0));
+	gnbv_web_unit_query(r, unit, &qs);
+	json_object_set_new(p, "query", json_stringn(qs.p ? qs.p : "", qs.len));
+	gnbv_web_pager(r, p, "/users", qs.p ? qs.p : "", page, total);
+	json_object_set_new(p, "scope",
+	                    js(target.name[0] ? target.name : gnbv_web_msg(r, "unit.all")));
 	r->tmpl = "users";
 	r->title_key = "users.title";
-	return 0;
+done:
+	gnbv_wbuf_free(&qs);
+	return rc;
 }
 
 static int csv_user(void *ctx, const gnbv_user *u)
@@ -258,13 +269,20 @@ int gnbv_page_users_csv(gnbv_web_req *r)
 	gnbv_wbuf_str(&r->out, "\xef\xbb\xbf"
 	                       "name,role,unit_code,unit_name,state,created_at,last_login_at,"
 	                       "password_changed_at\r\n");
-	int rc = gnbv_account_each(r->s, &r->scope, csv_user, &c);
+	/* The list's unit filter, checked by the store (a unit outside the
+	 * scope is "not found", as for the household CSV); ?page= is ignored. */
+	const char *unit = gnbv_web_unit_param(r);
+	gnbv_user_filter f = {0, 0, unit};
+	int rc = gnbv_account_list(r->s, &r->scope, &f, csv_user, &c, NULL);
 	if (rc) return rc;
 	/* Officers' names and roles leave the application: recorded as every
-	 * export is (who, when, how many; never the names). */
+	 * export is (who, when, how many; never the names), with the unit
+	 * exported: the one asked for, else the administrator's. */
 	char object[GNBV_STORE_CODE_MAX + 16], detail[64];
 	snprintf(object, sizeof object, "users:%s",
-	         r->sess.user.unit_code[0] ? r->sess.user.unit_code : "all");
+	         unit                      ? unit
+	         : r->sess.user.unit_code[0] ? r->sess.user.unit_code
+	                                     : "all");
 	snprintf(detail, sizeof detail, "{\"format\":\"csv\",\"rows\":%llu}",
 	         (unsigned long long)c.rows);
 	if ((rc = gnbv_dash_access(r->s, "access.export", object, detail))) return rc;

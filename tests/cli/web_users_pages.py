@@ -22,6 +22,12 @@ each of two districts:
   its links keep the filters and go forward and back;
 - the CSV is still the whole list, in the same order, whatever ?page= says,
   and each download is still one access.export record with its row count;
+- the unit filter (?unit=CODE, as the household list's): exactly the
+  accounts of the unit's subtree, across pages whose links keep it, the
+  household list's select to choose it; a unit of another district, an
+  unknown code and the unit above answered as the household list answers
+  them (404), with none of its accounts; the CSV of the unit, audited as
+  `users:CODE`;
 - the pager in English.
 
 Usage: web_users_pages.py PATH/TO/gnbv
@@ -89,9 +95,9 @@ def expected(db, where, *args):
     return [r[1] for r in sorted(rows, key=lambda r: (r[2], r[1].lower(), r[0]))]
 
 
-def walk(c):
-    """Follows the pager's next links from /users: the pages' accounts."""
-    pages, path, seen = [], "/users", set()
+def walk(c, start="/users"):
+    """Follows the pager's next links from start: the pages' accounts."""
+    pages, path, seen = [], start, set()
     while path and path not in seen and len(pages) < 50:
         seen.add(path)
         st, _, body = c.req("GET", path)
@@ -234,6 +240,72 @@ with tempfile.TemporaryDirectory() as d:
             ex = exports()
             check("%s: one access.export record with its rows" % path,
                   len(ex) == before + 1 and ex[-1].get("rows") == len(ours), ex[-1:])
+
+        # ---- the unit filter ----
+        path_a = q(db, "SELECT path FROM unit WHERE code = ?", COMMUNE_A)[0][0]
+        of_a = expected(db, "WHERE u.path LIKE ?", path_a + "%")
+        check("fixture: commune A has accounts, fewer than the district",
+              0 < len(of_a) < len(ours), of_a)
+        st, _, body = adm.req("GET", "/users?unit=" + COMMUNE_A)
+        check("?unit=commune A: exactly its accounts, in the list's order, counted",
+              st == 200 and shown(body) == of_a and ('<b id="found">%d</b>' % len(of_a)) in body,
+              (st, shown(body)))
+        sel = re.search(r'<select name="unit">(.*?)</select>', body, re.S)
+        opts = re.findall(r'<option value="([^"]*)"( selected)?>', sel.group(1)) if sel else []
+        check("... the household list's select: the district and its communes, commune A chosen",
+              opts and opts[0][0] == DISTRICT and (COMMUNE_A, " selected") in opts
+              and (COMMUNE_B, "") in opts and OTHER_DISTRICT not in [o[0] for o in opts], opts)
+        sh, _, bh = adm.req("GET", "/households?unit=" + COMMUNE_A + "&round=2022")
+        hsel = re.search(r'<select name="unit">(.*?)</select>', bh, re.S)
+        check("... the same select as the household list's", sh == 200 and hsel and sel
+              and hsel.group(1) == sel.group(1), (sh, hsel and hsel.group(1)[:200]))
+        check("... and its CSV link keeps the unit", 'href="/users.csv?unit=%s"' % COMMUNE_A in body)
+        # Across pages: the administrator of everything asks for the district.
+        upages = walk(rootc, "/users?unit=" + DISTRICT)
+        ugot = [n for p in upages if p[0] != "status" for n in p[1]]
+        check("?unit=the district, for the administrator of everything: its accounts across %d pages"
+              % npages, all(p[0] != "status" for p in upages) and len(upages) == npages and ugot == ours,
+              (len(upages), ugot[:5]))
+        check("... every pager link keeps the unit",
+              [p[0] for p in upages] == ["/users?unit=%s" % DISTRICT]
+              + ["/users?unit=%s&page=%d" % (DISTRICT, n) for n in range(2, npages + 1)]
+              and link(upages[-1][3], 0) == "/users?unit=%s&page=%d" % (DISTRICT, npages - 1),
+              [p[0] for p in upages])
+        check("... none of the other district, nor the accounts without a unit",
+              not set(ugot) & (set(theirs) | {"root"}))
+        for what, code in (("another district's unit", OTHER_DISTRICT),
+                           ("another district's commune", OTHER_COMMUNE),
+                           ("the province above", q(db, "SELECT p.code FROM unit u JOIN unit p "
+                                                        "ON p.unit_id = u.parent_id WHERE u.code = ?",
+                                                    DISTRICT)[0][0]),
+                           ("an unknown code", "ZZ999")):
+            su, _, bu = adm.req("GET", "/users?unit=" + code)
+            sh, _, _ = adm.req("GET", "/households?unit=%s&round=2022" % code)
+            leaks = [x for x in theirs + ["root"] if (">%s<" % x) in bu]
+            check("?unit=%s (%s): %d, as the household list (%d), none of its accounts"
+                  % (code, what, su, sh), su == sh == 404 and not shown(bu) and not leaks,
+                  (su, sh, leaks))
+
+        def unit_exports(code):
+            return [json.loads(r[0]) for r in q(db, "SELECT detail FROM audit_log WHERE "
+                                                    "action = 'access.export' AND object = ? "
+                                                    "AND actor = 'web:adm045' ORDER BY seq",
+                                                "users:" + code)]
+        before = len(unit_exports(COMMUNE_A))
+        st, _, body = adm.req("GET", "/users.csv?unit=" + COMMUNE_A)
+        names = [r[0].lstrip("'") for r in list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))[1:]]
+        check("the CSV of commune A: exactly its accounts, in the list's order",
+              st == 200 and names == of_a, (st, names))
+        ex = unit_exports(COMMUNE_A)
+        check("... one access.export record naming the unit, with its rows",
+              len(ex) == before + 1 and ex[-1].get("rows") == len(of_a), ex[-1:])
+        nexp = len(q(db, "SELECT seq FROM audit_log WHERE action = 'access.export'"))
+        su, _, bu = adm.req("GET", "/users.csv?unit=" + OTHER_DISTRICT)
+        sh, _, _ = adm.req("GET", "/households.csv?unit=%s&round=2022" % OTHER_DISTRICT)
+        check("the CSV of another district's unit: %d, as the household CSV (%d), none of its accounts"
+              % (su, sh), su == sh == 404 and not any(x in bu for x in theirs), (su, sh))
+        check("... and no export recorded",
+              len(q(db, "SELECT seq FROM audit_log WHERE action = 'access.export'")) == nexp)
 
         # ---- English ----
         st, _, body = adm.req("GET", "/users?page=2&lang=en")
