@@ -460,6 +460,16 @@ static const int M_LAYOUT[] = {XF_HOUSEHOLD_ID, XF_MEMBER_NO, XF_NAME,	    XF_SE
  * index of its last cell (a constant: no branch). */
 #define SEP_END(r, s, i, last) ((i) == (last) ? (r)->last_end : (s)[(i) + 1] - 1)
 
+/* The cells the straight-line rows parse, by column of H_LAYOUT and
+ * M_LAYOUT, listed once for both ways a record comes cut (index or
+ * fields): name (2) and ethnicity (6) of a member are kept as they are. */
+#define H_CELLS(CELL) \
+	CELL(0); CELL(1); CELL(2); CELL(3); CELL(4); CELL(5); CELL(6); CELL(7); CELL(8); CELL(9); \
+	CELL(10); CELL(11); CELL(12)
+#define M_CELLS(CELL) \
+	CELL(0); CELL(1); CELL(3); CELL(4); CELL(5); CELL(7); CELL(8); CELL(9); CELL(10); CELL(11); \
+	CELL(12); CELL(13); CELL(14); CELL(15)
+
 static int is_layout(const gnbv_xmap *m, const int *roles, size_t n)
 {
 	if (m->ncols != n) return 0;
@@ -488,7 +498,7 @@ int gnbv_x_household(const gnbv_xmap *m, const gnbv_csv *c, const gnbv_standard 
 		const char *b = r->base;
 #define H(i) \
 	if ((rc = h_cell(c, i, H_LAYOUT[i], b + sp[i], SEP_END(r, sp, i, 12) - sp[i], h, id, unit))) return rc
-		H(0); H(1); H(2); H(3); H(4); H(5); H(6); H(7); H(8); H(9); H(10); H(11); H(12);
+		H_CELLS(H);
 #undef H
 		return 0;
 	}
@@ -496,7 +506,7 @@ int gnbv_x_household(const gnbv_xmap *m, const gnbv_csv *c, const gnbv_standard 
 		const gnbv_csv_field *f = r->fields;
 #define H(i) \
 	if ((rc = h_cell(c, i, H_LAYOUT[i], f[i].p, f[i].len, h, id, unit))) return rc
-		H(0); H(1); H(2); H(3); H(4); H(5); H(6); H(7); H(8); H(9); H(10); H(11); H(12);
+		H_CELLS(H);
 #undef H
 		return 0;
 	}
@@ -587,13 +597,12 @@ int gnbv_x_member(const gnbv_xmap *m, const gnbv_csv *c, gnbv_member *mb, gnbv_c
 	if (rc) return rc;
 	const gnbv_csv_record *r = gnbv_csv_rec(c);
 	*mb = MEMBER_EMPTY;
-	/* name (2) and ethnicity (6) are kept as they are: not parsed */
 	if (m->layout && r->seps) {
 		const uint32_t *s = r->seps;
 		const char *b = r->base;
 #define M(i) \
 	if ((rc = m_cell(c, i, M_LAYOUT[i], b + s[i], SEP_END(r, s, i, 15) - s[i], mb, hid))) return rc
-		M(0); M(1); M(3); M(4); M(5); M(7); M(8); M(9); M(10); M(11); M(12); M(13); M(14); M(15);
+		M_CELLS(M);
 #undef M
 		return 0;
 	}
@@ -601,7 +610,7 @@ int gnbv_x_member(const gnbv_xmap *m, const gnbv_csv *c, gnbv_member *mb, gnbv_c
 		const gnbv_csv_field *f = r->fields;
 #define M(i) \
 	if ((rc = m_cell(c, i, M_LAYOUT[i], f[i].p, f[i].len, mb, hid))) return rc
-		M(0); M(1); M(3); M(4); M(5); M(7); M(8); M(9); M(10); M(11); M(12); M(13); M(14); M(15);
+		M_CELLS(M);
 #undef M
 		return 0;
 	}
