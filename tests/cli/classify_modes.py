@@ -13,12 +13,8 @@ import sys
 import tempfile
 
 GNBV = sys.argv[1]
-results = []
-
-
-def check(name, cond, detail=""):
-    results.append(cond)
-    print(("ok   " if cond else "FAIL ") + name + ("" if cond else ": " + detail))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from checks import check, results  # noqa: E402
 
 
 def make_round(d, n):

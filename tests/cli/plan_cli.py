@@ -39,16 +39,12 @@ GNBV = os.path.abspath(sys.argv[1])
 ROOT = os.environ.get("GNBV_SOURCE_DIR") or os.path.join(os.path.dirname(__file__), "..", "..")
 FIXTURE = os.path.join(ROOT, "data/demo/ha-quang-plan-2023.json")
 SEED = json.load(open(FIXTURE, encoding="utf-8"))
-results = []
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from checks import check, results  # noqa: E402
 PG_DIR = sys.argv[sys.argv.index("--pg") + 1] if "--pg" in sys.argv else None
 PG_SERVER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pg", "pg-test-server")
 PG_SCHEMAS = []
 PG_SCHEMA_OF = {}  # a database's URL -> its schema
-
-
-def check(name, cond, detail=""):
-    results.append(bool(cond))
-    print(("ok   " if cond else "FAIL ") + name + ("" if cond else ": " + str(detail)[:2000]))
 
 
 def run(db, *args, lang=None):

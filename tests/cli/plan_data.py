@@ -17,12 +17,8 @@ import sys
 ROOT = os.environ.get("GNBV_SOURCE_DIR") or os.path.join(os.path.dirname(__file__), "..", "..")
 plan = json.load(open(os.path.join(ROOT, "data/demo/ha-quang-plan-2023.json"), encoding="utf-8"))
 prog = json.load(open(os.path.join(ROOT, "data/programs/gnbv-2021-2025.json"), encoding="utf-8"))
-results = []
-
-
-def check(name, cond, detail=""):
-    results.append(cond)
-    print(("ok   " if cond else "FAIL ") + name + ("" if cond else ": " + str(detail)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from checks import check, results  # noqa: E402
 
 
 def codes(items):

@@ -26,12 +26,8 @@ import zipfile
 GNBV = sys.argv[1]
 ROOT = os.environ.get("GNBV_SOURCE_DIR") or os.path.join(os.path.dirname(__file__), "..", "..")
 SEED = os.path.join(ROOT, "data", "demo", "ha-quang-plan-2023.json")
-results = []
-
-
-def check(name, cond, detail=""):
-    results.append(bool(cond))
-    print(("ok   " if cond else "FAIL ") + name + ("" if cond else ": " + str(detail)[:400]))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from checks import check, results  # noqa: E402
 
 
 def run(args, timeout=120):

@@ -31,7 +31,8 @@ GNBV = sys.argv[1]
 PG_DIR = sys.argv[sys.argv.index("--pg") + 1] if "--pg" in sys.argv else None
 PG_SERVER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pg", "pg-test-server")
 PG_SCHEMA = "w_%d" % os.getpid()
-results = []
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from checks import check, results  # noqa: E402
 
 
 def count(db, sql):
@@ -46,11 +47,6 @@ def count(db, sql):
     out = subprocess.run([os.path.join(os.environ["GNBV_PG_BIN"], "psql"), "-X", "-A", "-t", url, "-c", sql],
                          capture_output=True, text=True).stdout
     return int(out.strip() or -1)
-
-
-def check(name, cond, detail=""):
-    results.append(bool(cond))
-    print(("ok   " if cond else "FAIL ") + name + ("" if cond else ": " + str(detail)[:800]))
 
 
 HH = ("household_id,unit_code,area,income_month,income_score,floor_durable,walls_durable,"

@@ -17,12 +17,8 @@ import sys
 
 GNBV = os.path.abspath(sys.argv[1])
 ROOT = os.environ.get("GNBV_SOURCE_DIR") or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
-results = []
-
-
-def check(name, cond, detail=""):
-    results.append(bool(cond))
-    print(("ok   " if cond else "FAIL ") + name + ("" if cond else ": " + str(detail)[:2000]))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from checks import check, results  # noqa: E402
 
 
 def run(*args):

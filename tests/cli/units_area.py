@@ -14,12 +14,8 @@ import tempfile
 GNBV = sys.argv[1]
 # Below the line with the other inputs unknown: poor, near-poor or undecided, never average.
 BELOW = ("near_poor", "poor", "incomplete")
-results = []
-
-
-def check(name, cond, detail=""):
-    results.append(cond)
-    print(("ok   " if cond else "FAIL ") + name + ("" if cond else ": " + detail))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from checks import check, results  # noqa: E402
 
 
 H = "household_id,unit_code,area,income_month\n"

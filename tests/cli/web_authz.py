@@ -36,14 +36,10 @@ PERSONAL = {"admin", "office", "commune"}  # routes.c: who sees household record
 ACCOUNT_ROUTES = {"/users": {"admin"}, "/users.csv": {"admin"}, "/users/new": {"admin"},
                   "/user/*": {"admin"}, "/user/*/disable": {"admin"}, "/user/*/reset": {"admin"},
                   "/account": set(ROLES), "/account/password": set(ROLES)}
-results = []
+import checks  # noqa: E402
+from checks import check, results  # noqa: E402
 
-
-def check(name, cond, detail=""):
-    results.append(cond)
-    if not cond:
-        print("FAIL " + name + (": " + detail if detail else ""))
-    return cond
+checks.quiet = True  # thousands of checks: the failures only
 
 
 routes = json.loads(subprocess.run([GNBV, "serve", "--routes"], capture_output=True, text=True,

@@ -17,12 +17,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib
 from webtest import COMMUNE_A, Client, Server, add_user, fixture  # noqa: E402
 
 GNBV = sys.argv[1]
-results = []
-
-
-def check(name, cond, detail=""):
-    results.append(cond)
-    print(("ok   " if cond else "FAIL ") + name + ("" if cond else ": " + str(detail)))
+from checks import check, results  # noqa: E402
 
 
 def form_of(html):

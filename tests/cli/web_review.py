@@ -32,13 +32,7 @@ from webtest import q, Client, Server, add_user, run  # noqa: E402
 GNBV = sys.argv[1]
 COMMUNE, YEAR = "01367", 2023  # the demo's smallest commune (Cần Nông)
 BASE = "/review/%s/%d" % (COMMUNE, YEAR)
-results = []
-
-
-def check(name, cond, detail=""):
-    results.append(bool(cond))
-    print(("ok   " if cond else "FAIL ") + name + ("" if cond else ": " + str(detail)[:600]))
-    return cond
+from checks import check, results  # noqa: E402
 
 
 def step(c, action, form=None, page=BASE):

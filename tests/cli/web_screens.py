@@ -47,13 +47,7 @@ from webtest import q, Client, Server, add_user, run  # noqa: E402
 
 GNBV = sys.argv[1]
 COMMUNE, OTHER, YEAR = "01366", "01367", 2022  # Cần Yên, and Cần Nông beside it
-results = []
-
-
-def check(name, cond, detail=""):
-    results.append(bool(cond))
-    print(("ok   " if cond else "FAIL ") + name + ("" if cond else ": " + str(detail)[:600]))
-    return cond
+from checks import check, results  # noqa: E402
 
 
 def cli(db, *args, unit=None):

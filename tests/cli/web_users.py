@@ -36,17 +36,11 @@ from webtest import (q, COMMUNE_A, DISTRICT, HERE, OTHER_COMMUNE, OTHER_DISTRICT
                      Client, Server, add_user, run)
 
 GNBV = sys.argv[1]
-results = []
+from checks import check, results  # noqa: E402
 NEW_PW = "Mật khẩu mới của Hoa 1"
 RESET_PW = "Đặt lại cho Hoa 2"
 OWN_PW = "Mật khẩu riêng của Hoa 3"
 HOSTILE_UNIT = '=HYPERLINK("http://x.example/","bấm")'
-
-
-def check(name, cond, detail=""):
-    results.append(bool(cond))
-    print(("ok   " if cond else "FAIL ") + name + ("" if cond else ": " + str(detail)))
-    return cond
 
 
 def snapshot(db):

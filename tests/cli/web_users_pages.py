@@ -46,7 +46,7 @@ from webtest import (q, COMMUNE_A, COMMUNE_B, DISTRICT, OTHER_COMMUNE, OTHER_DIS
 
 GNBV = sys.argv[1]
 PAGE = 10
-results = []
+from checks import check, results  # noqa: E402
 
 # Names in the district: mixed case, so that the order is the collation's
 # ("adm045" < "cuong" < "Hai" < "Zed" in the district's own unit), not the
@@ -55,12 +55,6 @@ OURS = ["Zed", "an", "Binh", "cuong", "Dung", "giang", "Hai", "khanh", "Linh", "
         "phuong", "Quang", "son", "Thao", "uyen", "Viet", "xuan", "Yen", "bao", "Chi", "duc",
         "em", "Phuc", "tam"]
 THEIRS = ["khac%02d" % i for i in range(1, 13)]
-
-
-def check(name, cond, detail=""):
-    results.append(bool(cond))
-    print(("ok   " if cond else "FAIL ") + name + ("" if cond else ": " + str(detail)))
-    return cond
 
 
 def shown(body):
