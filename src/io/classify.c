@@ -292,7 +292,7 @@ static int run_streaming(run *r, gnbv_mfeed *feed)
 		 * comes before this household's outputs, as it always has. */
 		if ((rc = gnbv_mfeed_group(feed, &g)) < 0) return rc;
 		have = rc == 1;
-		if ((rc = gnbv_dupcheck_add(r->dups, gnbv_hash64(id.p, id.len)))) return rc;
+		if ((rc = gnbv_dupcheck_add_id(r->dups, id.p, id.len))) return rc;
 		if ((rc = emit(r, &h, &id, &unit, mem, n, &sum))) return rc;
 	}
 	if (rc < 0) return rc;

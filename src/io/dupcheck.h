@@ -8,12 +8,19 @@
 #ifndef GNBV_IO_DUPCHECK_H
 #define GNBV_IO_DUPCHECK_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct gnbv_dupcheck gnbv_dupcheck;
 
 int gnbv_dupcheck_new(gnbv_dupcheck **out);
 int gnbv_dupcheck_add(gnbv_dupcheck *d, uint64_t fp);
+/* Adds the fingerprint of an id (gnbv_hash64) and watches the ids' order:
+ * when every id given was greater than the one before (bytewise; keys up to
+ * GNBV_DUPCHECK_ORDER_KEY bytes), finish knows there is no duplicate
+ * without sorting. Mixing in gnbv_dupcheck_add gives up the shortcut. */
+#define GNBV_DUPCHECK_ORDER_KEY 64
+int gnbv_dupcheck_add_id(gnbv_dupcheck *d, const char *key, size_t len);
 /* 1 when some fingerprint was added twice, 0 when none, negative on error. */
 int gnbv_dupcheck_finish(gnbv_dupcheck *d);
 /* gnbv_dupcheck_finish on a thread of its own, so that the caller can do

@@ -115,6 +115,28 @@ with tempfile.TemporaryDirectory() as d:
               len(lines) == 1 and "members_bad.csv:" in lines[0] and "'sex'" in lines[0], p.stderr)
         check("late error leaves no file (threads=%d)" % t, os.listdir(out) == [], str(os.listdir(out)))
 
+    # A household given twice, its members given twice too, so that both
+    # files stay in step: the ids are in order up to the repeat, so the
+    # duplicate check must not take the order for proof (dupcheck.c). Once
+    # an early id, once the last (equal to the one before it).
+    for label, rep, line0 in [("early", 5, 7), ("last", 29999, 30001)]:
+        hid = "HQ-%06d" % rep
+        hrow = [r for r in hh if r.startswith(hid + ",")][0]
+        hd = os.path.join(d, "households_dup_%s.csv" % label)
+        md = os.path.join(d, "members_dup_%s.csv" % label)
+        write(hd, hh + [hrow])
+        write(md, mm + [hid + ",50,Lò Văn Hai,M,1990-01-01,other,Tày,1,self,1,0,0,0,primary,1,0"])
+        for t in (1, 2):
+            out = os.path.join(d, "dup-%s-%d" % (label, t))
+            p = classify(d, hd, md, out, t)
+            lines = [l for l in p.stderr.splitlines() if "error:" in l]
+            want = "households_dup_%s.csv:30002:1: column 'household_id': duplicate household_id '%s' (first at line %d)" % (
+                label, hid, line0)
+            check("duplicate %s id refused (threads=%d)" % (label, t),
+                  p.returncode == 1 and len(lines) == 1 and want in lines[0], p.stderr)
+            check("duplicate %s id leaves no file (threads=%d)" % (label, t),
+                  os.listdir(out) == [], str(os.listdir(out)))
+
 failed = results.count(False)
 print("%d passed, %d failed" % (len(results) - failed, failed))
 sys.exit(1 if failed else 0)

@@ -1,8 +1,12 @@
 /*
  * test_dupcheck.c - bounded-memory duplicate detection (src/io/dupcheck.c):
  * within one chunk, across spilled runs, and none at all; and the
- * fingerprint hash (util/hash.h) against its plain definition.
+ * fingerprint hash (util/hash.h) against its plain definition; ids given as
+ * keys, in order (the shortcut) and with the order broken before or after
+ * runs were spilled unsorted.
  */
+#include <stdio.h>
+#include <string.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -114,6 +118,59 @@ static void test_skewed(void **state)
 	assert_int_equal(run_skewed(2600000, 1, 2500000), 1);
 }
 
+/* n ids "HH-%09d" in ascending order, then `tail` more given as strings
+ * (NULL ends them); the result of the check. */
+static int run_ids(uint64_t n, const char *const *tail)
+{
+	gnbv_dupcheck *d = NULL;
+	char k[32];
+	assert_int_equal(gnbv_dupcheck_new(&d), 0);
+	for (uint64_t i = 0; i < n; i++) {
+		int len = snprintf(k, sizeof k, "HH-%09llu", (unsigned long long)i);
+		assert_int_equal(gnbv_dupcheck_add_id(d, k, (size_t)len), 0);
+	}
+	for (; tail && *tail; tail++) assert_int_equal(gnbv_dupcheck_add_id(d, *tail, strlen(*tail)), 0);
+	gnbv_dupcheck_start(d, 2);
+	int rc = gnbv_dupcheck_wait(d);
+	gnbv_dupcheck_free(d);
+	return rc;
+}
+
+static void test_ordered_ids(void **state)
+{
+	(void)state;
+	assert_int_equal(run_ids(0, NULL), 0);
+	assert_int_equal(run_ids(1000, NULL), 0);
+	/* the last id again: not greater, so the order breaks on a duplicate */
+	assert_int_equal(run_ids(1000, (const char *const[]){"HH-000000999", NULL}), 1);
+	/* an early id again, and a smaller new one (no duplicate) */
+	assert_int_equal(run_ids(1000, (const char *const[]){"HH-000000005", NULL}), 1);
+	assert_int_equal(run_ids(1000, (const char *const[]){"AA-1", "HH-000001000", NULL}), 0);
+	/* a key and its prefix: "HH-0000009990" is greater than "HH-000000999" */
+	assert_int_equal(run_ids(1000, (const char *const[]){"HH-0000009990", "HH-000000999", NULL}), 1);
+	assert_int_equal(run_ids(1000, (const char *const[]){"HH-0000009990", "ZZ", NULL}), 0);
+	/* a key too long to watch: order given up, the sort decides */
+	static const char long_key[] = "HH-999999999-a-household-code-longer-than-sixty-four-bytes-in-all";
+	assert_int_equal(run_ids(1000, (const char *const[]){long_key, "HH-000000007", NULL}), 1);
+	assert_int_equal(run_ids(1000, (const char *const[]){long_key, "HH-999999999-b", NULL}), 0);
+	/* two runs spilled unsorted while ordered, then the break: an id of the
+	 * first run, of the second, or none repeated */
+	uint64_t n = (2u << 20) + 777;
+	assert_int_equal(run_ids(n, NULL), 0);
+	assert_int_equal(run_ids(n, (const char *const[]){"HH-000000003", NULL}), 1);
+	assert_int_equal(run_ids(n, (const char *const[]){"AA", "HH-001048999", NULL}), 1);
+	assert_int_equal(run_ids(n, (const char *const[]){"AA", "AB", "HH-002097900", NULL}), 1);
+	assert_int_equal(run_ids(n, (const char *const[]){"AA", "AB", "HH-002097929", NULL}), 0);
+	/* a fingerprint added alone gives up the shortcut */
+	gnbv_dupcheck *d = NULL;
+	assert_int_equal(gnbv_dupcheck_new(&d), 0);
+	assert_int_equal(gnbv_dupcheck_add_id(d, "a", 1), 0);
+	assert_int_equal(gnbv_dupcheck_add_id(d, "b", 1), 0);
+	assert_int_equal(gnbv_dupcheck_add(d, gnbv_hash64("a", 1)), 0);
+	assert_int_equal(gnbv_dupcheck_finish(d), 1);
+	gnbv_dupcheck_free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -121,6 +178,7 @@ int main(void)
 		cmocka_unit_test(test_small),
 		cmocka_unit_test(test_spilled_runs),
 		cmocka_unit_test(test_skewed),
+		cmocka_unit_test(test_ordered_ids),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
