@@ -291,13 +291,16 @@ static int run_streaming(run *r, gnbv_mfeed *feed)
 			sort_members(group, n);
 			mem = group;
 		}
-		gnbv_member_sum sum = *g.sum; /* the feed's, kept past the next call */
+		/* the feed's members' part, kept past the next call; without it
+		 * emit works it out */
+		gnbv_member_sum sum;
+		const gnbv_member_sum *psum = g.sum ? (sum = *g.sum, &sum) : NULL;
 		/* The next group now: an error right after this household's members
 		 * comes before this household's outputs, as it always has. */
 		if ((rc = gnbv_mfeed_group(feed, &g)) < 0) return rc;
 		have = rc == 1;
 		if ((rc = gnbv_dupcheck_add_id(r->dups, id.p, id.len))) return rc;
-		if ((rc = emit(r, &h, &id, &unit, mem, n, &sum))) return rc;
+		if ((rc = emit(r, &h, &id, &unit, mem, n, psum))) return rc;
 	}
 	if (rc < 0) return rc;
 	if (have) return RESTART;

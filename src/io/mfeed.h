@@ -17,9 +17,10 @@
 typedef struct gnbv_mfeed gnbv_mfeed;
 
 /* Starts reading `c` (whose header is taken) with `map`. `threaded` 0 reads
- * on the caller's thread. With `ctx`, each group also comes with its
+ * on the caller's thread. With `ctx`, a group may also come with its
  * members' part of the assessment (gnbv_assess_members), worked out where
- * the members are read. The reader, map and ctx must outlive the feed, and
+ * the members are read when that thread has the time (else `sum` is NULL
+ * and the caller works it out). The reader, map and ctx must outlive the feed, and
  * the caller must not touch the reader until gnbv_mfeed_stop. */
 int gnbv_mfeed_start(gnbv_mfeed **out, gnbv_csv *c, const gnbv_xmap *map, int threaded,
 		     const gnbv_assess_ctx *ctx);
@@ -33,7 +34,8 @@ typedef struct gnbv_mgroup {
 	gnbv_csv_field id;    /* valid until the next call */
 	int cut;              /* an error came before the group's end: see below */
 	int sorted;           /* the members come by rising member_no */
-	const gnbv_member_sum *sum; /* with a ctx: the members' part (valid as m) */
+	const gnbv_member_sum *sum; /* the members' part (valid as m), or NULL: the
+				       feed left it to the caller */
 	int lasting;          /* m and id stay valid through the next call too
 				 (the group is not the last of its batch) */
 } gnbv_mgroup;
