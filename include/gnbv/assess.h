@@ -129,6 +129,7 @@ typedef struct gnbv_assess_ctx {
 		f_internet[256];
 	uint16_t f_work[256];
 	unsigned char f_sex[256], f_level[256];
+	unsigned char rule_of[GNBV_MAX_INDICATORS]; /* each indicator's rule, in order; then GNBV_RULE_COUNT */
 } gnbv_assess_ctx;
 
 void gnbv_assess_prepare(gnbv_assess_ctx *x, const gnbv_standard *s, int32_t ref_date);

@@ -229,22 +229,61 @@ static void rule_values(const gnbv_standard *s, const gnbv_household *h, const m
 
 /* Everything after the member pass: indicators, income position, class,
  * workers. Shared by both entry points. */
-static void finish(const gnbv_standard *s, const gnbv_household *h, const gnbv_member *m,
-		   const int *ages_buf, int32_t ref_date, size_t na, size_t n, const member_agg *agg,
-		   gnbv_assessment *out, unsigned char *workers)
+/* No deficit_ tick on the household (the common file has no such column):
+ * the AND of the ticks' bytes is UNKNOWN's 0xFF only when every one is. */
+static bool none_recorded(const gnbv_household *h)
+{
+	unsigned all = 0xFF;
+	_Pragma("GCC unroll 16") for (int r = 0; r < GNBV_RULE_COUNT; r++) all &= (unsigned char)h->recorded[r];
+	return all == 0xFF;
+}
+
+/* The count of YES and of UNKNOWN among the 16 value bytes at v (NO 0x00,
+ * YES 0x01, UNKNOWN 0xFF): bit 0 and not bit 7, and bit 7, gathered one
+ * per byte and summed by a multiply (the bytes are 0 or 1: the top byte of
+ * the product is their sum). No branch, no popcount instruction needed. */
+static void count_values(const gnbv_tri v[GNBV_MAX_INDICATORS], int *yes, int *unk)
+{
+	_Static_assert(GNBV_MAX_INDICATORS == 16, "two words of values");
+	_Static_assert(GNBV_NO == 0 && GNBV_YES == 1 && GNBV_UNKNOWN == -1, "tri-state bytes");
+	const uint64_t ones = 0x0101010101010101ull;
+	uint64_t w0, w1;
+	memcpy(&w0, v, 8), memcpy(&w1, v + 8, 8);
+	uint64_t y0 = w0 & ~(w0 >> 7) & ones, y1 = w1 & ~(w1 >> 7) & ones;
+	uint64_t u0 = (w0 >> 7) & ones, u1 = (w1 >> 7) & ones;
+	*yes = (int)((y0 * ones) >> 56) + (int)((y1 * ones) >> 56);
+	*unk = (int)((u0 * ones) >> 56) + (int)((u1 * ones) >> 56);
+}
+
+/* `rule_of`: each indicator's rule (the prepared context's), or NULL to
+ * read them from the standard. */
+static void finish(const gnbv_standard *s, const unsigned char *rule_of, const gnbv_household *h,
+		   const gnbv_member *m, const int *ages_buf, int32_t ref_date, size_t na, size_t n,
+		   const member_agg *agg, gnbv_assessment *out, unsigned char *workers)
 {
 	memset(out, 0, sizeof *out);
 	out->area = h->area;
 	gnbv_tri vals[GNBV_RULE_COUNT];
 	rule_values(s, h, agg, na, vals);
-	for (int i = 0; i < s->n_indicators; i++) {
-		gnbv_rule r = s->indicators[i].rule;
-		bool ticked = h->recorded[r] != GNBV_UNKNOWN; /* a deficit_ column decides */
-		gnbv_tri v = ticked ? h->recorded[r] : vals[r];
-		out->ind_recorded[i] = ticked;
-		out->ind[i] = v;
-		out->deficits += v == GNBV_YES;
-		out->unknowns += v == GNBV_UNKNOWN;
+	if (rule_of && none_recorded(h)) {
+		/* each indicator its rule's value, all 16 slots without a loop
+		 * test: past the standard's last indicator, rule_of points at a
+		 * NO (GNBV_RULE_COUNT) */
+		gnbv_tri ext[GNBV_RULE_COUNT + 1];
+		memcpy(ext, vals, sizeof vals);
+		ext[GNBV_RULE_COUNT] = GNBV_NO;
+		_Pragma("GCC unroll 16") for (int i = 0; i < GNBV_MAX_INDICATORS; i++) out->ind[i] = ext[rule_of[i]];
+		count_values(out->ind, &out->deficits, &out->unknowns);
+	} else {
+		for (int i = 0; i < s->n_indicators; i++) {
+			gnbv_rule r = s->indicators[i].rule;
+			bool ticked = h->recorded[r] != GNBV_UNKNOWN; /* a deficit_ column decides */
+			gnbv_tri v = ticked ? h->recorded[r] : vals[r];
+			out->ind_recorded[i] = ticked;
+			out->ind[i] = v;
+			out->deficits += v == GNBV_YES;
+			out->unknowns += v == GNBV_UNKNOWN;
+		}
 	}
 
 	/* Income position (domain.md §1.3-1.4): the form's score decides when it
@@ -310,7 +349,7 @@ void gnbv_assess(const gnbv_standard *s, int32_t ref_date, const gnbv_household 
 	for (size_t i = 0; i < na; i++) ages_buf[i] = gnbv_age(m[i].birth, ref_date);
 	member_agg agg;
 	member_pass(s, m, ages_buf, na, &agg);
-	finish(s, h, m, ages_buf, ref_date, na, n, &agg, out, workers);
+	finish(s, NULL, h, m, ages_buf, ref_date, na, n, &agg, out, workers);
 }
 
 /* The prepared path. A tri-state is two bits here: bit 0 "certainly yes",
@@ -376,6 +415,8 @@ void gnbv_assess_prepare(gnbv_assess_ctx *x, const gnbv_standard *s, int32_t ref
 {
 	x->s = s;
 	x->ref_date = ref_date;
+	for (int i = 0; i < GNBV_MAX_INDICATORS; i++)
+		x->rule_of[i] = (unsigned char)(i < s->n_indicators ? s->indicators[i].rule : GNBV_RULE_COUNT);
 	for (int a = 0; a <= GNBV_AGE_TABLE; a++)
 		age_rows(s, a < GNBV_AGE_TABLE ? a : -1, x->x[a], x->q[a], x->yz[a]);
 	/* The member's fields, by any byte value (what enc() makes of it). */
@@ -460,7 +501,7 @@ void gnbv_assess_summed(const gnbv_assess_ctx *x, const gnbv_household *h, const
 	agg.dep_yes = sum->dep_yes;
 	agg.dep_unk = sum->dep_unk;
 	agg.all_offline = dec((all >> L_OFF) & 3);
-	finish(x->s, h, m, NULL, x->ref_date, na, n, &agg, out, workers);
+	finish(x->s, x->rule_of, h, m, NULL, x->ref_date, na, n, &agg, out, workers);
 }
 
 void gnbv_assess_prepared(const gnbv_assess_ctx *x, const gnbv_household *h,
