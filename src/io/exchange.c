@@ -15,6 +15,10 @@
 #include "gnbv/date.h"
 #include "gnbv/error.h"
 
+#include "../util/hash.h"
+
+#include <pthread.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -49,6 +53,8 @@ static const colname COLUMNS[] = {
 static const char *const FILE_KIND[2] = {"households", "members"};
 
 static int layout_of(const gnbv_xmap *m);
+static pthread_once_t RUNS_ONCE;
+static void runs_init(void);
 
 int gnbv_xmap_build(gnbv_xmap *m, const gnbv_csv *c, int kind, const gnbv_standard *s,
 		    gnbv_warn_fn warn, void *warn_ctx)
@@ -99,6 +105,7 @@ int gnbv_xmap_build(gnbv_xmap *m, const gnbv_csv *c, int kind, const gnbv_standa
 		}
 	}
 	m->layout = layout_of(m);
+	if (m->layout && kind == 1) pthread_once(&RUNS_ONCE, runs_init);
 	return 0;
 }
 
@@ -614,6 +621,97 @@ static ALWAYS_INLINE int m_cell(const gnbv_csv *c, size_t i, int role, const cha
 	return 0;
 }
 
+/* Runs of boolean cells, each "0", "1" or empty, decoded in one step: a
+ * member row has two (health_insurance .. in_school, and uses_internet,
+ * social_allowance), and cell by cell they were a fifth of the row's
+ * instructions, with a branch on each cell's emptiness that mispredicted
+ * on the children's cells. A run's bytes (at most 7, commas included) are
+ * one word; a table holds every valid run's word with its values, at a
+ * slot from a multiply (a perfect hash: the multiplier is searched for once
+ * until no two runs share a slot). A word not in the table (a "yes", a
+ * space, a bad cell) goes cell by cell, with the cell's own message. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define GNBV_X_LE64(w) __builtin_bswap64(w)
+#else
+#define GNBV_X_LE64(w) (w)
+#endif
+enum { RUN4_BITS = 9, RUN2_BITS = 6, RUN4_KEYS = 81, RUN2_KEYS = 9 };
+typedef struct bool_runs {
+	int ready;
+	uint64_t mul4, mul2;
+	uint64_t t4[1u << RUN4_BITS]; /* the run's word | its index << 56; 0 empty */
+	uint64_t t2[1u << RUN2_BITS];
+	uint32_t v4[RUN4_KEYS]; /* the values as the member's bytes, in field order */
+	uint16_t v2[RUN2_KEYS];
+} bool_runs;
+static bool_runs RUNS;
+static pthread_once_t RUNS_ONCE = PTHREAD_ONCE_INIT;
+
+/* Run number k of `cells` cells (base 3: empty, "0", "1" per cell): its word
+ * and its values, one byte per cell. */
+static uint64_t run_word(unsigned k, int cells, unsigned char *vals)
+{
+	char b[8] = {0};
+	size_t n = 0;
+	for (int i = 0; i < cells; i++, k /= 3) {
+		if (i) b[n++] = ',';
+		unsigned d = k % 3;
+		vals[i] = d == 0 ? (unsigned char)GNBV_UNKNOWN : (unsigned char)(d - 1);
+		if (d) b[n++] = (char)('0' + d - 1);
+	}
+	uint64_t w = 0;
+	for (size_t i = 0; i < n; i++) w |= (uint64_t)(unsigned char)b[i] << (8 * i); /* memory order */
+	return w;
+}
+
+/* Fills t (1 << bits slots) with the runs of `cells` cells: 1 when a
+ * multiplier with no clash was found. */
+static int fill_runs(uint64_t *t, unsigned bits, int cells, unsigned nkeys, uint64_t *mul, void *vals, size_t vsize)
+{
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	for (int tries = 0; tries < 1000000; tries++) {
+		x = gnbv_mix64(x + 0x9e3779b97f4a7c15ull);
+		uint64_t m = x | 1;
+		memset(t, 0, sizeof(uint64_t) << bits);
+		unsigned k;
+		for (k = 0; k < nkeys; k++) {
+			unsigned char v[4];
+			uint64_t w = run_word(k, cells, v);
+			uint64_t *slot = &t[(w * m) >> (64 - bits)];
+			if (*slot) break;
+			*slot = w | (uint64_t)k << 56;
+			memcpy((char *)vals + k * vsize, v, vsize);
+		}
+		if (k == nkeys) {
+			*mul = m;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static void runs_init(void)
+{
+	RUNS.ready = fill_runs(RUNS.t4, RUN4_BITS, 4, RUN4_KEYS, &RUNS.mul4, RUNS.v4, sizeof RUNS.v4[0]) &&
+		     fill_runs(RUNS.t2, RUN2_BITS, 2, RUN2_KEYS, &RUNS.mul2, RUNS.v2, sizeof RUNS.v2[0]);
+}
+
+/* The run's values into dst (`cells` bytes), from the bytes p[0..n): 1 when
+ * it is a valid run. p is a cell of the reader's buffer: 8 bytes are
+ * readable from it (csv.h). */
+static ALWAYS_INLINE int run_take(const uint64_t *t, uint64_t mul, unsigned bits, const void *vals,
+				  size_t vsize, const char *p, size_t n, void *dst)
+{
+	if (n - 1 > 6) return 0; /* 1..7 bytes (n == 0: one cell, not a run) */
+	uint64_t w;
+	memcpy(&w, p, 8);
+	w = GNBV_X_LE64(w) & (~0ull >> (64 - 8 * n));
+	uint64_t e = t[(w * mul) >> (64 - bits)];
+	if ((e & 0x00FFFFFFFFFFFFFFull) != w) return 0;
+	memcpy(dst, (const char *)vals + (e >> 56) * vsize, vsize);
+	return 1;
+}
+
 int gnbv_x_member(const gnbv_xmap *m, const gnbv_csv *c, gnbv_member *mb, gnbv_csv_field *hid)
 {
 	int rc = check_count(m, c);
@@ -621,11 +719,24 @@ int gnbv_x_member(const gnbv_xmap *m, const gnbv_csv *c, gnbv_member *mb, gnbv_c
 	const gnbv_csv_record *r = gnbv_csv_rec(c);
 	*mb = MEMBER_EMPTY;
 	if (m->layout && r->seps) {
+		/* (RUNS is filled when the layout is recognised, before any row) */
 		const uint32_t *s = r->seps;
 		const char *b = r->base;
+		_Static_assert(offsetof(gnbv_member, in_school) == offsetof(gnbv_member, health_insurance) + 3 &&
+				       offsetof(gnbv_member, social_allowance) == offsetof(gnbv_member, uses_internet) + 1,
+			       "the runs' fields lie side by side, in column order");
 #define M(i) \
 	if ((rc = m_cell(c, i, M_LAYOUT[i], b + s[i], SEP_END(r, s, i, 15) - s[i], mb, hid))) return rc
-		M_CELLS(M);
+		M(0); M(1); M(3); M(4); M(5); M(7); M(8);
+		if (!RUNS.ready || !run_take(RUNS.t4, RUNS.mul4, RUN4_BITS, RUNS.v4, sizeof RUNS.v4[0], b + s[9],
+			      s[13] - 1 - s[9], &mb->health_insurance)) {
+			M(9); M(10); M(11); M(12);
+		}
+		M(13);
+		if (!RUNS.ready || !run_take(RUNS.t2, RUNS.mul2, RUN2_BITS, RUNS.v2, sizeof RUNS.v2[0], b + s[14],
+			      r->last_end - s[14], &mb->uses_internet)) {
+			M(14); M(15);
+		}
 #undef M
 		return 0;
 	}

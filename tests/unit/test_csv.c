@@ -342,6 +342,121 @@ static void test_member_and_device_words(void **state)
 	}
 }
 
+/* The members file in gnbv gen's layout, read with the separator index
+ * (where the boolean runs are decoded by table, exchange.c) and without it
+ * (cell by cell): rows and errors must agree, and the values must be the
+ * cells'. */
+#define M_HEADER "household_id,member_no,name,sex,birth_date,relation,ethnicity,able_to_work,work," \
+		 "health_insurance,stunted,underweight,in_school,school_level,uses_internet,social_allowance\n"
+
+typedef struct member_read {
+	gnbv_member m[1024];
+	int n, rc;
+	char msg[512];
+} member_read;
+
+static void read_members(const char *text, int indexed, member_read *out)
+{
+	gnbv_standard std;
+	assert_int_equal(gnbv_standard_load(&std, "vn-2022-2026"), 0);
+	gnbv_csv *c = open_str(text);
+	gnbv_xmap map;
+	assert_int_equal(gnbv_csv_next(c), 1);
+	assert_int_equal(gnbv_csv_take_header(c), 0);
+	assert_int_equal(gnbv_xmap_build(&map, c, 1, &std, NULL, NULL), 0);
+	assert_int_equal(map.layout, 1);
+	if (indexed) gnbv_csv_expect(c, map.ncols);
+	out->n = 0;
+	out->rc = 0;
+	out->msg[0] = '\0';
+	int rc;
+	while ((rc = gnbv_csv_next(c)) == 1) {
+		gnbv_csv_field hid;
+		assert_true(out->n < 1024);
+		memset(&out->m[out->n], 0, sizeof out->m[0]);
+		if ((rc = gnbv_x_member(&map, c, &out->m[out->n], &hid))) break;
+		out->n++;
+	}
+	out->rc = rc;
+	if (rc < 0) snprintf(out->msg, sizeof out->msg, "%s", gnbv_error_message());
+	gnbv_csv_free(c);
+}
+
+static void expect_same_reads(const char *text)
+{
+	static member_read a, b;
+	read_members(text, 0, &a);
+	read_members(text, 1, &b);
+	assert_int_equal(a.n, b.n);
+	assert_int_equal(a.rc, b.rc);
+	assert_string_equal(a.msg, b.msg);
+	for (int i = 0; i < a.n; i++)
+		if (memcmp(&a.m[i], &b.m[i], sizeof a.m[i]))
+			fail_msg("row %d: the indexed read differs from the cell-by-cell one", i + 1);
+}
+
+static const char *const BOOL_CELL[3] = {"", "0", "1"};
+static const gnbv_tri BOOL_VALUE[3] = {GNBV_UNKNOWN, GNBV_NO, GNBV_YES};
+
+static void test_member_bool_runs(void **state)
+{
+	(void)state;
+	/* every run of four (insurance .. in_school) with every run of two
+	 * (internet, allowance): 81 x 9 rows */
+	static char text[1 << 17];
+	size_t n = (size_t)snprintf(text, sizeof text, "%s", M_HEADER);
+	for (int k4 = 0; k4 < 81; k4++)
+		for (int k2 = 0; k2 < 9; k2 += (k4 % 9 == 0 ? 1 : 4)) {
+			int d[6] = {k4 % 3, k4 / 3 % 3, k4 / 9 % 3, k4 / 27, k2 % 3, k2 / 3};
+			n += (size_t)snprintf(text + n, sizeof text - n,
+					      "H%d,%d,Tên,F,2015-06-01,child,Tày,0,student,%s,%s,%s,%s,primary,%s,%s\n",
+					      k4, k2 + 1, BOOL_CELL[d[0]], BOOL_CELL[d[1]], BOOL_CELL[d[2]],
+					      BOOL_CELL[d[3]], BOOL_CELL[d[4]], BOOL_CELL[d[5]]);
+		}
+	assert_true(n < sizeof text);
+	static member_read r;
+	read_members(text, 1, &r);
+	assert_int_equal(r.rc, 0);
+	int row = 0;
+	for (int k4 = 0; k4 < 81; k4++)
+		for (int k2 = 0; k2 < 9; k2 += (k4 % 9 == 0 ? 1 : 4), row++) {
+			int d[6] = {k4 % 3, k4 / 3 % 3, k4 / 9 % 3, k4 / 27, k2 % 3, k2 / 3};
+			const gnbv_member *m = &r.m[row];
+			gnbv_tri got[6] = {m->health_insurance, m->stunted, m->underweight,
+					   m->in_school, m->uses_internet, m->social_allowance};
+			for (int j = 0; j < 6; j++)
+				if (got[j] != BOOL_VALUE[d[j]]) fail_msg("row %d cell %d: %d", row + 1, j, got[j]);
+			assert_int_equal(m->level, 2);
+			assert_int_equal(m->able_to_work, GNBV_NO);
+		}
+	assert_int_equal(r.n, row);
+	expect_same_reads(text);
+
+	/* what the table does not hold goes cell by cell: spelled-out values,
+	 * spaces, and bad cells (with the message naming the column), in each
+	 * position of both runs, CRLF line ends too */
+	static const char *const odd[] = {"yes", "có", " 1", "0 ", "2", "10", "x", "1,1"};
+	for (int pos = 0; pos < 6; pos++)
+		for (size_t v = 0; v < sizeof odd / sizeof odd[0]; v++)
+			for (int crlf = 0; crlf < 2; crlf++) {
+				const char *cell[6] = {"1", "", "0", "1", "0", ""};
+				cell[pos] = odd[v];
+				n = (size_t)snprintf(text, sizeof text,
+						     "%sH1,1,A,M,1980-01-01,head,Kinh,1,self,1,,,0,none,1,0%s"
+						     "H1,2,B,F,2015-02-03,child,Kinh,0,student,%s,%s,%s,%s,primary,%s,%s%s"
+						     "H1,3,C,F,2016-02-03,child,Kinh,0,student,1,0,0,1,primary,1,1%s",
+						     M_HEADER, crlf ? "\r\n" : "\n", cell[0], cell[1], cell[2], cell[3],
+						     cell[4], cell[5], crlf ? "\r\n" : "\n", crlf ? "\r\n" : "\n");
+				expect_same_reads(text);
+				read_members(text, 1, &r);
+				int bad = v >= 4;
+				if (bad != (r.rc < 0)) fail_msg("position %d, '%s': rc %d (%s)", pos, odd[v], r.rc, r.msg);
+				if (!bad) assert_int_equal(r.n, 3);
+				else if (strcmp(odd[v], "1,1") != 0 && !strstr(r.msg, "t.csv:3:"))
+					fail_msg("position %d, '%s': %s", pos, odd[v], r.msg);
+			}
+}
+
 /* Birth dates of the exchange format: YYYY-MM-DD with real days, or YYYY
  * (born 1 July); every malformed form is refused. */
 static void test_parse_date(void **state)
@@ -383,6 +498,7 @@ int main(void)
 		cmocka_unit_test(test_utf8_vector_matches_portable),
 		cmocka_unit_test(test_parse_date),
 		cmocka_unit_test(test_member_and_device_words),
+		cmocka_unit_test(test_member_bool_runs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
