@@ -179,13 +179,17 @@ static int emit(run *r, gnbv_household *h, const gnbv_csv_field *id, const gnbv_
 	int unit_quote = 0;
 	if ((rc = unit_row(r, unit, &cnt, &unit_quote))) return rc;
 
-	/* The row is built in a local buffer and written once. Ids and unit
-	 * codes are capped by the record cap; quoting can double them. */
-	char row[256];
+	/* The row is built in place in the output's buffer (ROW_ROOM bytes
+	 * reserved: the longest row, with the whole-word copies' overshoot).
+	 * Long or quoted ids and unit codes go first through gnbv_out_cell;
+	 * the rest of the row is then short. */
+	enum { ROW_ROOM = 256 };
 	size_t k = 0;
 	int simple = id->len + unit->len < 160 && !unit_quote && !needs_quote(id);
 	gnbv_out *o = r->a_out;
+	char *row;
 	if (simple) {
+		if (!(row = gnbv_out_reserve(o, ROW_ROOM))) return GNBV_EIO;
 		/* Short cells copied as whole words: a cell is followed by 64
 		 * readable bytes (csv.h), the row has room to spare. */
 		copy_cell(row, id);
@@ -197,6 +201,7 @@ static int emit(run *r, gnbv_household *h, const gnbv_csv_field *id, const gnbv_
 		gnbv_out_cell(o, id->p, id->len);
 		gnbv_out_char(o, ',');
 		gnbv_out_cell(o, unit->p, unit->len);
+		if (!(row = gnbv_out_reserve(o, ROW_ROOM))) return GNBV_EIO;
 	}
 	row[k++] = ',';
 	memcpy(row + k, r->std_pad, sizeof r->std_pad);
@@ -230,7 +235,7 @@ static int emit(run *r, gnbv_household *h, const gnbv_csv_field *id, const gnbv_
 	k = (size_t)(w - row);
 	for (int i = 0; i < ni; i++) cnt[C_IND + i] += a.ind[i] == GNBV_YES;
 	if (!r->o->explain) row[k++] = '\n';
-	if ((rc = gnbv_out_write(o, row, k))) return rc;
+	gnbv_out_advance(o, k);
 	if (r->o->explain) {
 		char reason[2048];
 		size_t len = gnbv_assess_reason(&r->std, h, &a, r->o->english, reason, sizeof reason);

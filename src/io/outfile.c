@@ -117,6 +117,19 @@ int gnbv_out_write(gnbv_out *o, const void *p, size_t n)
 	return 0;
 }
 
+char *gnbv_out_reserve(gnbv_out *o, size_t n)
+{
+	if (o->failed || n > OUT_BUF) {
+		if (!o->failed) gnbv_error_set(GNBV_EINVALID, "%s: %zu bytes reserved at once", o->final, n);
+		else gnbv_error_set(GNBV_EIO, "%s: write failed earlier", o->final);
+		return NULL;
+	}
+	if (o->len + n > OUT_BUF && flush(o)) return NULL;
+	return o->buf + o->len;
+}
+
+void gnbv_out_advance(gnbv_out *o, size_t n) { o->len += n; }
+
 int gnbv_out_str(gnbv_out *o, const char *s) { return gnbv_out_write(o, s, strlen(s)); }
 
 int gnbv_out_char(gnbv_out *o, char ch)

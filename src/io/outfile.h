@@ -15,6 +15,11 @@ typedef struct gnbv_out gnbv_out;
 
 int gnbv_out_open(gnbv_out **out, const char *dir, const char *name);
 int gnbv_out_write(gnbv_out *o, const void *p, size_t n);
+/* Room for n bytes (n at most 1 MiB) in the buffer, to write into in place
+ * and keep with gnbv_out_advance (at most n) before any other call: saves
+ * building a row elsewhere and copying it. NULL on an error (message set). */
+char *gnbv_out_reserve(gnbv_out *o, size_t n);
+void gnbv_out_advance(gnbv_out *o, size_t n);
 int gnbv_out_str(gnbv_out *o, const char *s);
 int gnbv_out_char(gnbv_out *o, char ch);
 int gnbv_out_u64(gnbv_out *o, uint64_t v);
