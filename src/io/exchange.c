@@ -55,6 +55,7 @@ static const char *const FILE_KIND[2] = {"households", "members"};
 static int layout_of(const gnbv_xmap *m);
 static pthread_once_t RUNS_ONCE;
 static void runs_init(void);
+static void devices_init(void);
 
 int gnbv_xmap_build(gnbv_xmap *m, const gnbv_csv *c, int kind, const gnbv_standard *s,
 		    gnbv_warn_fn warn, void *warn_ctx)
@@ -105,7 +106,7 @@ int gnbv_xmap_build(gnbv_xmap *m, const gnbv_csv *c, int kind, const gnbv_standa
 		}
 	}
 	m->layout = layout_of(m);
-	if (m->layout && kind == 1) pthread_once(&RUNS_ONCE, runs_init);
+	pthread_once(&RUNS_ONCE, runs_init); /* the tables of the straight-line rows */
 	return 0;
 }
 
@@ -365,6 +366,190 @@ static int parse_devices(const char *p, size_t n, unsigned *mask)
 	return 0;
 }
 
+/* Runs of boolean cells, each "0", "1" or empty, decoded in one step: a
+ * member row has two (health_insurance .. in_school, and uses_internet,
+ * social_allowance), a household row two of three (floor, walls, roof and
+ * water, toilet, waste), and cell by cell they were a fifth of the row's
+ * instructions, with a branch on each cell's emptiness that mispredicted
+ * on the children's cells. A run's bytes (at most 7, commas included) are
+ * one word; a table holds every valid run's word with its values, at a
+ * slot from a multiply (a perfect hash: the multiplier is searched for once
+ * until no two runs share a slot). A word not in the table (a "yes", a
+ * space, a bad cell) goes cell by cell, with the cell's own message. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define GNBV_X_LE64(w) __builtin_bswap64(w)
+#else
+#define GNBV_X_LE64(w) (w)
+#endif
+enum { RUN4_BITS = 9, RUN3_BITS = 8, RUN2_BITS = 6, RUN4_KEYS = 81, RUN3_KEYS = 27, RUN2_KEYS = 9 };
+typedef struct bool_runs {
+	int ready;
+	uint64_t mul4, mul3, mul2;
+	uint64_t t4[1u << RUN4_BITS]; /* the run's word | its index << 56; 0 empty */
+	uint64_t t3[1u << RUN3_BITS];
+	uint64_t t2[1u << RUN2_BITS];
+	uint32_t v4[RUN4_KEYS]; /* the values as the row's bytes, in field order */
+	uint32_t v3[RUN3_KEYS]; /* (three bytes used) */
+	uint16_t v2[RUN2_KEYS];
+} bool_runs;
+static bool_runs RUNS;
+static pthread_once_t RUNS_ONCE = PTHREAD_ONCE_INIT;
+
+/* Run number k of `cells` cells (base 3: empty, "0", "1" per cell): its word
+ * and its values, one byte per cell. */
+static uint64_t run_word(unsigned k, int cells, unsigned char *vals)
+{
+	char b[8] = {0};
+	size_t n = 0;
+	for (int i = 0; i < cells; i++, k /= 3) {
+		if (i) b[n++] = ',';
+		unsigned d = k % 3;
+		vals[i] = d == 0 ? (unsigned char)GNBV_UNKNOWN : (unsigned char)(d - 1);
+		if (d) b[n++] = (char)('0' + d - 1);
+	}
+	uint64_t w = 0;
+	for (size_t i = 0; i < n; i++) w |= (uint64_t)(unsigned char)b[i] << (8 * i); /* memory order */
+	return w;
+}
+
+/* Fills t (1 << bits slots) with the runs of `cells` cells: 1 when a
+ * multiplier with no clash was found. */
+static int fill_runs(uint64_t *t, unsigned bits, int cells, unsigned nkeys, uint64_t *mul, void *vals, size_t vsize)
+{
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	for (int tries = 0; tries < 1000000; tries++) {
+		x = gnbv_mix64(x + 0x9e3779b97f4a7c15ull);
+		uint64_t m = x | 1;
+		memset(t, 0, sizeof(uint64_t) << bits);
+		unsigned k;
+		for (k = 0; k < nkeys; k++) {
+			unsigned char v[4] = {0};
+			uint64_t w = run_word(k, cells, v);
+			uint64_t *slot = &t[(w * m) >> (64 - bits)];
+			if (*slot) break;
+			*slot = w | (uint64_t)k << 56;
+			memcpy((char *)vals + k * vsize, v, vsize);
+		}
+		if (k == nkeys) {
+			*mul = m;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static void runs_init(void)
+{
+	RUNS.ready = fill_runs(RUNS.t4, RUN4_BITS, 4, RUN4_KEYS, &RUNS.mul4, RUNS.v4, sizeof RUNS.v4[0]) &&
+		     fill_runs(RUNS.t3, RUN3_BITS, 3, RUN3_KEYS, &RUNS.mul3, RUNS.v3, sizeof RUNS.v3[0]) &&
+		     fill_runs(RUNS.t2, RUN2_BITS, 2, RUN2_KEYS, &RUNS.mul2, RUNS.v2, sizeof RUNS.v2[0]);
+	devices_init();
+}
+
+/* The run's values into dst (`cells` bytes, each entry of vals `vsize`),
+ * from the bytes p[0..n): 1 when
+ * it is a valid run. p is a cell of the reader's buffer: 8 bytes are
+ * readable from it (csv.h). */
+static inline __attribute__((always_inline)) int run_take(const uint64_t *t, uint64_t mul, unsigned bits, const void *vals,
+				  size_t vsize, size_t cells, const char *p, size_t n, void *dst)
+{
+	if (n - 1 > 6) return 0; /* 1..7 bytes (n == 0: one cell, not a run) */
+	uint64_t w;
+	memcpy(&w, p, 8);
+	w = GNBV_X_LE64(w) & (~0ull >> (64 - 8 * n));
+	uint64_t e = t[(w * mul) >> (64 - bits)];
+	if ((e & 0x00FFFFFFFFFFFFFFull) != w) return 0;
+	memcpy(dst, (const char *)vals + (e >> 56) * vsize, cells);
+	return 1;
+}
+
+/* The lists of devices as the form files hold them (a subset of the five, in
+ * the list's order, joined by ';': 31 lists), looked up whole: parsing a
+ * list word by word branched on its length and words, and mispredicted on
+ * most households. A list's first 16 bytes and its length pick a slot (a
+ * perfect hash, searched for once); the entry's bytes, up to 40, are then
+ * compared as masked words. Anything else goes to parse_devices. */
+enum { DEV_BITS = 7, DEV_LISTS = 31, DEV_WORDS = 5 };
+typedef struct dev_entry {
+	uint64_t w[DEV_WORDS]; /* the list, zero-padded, in memory order */
+	uint32_t len;
+	unsigned mask;
+} dev_entry;
+static struct {
+	int ready;
+	uint64_t mul;
+	unsigned char slot[1u << DEV_BITS]; /* entry + 1; 0 none */
+	dev_entry e[DEV_LISTS];
+} DEVS;
+
+/* Bytes 8i .. 8i+7 of p[0..n), those past n zeroed (memory order). p is a
+ * cell: 64 bytes past it are readable (csv.h). */
+static inline __attribute__((always_inline)) uint64_t cell_word(const char *p, size_t n, size_t i)
+{
+	static const uint64_t KEEP[9] = {0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF, 0xFFFFFFFFFF, 0xFFFFFFFFFFFF,
+					 0xFFFFFFFFFFFFFF, ~0ull};
+	size_t k = n > 8 * i ? n - 8 * i : 0;
+	uint64_t w;
+	memcpy(&w, p + 8 * i, 8);
+	return GNBV_X_LE64(w) & KEEP[k < 8 ? k : 8];
+}
+
+static inline __attribute__((always_inline)) unsigned dev_slot(uint64_t w0, uint64_t w1, size_t n, uint64_t mul)
+{
+	return (unsigned)(((w0 ^ (w1 * 0x9e3779b97f4a7c15ull) ^ n) * mul) >> (64 - DEV_BITS));
+}
+
+static void devices_init(void)
+{
+	char text[DEV_WORDS * 8 + 8];
+	for (unsigned k = 1; k <= DEV_LISTS; k++) {
+		dev_entry *e = &DEVS.e[k - 1];
+		size_t n = 0;
+		for (int d = 0; d < 5; d++) {
+			if (!(k >> d & 1)) continue;
+			if (n) text[n++] = ';';
+			memcpy(text + n, DEVICE[d].w, DEVICE[d].len);
+			n += DEVICE[d].len;
+		}
+		memset(text + n, 0, sizeof text - n);
+		for (size_t i = 0; i < DEV_WORDS; i++) e->w[i] = cell_word(text, n, i);
+		e->len = (uint32_t)n;
+		e->mask = k;
+	}
+	uint64_t x = 0x2545f4914f6cdd1dull;
+	for (int tries = 0; tries < 1000000; tries++) {
+		x = gnbv_mix64(x + 0x9e3779b97f4a7c15ull);
+		uint64_t m = x | 1;
+		memset(DEVS.slot, 0, sizeof DEVS.slot);
+		unsigned k;
+		for (k = 0; k < DEV_LISTS; k++) {
+			const dev_entry *e = &DEVS.e[k];
+			unsigned char *sl = &DEVS.slot[dev_slot(e->w[0], e->w[1], e->len, m)];
+			if (*sl) break;
+			*sl = (unsigned char)(k + 1);
+		}
+		if (k == DEV_LISTS) {
+			DEVS.mul = m;
+			DEVS.ready = 1;
+			return;
+		}
+	}
+}
+
+/* 1 with *mask when p[0..n) is one of the lists, else 0. */
+static inline __attribute__((always_inline)) int devices_take(const char *p, size_t n, unsigned *mask)
+{
+	if (!DEVS.ready || n - 1 >= DEV_WORDS * 8) return 0;
+	uint64_t w0 = cell_word(p, n, 0), w1 = cell_word(p, n, 1);
+	unsigned sl = DEVS.slot[dev_slot(w0, w1, n, DEVS.mul)];
+	const dev_entry *e = &DEVS.e[sl ? sl - 1 : 0];
+	uint64_t diff = (w0 ^ e->w[0]) | (w1 ^ e->w[1]) | (cell_word(p, n, 2) ^ e->w[2]) |
+			(cell_word(p, n, 3) ^ e->w[3]) | (cell_word(p, n, 4) ^ e->w[4]);
+	if (!sl || diff || e->len != n) return 0;
+	*mask = e->mask;
+	return 1;
+}
+
 #define BAD(what) return gnbv_csv_error(c, GNBV_EINVALID, i, what " '%.*s'", (int)(n > 60 ? 60 : n), p)
 
 static int check_count(const gnbv_xmap *m, const gnbv_csv *c)
@@ -438,6 +623,7 @@ static ALWAYS_INLINE int h_cell(const gnbv_csv *c, size_t i, int role, const cha
 		h->has_living_area = true;
 		return 0;
 	case XF_DEVICES:
+		if (devices_take(p, n, &h->devices)) return 0;
 		trim(&p, &n);
 		if (parse_devices(p, n, &h->devices))
 			BAD("expected devices separated by ';' from tv, radio, computer, phone, smartphone; found");
@@ -526,9 +712,22 @@ int gnbv_x_household(const gnbv_xmap *m, const gnbv_csv *c, const gnbv_standard 
 		/* cut by the reader's separator index: cell i from b + s[i] */
 		const uint32_t *sp = r->seps;
 		const char *b = r->base;
+		_Static_assert(offsetof(gnbv_household, roof_durable) == offsetof(gnbv_household, floor_durable) + 2 &&
+				       offsetof(gnbv_household, waste_treated) == offsetof(gnbv_household, water_safe) + 2,
+			       "the runs' fields lie side by side, in column order");
 #define H(i) \
 	if ((rc = h_cell(c, i, H_LAYOUT[i], b + sp[i], SEP_END(r, sp, i, 12) - sp[i], h, id, unit))) return rc
-		H_CELLS(H);
+		H(0); H(1); H(2); H(3); H(4);
+		if (!RUNS.ready || !run_take(RUNS.t3, RUNS.mul3, RUN3_BITS, RUNS.v3, sizeof RUNS.v3[0], 3, b + sp[5],
+					     sp[8] - 1 - sp[5], &h->floor_durable)) {
+			H(5); H(6); H(7);
+		}
+		H(8);
+		if (!RUNS.ready || !run_take(RUNS.t3, RUNS.mul3, RUN3_BITS, RUNS.v3, sizeof RUNS.v3[0], 3, b + sp[9],
+					     sp[12] - 1 - sp[9], &h->water_safe)) {
+			H(9); H(10); H(11);
+		}
+		H(12);
 #undef H
 		return 0;
 	}
@@ -621,97 +820,6 @@ static ALWAYS_INLINE int m_cell(const gnbv_csv *c, size_t i, int role, const cha
 	return 0;
 }
 
-/* Runs of boolean cells, each "0", "1" or empty, decoded in one step: a
- * member row has two (health_insurance .. in_school, and uses_internet,
- * social_allowance), and cell by cell they were a fifth of the row's
- * instructions, with a branch on each cell's emptiness that mispredicted
- * on the children's cells. A run's bytes (at most 7, commas included) are
- * one word; a table holds every valid run's word with its values, at a
- * slot from a multiply (a perfect hash: the multiplier is searched for once
- * until no two runs share a slot). A word not in the table (a "yes", a
- * space, a bad cell) goes cell by cell, with the cell's own message. */
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-#define GNBV_X_LE64(w) __builtin_bswap64(w)
-#else
-#define GNBV_X_LE64(w) (w)
-#endif
-enum { RUN4_BITS = 9, RUN2_BITS = 6, RUN4_KEYS = 81, RUN2_KEYS = 9 };
-typedef struct bool_runs {
-	int ready;
-	uint64_t mul4, mul2;
-	uint64_t t4[1u << RUN4_BITS]; /* the run's word | its index << 56; 0 empty */
-	uint64_t t2[1u << RUN2_BITS];
-	uint32_t v4[RUN4_KEYS]; /* the values as the member's bytes, in field order */
-	uint16_t v2[RUN2_KEYS];
-} bool_runs;
-static bool_runs RUNS;
-static pthread_once_t RUNS_ONCE = PTHREAD_ONCE_INIT;
-
-/* Run number k of `cells` cells (base 3: empty, "0", "1" per cell): its word
- * and its values, one byte per cell. */
-static uint64_t run_word(unsigned k, int cells, unsigned char *vals)
-{
-	char b[8] = {0};
-	size_t n = 0;
-	for (int i = 0; i < cells; i++, k /= 3) {
-		if (i) b[n++] = ',';
-		unsigned d = k % 3;
-		vals[i] = d == 0 ? (unsigned char)GNBV_UNKNOWN : (unsigned char)(d - 1);
-		if (d) b[n++] = (char)('0' + d - 1);
-	}
-	uint64_t w = 0;
-	for (size_t i = 0; i < n; i++) w |= (uint64_t)(unsigned char)b[i] << (8 * i); /* memory order */
-	return w;
-}
-
-/* Fills t (1 << bits slots) with the runs of `cells` cells: 1 when a
- * multiplier with no clash was found. */
-static int fill_runs(uint64_t *t, unsigned bits, int cells, unsigned nkeys, uint64_t *mul, void *vals, size_t vsize)
-{
-	uint64_t x = 0x9e3779b97f4a7c15ull;
-	for (int tries = 0; tries < 1000000; tries++) {
-		x = gnbv_mix64(x + 0x9e3779b97f4a7c15ull);
-		uint64_t m = x | 1;
-		memset(t, 0, sizeof(uint64_t) << bits);
-		unsigned k;
-		for (k = 0; k < nkeys; k++) {
-			unsigned char v[4];
-			uint64_t w = run_word(k, cells, v);
-			uint64_t *slot = &t[(w * m) >> (64 - bits)];
-			if (*slot) break;
-			*slot = w | (uint64_t)k << 56;
-			memcpy((char *)vals + k * vsize, v, vsize);
-		}
-		if (k == nkeys) {
-			*mul = m;
-			return 1;
-		}
-	}
-	return 0;
-}
-
-static void runs_init(void)
-{
-	RUNS.ready = fill_runs(RUNS.t4, RUN4_BITS, 4, RUN4_KEYS, &RUNS.mul4, RUNS.v4, sizeof RUNS.v4[0]) &&
-		     fill_runs(RUNS.t2, RUN2_BITS, 2, RUN2_KEYS, &RUNS.mul2, RUNS.v2, sizeof RUNS.v2[0]);
-}
-
-/* The run's values into dst (`cells` bytes), from the bytes p[0..n): 1 when
- * it is a valid run. p is a cell of the reader's buffer: 8 bytes are
- * readable from it (csv.h). */
-static ALWAYS_INLINE int run_take(const uint64_t *t, uint64_t mul, unsigned bits, const void *vals,
-				  size_t vsize, const char *p, size_t n, void *dst)
-{
-	if (n - 1 > 6) return 0; /* 1..7 bytes (n == 0: one cell, not a run) */
-	uint64_t w;
-	memcpy(&w, p, 8);
-	w = GNBV_X_LE64(w) & (~0ull >> (64 - 8 * n));
-	uint64_t e = t[(w * mul) >> (64 - bits)];
-	if ((e & 0x00FFFFFFFFFFFFFFull) != w) return 0;
-	memcpy(dst, (const char *)vals + (e >> 56) * vsize, vsize);
-	return 1;
-}
-
 int gnbv_x_member(const gnbv_xmap *m, const gnbv_csv *c, gnbv_member *mb, gnbv_csv_field *hid)
 {
 	int rc = check_count(m, c);
@@ -728,12 +836,12 @@ int gnbv_x_member(const gnbv_xmap *m, const gnbv_csv *c, gnbv_member *mb, gnbv_c
 #define M(i) \
 	if ((rc = m_cell(c, i, M_LAYOUT[i], b + s[i], SEP_END(r, s, i, 15) - s[i], mb, hid))) return rc
 		M(0); M(1); M(3); M(4); M(5); M(7); M(8);
-		if (!RUNS.ready || !run_take(RUNS.t4, RUNS.mul4, RUN4_BITS, RUNS.v4, sizeof RUNS.v4[0], b + s[9],
+		if (!RUNS.ready || !run_take(RUNS.t4, RUNS.mul4, RUN4_BITS, RUNS.v4, sizeof RUNS.v4[0], 4, b + s[9],
 			      s[13] - 1 - s[9], &mb->health_insurance)) {
 			M(9); M(10); M(11); M(12);
 		}
 		M(13);
-		if (!RUNS.ready || !run_take(RUNS.t2, RUNS.mul2, RUN2_BITS, RUNS.v2, sizeof RUNS.v2[0], b + s[14],
+		if (!RUNS.ready || !run_take(RUNS.t2, RUNS.mul2, RUN2_BITS, RUNS.v2, sizeof RUNS.v2[0], 2, b + s[14],
 			      r->last_end - s[14], &mb->uses_internet)) {
 			M(14); M(15);
 		}

@@ -457,6 +457,110 @@ static void test_member_bool_runs(void **state)
 			}
 }
 
+/* The households file in gnbv gen's layout, the same way: the runs of three
+ * boolean cells and the device lists looked up whole (exchange.c) must give
+ * what the cell-by-cell read gives. */
+#define H_HEADER "household_id,unit_code,area,income_month,income_score,floor_durable,walls_durable," \
+		 "roof_durable,living_area_m2,water_safe,toilet_hygienic,waste_treated,devices\n"
+
+typedef struct household_read {
+	gnbv_household h[1024];
+	int n, rc;
+	char msg[512];
+} household_read;
+
+static void read_households(const char *text, int indexed, household_read *out)
+{
+	gnbv_standard std;
+	assert_int_equal(gnbv_standard_load(&std, "vn-2022-2026"), 0);
+	gnbv_csv *c = open_str(text);
+	gnbv_xmap map;
+	assert_int_equal(gnbv_csv_next(c), 1);
+	assert_int_equal(gnbv_csv_take_header(c), 0);
+	assert_int_equal(gnbv_xmap_build(&map, c, 0, &std, NULL, NULL), 0);
+	assert_int_equal(map.layout, 1);
+	if (indexed) gnbv_csv_expect(c, map.ncols);
+	out->n = 0;
+	out->msg[0] = '\0';
+	int rc;
+	while ((rc = gnbv_csv_next(c)) == 1) {
+		gnbv_csv_field id, unit;
+		assert_true(out->n < 1024);
+		memset(&out->h[out->n], 0, sizeof out->h[0]);
+		if ((rc = gnbv_x_household(&map, c, &std, &out->h[out->n], &id, &unit))) break;
+		out->n++;
+	}
+	out->rc = rc;
+	if (rc < 0) snprintf(out->msg, sizeof out->msg, "%s", gnbv_error_message());
+	gnbv_csv_free(c);
+}
+
+static void expect_same_households(const char *text, household_read *b)
+{
+	static household_read a;
+	read_households(text, 0, &a);
+	read_households(text, 1, b);
+	assert_int_equal(a.n, b->n);
+	assert_int_equal(a.rc, b->rc);
+	assert_string_equal(a.msg, b->msg);
+	for (int i = 0; i < a.n; i++)
+		if (memcmp(&a.h[i], &b->h[i], sizeof a.h[i]))
+			fail_msg("row %d: the indexed read differs from the cell-by-cell one", i + 1);
+}
+
+static void test_household_runs_and_devices(void **state)
+{
+	(void)state;
+	static const char *const dev[] = {"tv", "radio", "computer", "phone", "smartphone"};
+	static char text[1 << 17];
+	static household_read r;
+	/* every run of three in both places; every list of devices in the
+	 * form's order (and none) */
+	size_t n = (size_t)snprintf(text, sizeof text, "%s", H_HEADER);
+	for (int k = 0; k < 27 * 27; k++) {
+		int d[6] = {k % 3, k / 3 % 3, k / 9 % 3, k / 27 % 3, k / 81 % 3, k / 243};
+		char list[64] = "";
+		size_t ln = 0;
+		for (int j = 0; j < 5; j++)
+			if ((k % 32) >> j & 1) ln += (size_t)snprintf(list + ln, sizeof list - ln, "%s%s", ln ? ";" : "", dev[j]);
+		n += (size_t)snprintf(text + n, sizeof text - n, "H%d,U1,rural,900000,,%s,%s,%s,30,%s,%s,%s,%s\n", k,
+				      BOOL_CELL[d[0]], BOOL_CELL[d[1]], BOOL_CELL[d[2]], BOOL_CELL[d[3]],
+				      BOOL_CELL[d[4]], BOOL_CELL[d[5]], list);
+	}
+	assert_true(n < sizeof text);
+	expect_same_households(text, &r);
+	assert_int_equal(r.rc, 0);
+	for (int k = 0; k < 27 * 27; k++) {
+		int d[6] = {k % 3, k / 3 % 3, k / 9 % 3, k / 27 % 3, k / 81 % 3, k / 243};
+		const gnbv_household *h = &r.h[k];
+		gnbv_tri got[6] = {h->floor_durable, h->walls_durable, h->roof_durable,
+				   h->water_safe, h->toilet_hygienic, h->waste_treated};
+		for (int j = 0; j < 6; j++)
+			if (got[j] != BOOL_VALUE[d[j]]) fail_msg("row %d cell %d: %d", k + 1, j, got[j]);
+		assert_int_equal(h->devices, (unsigned)(k % 32));
+		assert_true(h->has_living_area);
+	}
+	/* what the tables do not hold: other orders, spaces, other cases, an
+	 * empty item, unknown words and bad booleans */
+	static const char *const odd_dev[] = {"smartphone;tv", "tv; phone", "TV", "tv;", ";tv", "tv;;phone",
+					      "tv;radio;computer;phone;smartphone;tv", "tvx", "tv;fax", " tv"};
+	static const char *const odd_bool[] = {"yes", " 1", "2", "10"};
+	for (size_t v = 0; v < sizeof odd_dev / sizeof odd_dev[0]; v++) {
+		snprintf(text, sizeof text, "%sH1,U1,rural,900000,,1,1,1,30,1,1,1,tv\nH2,U1,urban,1,,1,,0,9,0,,1,%s\n",
+			 H_HEADER, odd_dev[v]);
+		expect_same_households(text, &r);
+	}
+	for (int pos = 0; pos < 6; pos++)
+		for (size_t v = 0; v < sizeof odd_bool / sizeof odd_bool[0]; v++) {
+			const char *cell[6] = {"1", "", "0", "0", "1", ""};
+			cell[pos] = odd_bool[v];
+			snprintf(text, sizeof text, "%sH1,U1,rural,900000,,%s,%s,%s,30,%s,%s,%s,tv;phone\r\n", H_HEADER,
+				 cell[0], cell[1], cell[2], cell[3], cell[4], cell[5]);
+			expect_same_households(text, &r);
+			if ((v >= 2) != (r.rc < 0)) fail_msg("position %d, '%s': rc %d", pos, odd_bool[v], r.rc);
+		}
+}
+
 /* Birth dates of the exchange format: YYYY-MM-DD with real days, or YYYY
  * (born 1 July); every malformed form is refused. */
 static void test_parse_date(void **state)
@@ -499,6 +603,7 @@ int main(void)
 		cmocka_unit_test(test_parse_date),
 		cmocka_unit_test(test_member_and_device_words),
 		cmocka_unit_test(test_member_bool_runs),
+		cmocka_unit_test(test_household_runs_and_devices),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
