@@ -337,6 +337,8 @@ int gnbv_dupcheck_add_id(gnbv_dupcheck *d, const char *key, size_t len)
 	return push(d, gnbv_hash64(key, len));
 }
 
+int gnbv_dupcheck_in_order(const gnbv_dupcheck *d) { return d->ordered; }
+
 static int refill(FILE *f, run_reader *r)
 {
 	long left = r->len - r->pos;

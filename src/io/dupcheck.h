@@ -21,6 +21,8 @@ int gnbv_dupcheck_add(gnbv_dupcheck *d, uint64_t fp);
  * without sorting. Mixing in gnbv_dupcheck_add gives up the shortcut. */
 #define GNBV_DUPCHECK_ORDER_KEY 64
 int gnbv_dupcheck_add_id(gnbv_dupcheck *d, const char *key, size_t len);
+/* 1 while every id so far came in order (finish will not need to sort). */
+int gnbv_dupcheck_in_order(const gnbv_dupcheck *d);
 /* 1 when some fingerprint was added twice, 0 when none, negative on error. */
 int gnbv_dupcheck_finish(gnbv_dupcheck *d);
 /* gnbv_dupcheck_finish on a thread of its own, so that the caller can do

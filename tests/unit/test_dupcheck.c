@@ -123,12 +123,13 @@ static void test_skewed(void **state)
 static int run_ids(uint64_t n, const char *const *tail)
 {
 	gnbv_dupcheck *d = NULL;
-	char k[32];
+	char k[128] = {0};
 	assert_int_equal(gnbv_dupcheck_new(&d), 0);
 	for (uint64_t i = 0; i < n; i++) {
 		int len = snprintf(k, sizeof k, "HH-%09llu", (unsigned long long)i);
 		assert_int_equal(gnbv_dupcheck_add_id(d, k, (size_t)len), 0);
 	}
+	assert_int_equal(gnbv_dupcheck_in_order(d), 1);
 	for (; tail && *tail; tail++) assert_int_equal(gnbv_dupcheck_add_id(d, *tail, strlen(*tail)), 0);
 	gnbv_dupcheck_start(d, 2);
 	int rc = gnbv_dupcheck_wait(d);
@@ -161,8 +162,32 @@ static void test_ordered_ids(void **state)
 	assert_int_equal(run_ids(n, (const char *const[]){"AA", "HH-001048999", NULL}), 1);
 	assert_int_equal(run_ids(n, (const char *const[]){"AA", "AB", "HH-002097900", NULL}), 1);
 	assert_int_equal(run_ids(n, (const char *const[]){"AA", "AB", "HH-002097929", NULL}), 0);
-	/* a fingerprint added alone gives up the shortcut */
+	/* prefixes, bytes above 0x7F, keys longer than 32 */
+	static const char *const keys[] = {"A", "A\x01", "A\x7f", "A\x80", "A\xff", "A\xff\x01",
+					   "B0123456789012345678901234567890", "B01234567890123456789012345678901",
+					   "B0123456789012345678901234567891", "C"};
 	gnbv_dupcheck *d = NULL;
+	{
+		for (int dup = -1; dup < 10; dup++) {
+			assert_int_equal(gnbv_dupcheck_new(&d), 0);
+			for (int i = 0; i < 10; i++) {
+				char buf[128] = {0};
+				size_t len = strlen(keys[i]);
+				memcpy(buf, keys[i], len);
+				assert_int_equal(gnbv_dupcheck_add_id(d, buf, len), 0);
+			}
+			assert_int_equal(gnbv_dupcheck_in_order(d), 1); /* each key greater than the last */
+			if (dup >= 0) { /* again at the end: the order breaks, the sort finds it */
+				char buf[128] = {0};
+				memcpy(buf, keys[dup], strlen(keys[dup]));
+				assert_int_equal(gnbv_dupcheck_add_id(d, buf, strlen(keys[dup])), 0);
+			}
+			assert_int_equal(gnbv_dupcheck_in_order(d), dup < 0);
+			assert_int_equal(gnbv_dupcheck_finish(d), dup >= 0);
+			gnbv_dupcheck_free(d);
+		}
+	}
+	/* a fingerprint added alone gives up the shortcut */
 	assert_int_equal(gnbv_dupcheck_new(&d), 0);
 	assert_int_equal(gnbv_dupcheck_add_id(d, "a", 1), 0);
 	assert_int_equal(gnbv_dupcheck_add_id(d, "b", 1), 0);
