@@ -238,17 +238,15 @@ static bool none_recorded(const gnbv_household *h)
 	return all == 0xFF;
 }
 
-/* The count of YES and of UNKNOWN among the 16 value bytes at v (NO 0x00,
- * YES 0x01, UNKNOWN 0xFF): bit 0 and not bit 7, and bit 7, gathered one
+/* The count of YES and of UNKNOWN among 16 value bytes held in two words
+ * (NO 0x00, YES 0x01, UNKNOWN 0xFF): bit 0 and not bit 7, and bit 7, gathered one
  * per byte and summed by a multiply (the bytes are 0 or 1: the top byte of
  * the product is their sum). No branch, no popcount instruction needed. */
-static void count_values(const gnbv_tri v[GNBV_MAX_INDICATORS], int *yes, int *unk)
+static void count_words(uint64_t w0, uint64_t w1, int *yes, int *unk)
 {
 	_Static_assert(GNBV_MAX_INDICATORS == 16, "two words of values");
 	_Static_assert(GNBV_NO == 0 && GNBV_YES == 1 && GNBV_UNKNOWN == -1, "tri-state bytes");
 	const uint64_t ones = 0x0101010101010101ull;
-	uint64_t w0, w1;
-	memcpy(&w0, v, 8), memcpy(&w1, v + 8, 8);
 	uint64_t y0 = w0 & ~(w0 >> 7) & ones, y1 = w1 & ~(w1 >> 7) & ones;
 	uint64_t u0 = (w0 >> 7) & ones, u1 = (w1 >> 7) & ones;
 	*yes = (int)((y0 * ones) >> 56) + (int)((y1 * ones) >> 56);
@@ -263,17 +261,24 @@ static void finish(const gnbv_standard *s, const unsigned char *rule_of, const g
 {
 	memset(out, 0, sizeof *out);
 	out->area = h->area;
-	gnbv_tri vals[GNBV_RULE_COUNT];
+	gnbv_tri vals[GNBV_RULE_COUNT + 1]; /* the last: NO, for rule_of past the indicators */
 	rule_values(s, h, agg, na, vals);
+	vals[GNBV_RULE_COUNT] = GNBV_NO;
 	if (rule_of && none_recorded(h)) {
 		/* each indicator its rule's value, all 16 slots without a loop
-		 * test: past the standard's last indicator, rule_of points at a
-		 * NO (GNBV_RULE_COUNT) */
-		gnbv_tri ext[GNBV_RULE_COUNT + 1];
-		memcpy(ext, vals, sizeof vals);
-		ext[GNBV_RULE_COUNT] = GNBV_NO;
-		_Pragma("GCC unroll 16") for (int i = 0; i < GNBV_MAX_INDICATORS; i++) out->ind[i] = ext[rule_of[i]];
-		count_values(out->ind, &out->deficits, &out->unknowns);
+		 * test, gathered into two words in registers and stored and
+		 * counted as words: stored byte by byte and read back as words,
+		 * they stalled on store forwarding */
+		uint64_t w[2] = {0, 0};
+		_Pragma("GCC unroll 16") for (int i = 0; i < GNBV_MAX_INDICATORS; i++)
+			w[i / 8] |= (uint64_t)(unsigned char)vals[rule_of[i]] << (8 * (i % 8));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		memcpy(out->ind, w, sizeof w); /* byte i at bits 8i: memory order */
+#else
+		for (int i = 0; i < GNBV_MAX_INDICATORS; i++)
+			out->ind[i] = (gnbv_tri)(signed char)(unsigned char)(w[i / 8] >> (8 * (i % 8)));
+#endif
+		count_words(w[0], w[1], &out->deficits, &out->unknowns);
 	} else {
 		for (int i = 0; i < s->n_indicators; i++) {
 			gnbv_rule r = s->indicators[i].rule;
