@@ -129,7 +129,16 @@ static const char *i18n_text(const json_t *cat, const char *key)
 
 const char *gnbv_web_msg(const gnbv_web_req *r, const char *key)
 {
-	return i18n_text(r->cat, key);
+	const char *v = json_string_value(json_object_get(r->cat, key));
+	if (v) return v;
+	/* A key missing from the catalogue shows as itself (a visible slip,
+	 * not a crash), copied into the request's arena: callers build keys
+	 * in buffers of their own ("class.%s"), gone when they return. */
+	size_t n = strlen(key);
+	char *c = r->arena ? gnbv_arena_alloc(r->arena, n + 1) : NULL;
+	if (!c) return "";
+	memcpy(c, key, n + 1);
+	return c;
 }
 
 const char *gnbv_web_int(gnbv_web_req *r, int64_t v)

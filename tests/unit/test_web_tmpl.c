@@ -159,6 +159,38 @@ static void test_config(void **state)
 	unlink(path);
 }
 
+/* A message key missing from the catalogue comes back as itself, in the
+ * request's arena: the callers build keys in their own buffers ("class.%s"),
+ * and a pointer to one of those outlived it (gcc -flto saw it). */
+static void clobber_stack(void)
+{
+	volatile char junk[256];
+	for (size_t i = 0; i < sizeof junk; i++) junk[i] = 'x';
+}
+
+static void test_missing_message_key(void **state)
+{
+	(void)state;
+	gnbv_web_req r;
+	memset(&r, 0, sizeof r);
+	json_t *cat = json_pack("{s:s}", "class.poor", "Hộ nghèo");
+	r.cat = cat;
+	r.arena = gnbv_arena_new(1 << 16);
+	assert_non_null(r.arena);
+	assert_string_equal(gnbv_web_class_name(&r, 0), "Hộ nghèo");
+	const char *m = gnbv_web_class_name(&r, 99); /* no such class: "class.?" */
+	clobber_stack();
+	assert_string_equal(m, "class.?");
+	char key[32];
+	snprintf(key, sizeof key, "nav.%s", "none");
+	const char *k = gnbv_web_msg(&r, key);
+	assert_true(k != key);
+	memset(key, 0, sizeof key);
+	assert_string_equal(k, "nav.none");
+	gnbv_arena_free(r.arena);
+	json_decref(cat);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -168,6 +200,7 @@ int main(void)
 	    cmocka_unit_test(test_bad_templates),
 	    cmocka_unit_test(test_csv_cells),
 	    cmocka_unit_test(test_config),
+	    cmocka_unit_test(test_missing_message_key),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
