@@ -39,6 +39,24 @@ void gnbv_error_clear(void);
 /* A short English name for a code ("invalid input", ...). */
 const char *gnbv_error_name(int code);
 
+/* The language of messages: Vietnamese (1) or English (0). The library
+ * writes English unless told; the CLI sets the process's language from
+ * --lang (Vietnamese by default), the web server each request thread's.
+ * gnbv_error_set and the CSV reader's messages look their format up in the
+ * Vietnamese catalogue (src/util/msg_vi.c) and keep the English one when it
+ * has no entry. */
+void gnbv_error_language(int vietnamese);
+/* This thread's language, over the process's; -1 goes back to it. */
+void gnbv_error_thread_language(int vietnamese);
+/* `english` in this thread's language: its catalogue entry, or itself. A
+ * translation has the same conversions in the same order (checked by
+ * tests/unit/test_msg.c), so the result may stand for the format. */
+const char *gnbv_tr(const char *english) __attribute__((format_arg(1)));
+
+/* The catalogue, for the tests: entry i's English and Vietnamese, or NULL
+ * past the last. */
+const char *gnbv_msg_vi_entry(int i, const char **vietnamese);
+
 #ifdef __cplusplus
 }
 #endif

@@ -3,6 +3,7 @@
  */
 #include "cli.h"
 
+#include "gnbv/error.h"
 #include "gnbv/classify.h"
 
 #include "util/numfmt.h"
@@ -35,6 +36,7 @@ int gnbv_cmd_classify(const gnbv_cli *g, int argc, char **argv)
 		case 'l':
 			if (strcmp(optarg, "vi") && strcmp(optarg, "en")) return gnbv_cli_usage("classify");
 			o.english = !strcmp(optarg, "en");
+			gnbv_error_language(!o.english); /* its messages too */
 			break;
 		default:
 			fprintf(stderr, "gnbv: classify: unknown or incomplete option '%s'\n", argv[optind - 1]);

@@ -272,6 +272,8 @@ int gnbv_cli_main(int argc, char **argv)
 		overview(stderr);
 		return EXIT_USAGE;
 	}
+	/* the library's messages (errors, warnings) in the officer's language */
+	gnbv_error_language(!g.english);
 	const gnbv_command *c = find(argv[i]);
 	gnbv_cmd_fn fn = c ? runner(c) : NULL;
 	if (!fn) {

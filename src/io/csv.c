@@ -76,7 +76,7 @@ struct gnbv_csv {
 
 static int cerr(const gnbv_csv *c, long line, int code, const char *msg)
 {
-	return gnbv_error_set(code, "%s:%ld: %s", c->name, line, msg);
+	return gnbv_error_set(code, "%s:%ld: %s", c->name, line, gnbv_tr(msg));
 }
 
 /* Whether the separator index may take 64 bytes per instruction
@@ -798,7 +798,7 @@ __attribute__((format(printf, 5, 0))) static int verror(const gnbv_csv *c, int c
 							 size_t col, const char *fmt, va_list ap)
 {
 	char msg[1024];
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	vsnprintf(msg, sizeof msg, gnbv_tr(fmt), ap); /* in the thread's language */
 	if (with_col)
 		return gnbv_error_set(code, "%s:%ld:%zu: column '%s': %s", c->name, c->rec.rec_line,
 				      col + 1, gnbv_csv_column(c, col), msg);

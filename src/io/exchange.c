@@ -79,7 +79,7 @@ int gnbv_xmap_build(gnbv_xmap *m, const gnbv_csv *c, int kind, const gnbv_standa
 			if (ind >= 0) role = XF_DEFICIT_BASE + (int)s->indicators[ind].rule;
 		}
 		if (role == XF_IGNORE && warn) {
-			snprintf(msg, sizeof msg, "%s: unknown column '%s' is ignored (misspelt?)",
+			snprintf(msg, sizeof msg, gnbv_tr("%s: unknown column '%s' is ignored (misspelt?)"),
 				 gnbv_csv_name(c), h);
 			warn(warn_ctx, msg);
 		}
@@ -95,12 +95,12 @@ int gnbv_xmap_build(gnbv_xmap *m, const gnbv_csv *c, int kind, const gnbv_standa
 		if (COLUMNS[k].key)
 			return gnbv_error_set(GNBV_EINVALID,
 					      "%s:1: column '%s': missing: the %s file must have a '%s' column",
-					      gnbv_csv_name(c), COLUMNS[k].name, FILE_KIND[kind],
+					      gnbv_csv_name(c), COLUMNS[k].name, gnbv_tr(FILE_KIND[kind]),
 					      COLUMNS[k].name);
 		if (COLUMNS[k].role == XF_WASTE && gnbv_standard_indicator(s, "waste") < 0)
 			continue; /* only used from 2027: no noise under older standards */
 		if (warn) {
-			snprintf(msg, sizeof msg, "%s: no column '%s': it counts as empty in every row",
+			snprintf(msg, sizeof msg, gnbv_tr("%s: no column '%s': it counts as empty in every row"),
 				 gnbv_csv_name(c), COLUMNS[k].name);
 			warn(warn_ctx, msg);
 		}

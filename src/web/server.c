@@ -568,6 +568,7 @@ static int handle(app *a, struct mg_connection *c, worker *w)
 	}
 	r.english = !strcmp(lang, "en");
 	r.cat = a->cat[r.english];
+	gnbv_error_thread_language(!r.english); /* the library's messages on this thread */
 
 	/* Session. */
 	cookie(&r, "gnbv_session", r.token, sizeof r.token);

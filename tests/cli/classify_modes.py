@@ -130,7 +130,7 @@ with tempfile.TemporaryDirectory() as d:
             out = os.path.join(d, "dup-%s-%d" % (label, t))
             p = classify(d, hd, md, out, t)
             lines = [l for l in p.stderr.splitlines() if "error:" in l]
-            want = "households_dup_%s.csv:30002:1: column 'household_id': duplicate household_id '%s' (first at line %d)" % (
+            want = "households_dup_%s.csv:30002:1: cột 'household_id': household_id '%s' bị trùng (lần đầu ở dòng %d)" % (
                 label, hid, line0)
             check("duplicate %s id refused (threads=%d)" % (label, t),
                   p.returncode == 1 and len(lines) == 1 and want in lines[0], p.stderr)

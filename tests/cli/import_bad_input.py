@@ -194,9 +194,12 @@ def db_rows(db):
         con.close()
 
 
-def gnbv_run(gnbv, wd, *args):
+def gnbv_run(gnbv, wd, *args, lang="en"):
     try:
-        p = subprocess.run([gnbv, "--db", "t.db", *args], cwd=wd, capture_output=True, timeout=120)
+        # errors in English (the phrases below; tests/cli/messages_vi.py
+        # checks the Vietnamese ones, the CLI's default); lang=None: the default
+        pre = ["--lang", lang] if lang else []
+        p = subprocess.run([gnbv, *pre, "--db", "t.db", *args], cwd=wd, capture_output=True, timeout=120)
     except subprocess.TimeoutExpired:
         return None, ""
     return p, p.stderr.decode("utf-8", "replace")
@@ -256,7 +259,7 @@ def check_accepted(gnbv, base, c, wd):
     os.makedirs(wd)
     shutil.copy(base, os.path.join(wd, "t.db"))
     write_inputs(wd, c["hh"], c["mm"])
-    p, err = gnbv_run(gnbv, wd, "import", "--round", "2021", HH_FILE, MM_FILE)
+    p, err = gnbv_run(gnbv, wd, "import", "--round", "2021", HH_FILE, MM_FILE, lang=None)
     if p is None:
         return ["timed out"]
     out = p.stdout.decode("utf-8", "replace")

@@ -55,8 +55,9 @@ with tempfile.TemporaryDirectory() as d:
     p, rows = run(d, H + "A,01366-01,,1000000\nB,99999-01,,1000000\n", M + "A,1,1980\nB,1,1980\n")
     err = [l for l in p.stderr.splitlines() if "error:" in l]
     check("unknown unit with empty area is an error", p.returncode == 1, p.stderr)
-    check("the error names line 3 and column 'area'",
-          len(err) == 1 and "households.csv:3:3: column 'area'" in err[0] and "99999-01" in err[0], p.stderr)
+    check("the error names line 3 and column 'area', in Vietnamese",
+          len(err) == 1 and "households.csv:3:3: cột 'area': ô area để trống mà chưa biết khu vực của đơn vị "
+          "'99999-01'" in err[0], p.stderr)
     check("no output after the error", os.listdir(os.path.join(d, "out")) == [])
 
     units = os.path.join(d, "units.csv")
