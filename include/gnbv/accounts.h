@@ -115,11 +115,15 @@ int gnbv_account_get_in(gnbv_store *s, const gnbv_scope *scope, int64_t user_id,
 typedef int (*gnbv_user_fn)(void *ctx, const gnbv_user *u);
 
 /* Which accounts of a scope a list shows: a page of them, of one unit's
- * subtree when unit_code is given. */
+ * subtree when unit_code is given, of one role, enabled or disabled. A
+ * zeroed filter selects all. */
+typedef enum { GNBV_USER_ANY = 0, GNBV_USER_ENABLED = 1, GNBV_USER_DISABLED = 2 } gnbv_user_state;
 typedef struct gnbv_user_filter {
 	uint64_t offset;       /* accounts skipped, in the order below */
 	size_t limit;          /* at most this many; 0: all the rest */
 	const char *unit_code; /* NULL or "": the whole scope */
+	const char *role;      /* NULL or "": every role; else a role's name */
+	int state;             /* gnbv_user_state */
 } gnbv_user_filter;
 
 /* The users in the scope that f (NULL: all) selects, in the list's order:
@@ -132,8 +136,9 @@ typedef struct gnbv_user_filter {
  * subtree (the accounts of the unit and of the units below it; never those
  * without a unit); a code that names no unit, or a unit outside the scope,
  * is GNBV_ENOTFOUND, the same answer, so that a caller learns nothing of
- * another district's units. *total (may be NULL) gets how many the
- * (narrowed) scope holds in all. fn returning non-zero stops the walk and
+ * another district's units. f->role (a name gnbv_role_parse knows, else
+ * GNBV_EINVALID) and f->state narrow it further. *total (may be NULL) gets
+ * how many the narrowed scope holds in all. fn returning non-zero stops the walk and
  * is returned. */
 int gnbv_account_list(gnbv_store *s, const gnbv_scope *scope, const gnbv_user_filter *f,
                       gnbv_user_fn fn, void *ctx, uint64_t *total);

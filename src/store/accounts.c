@@ -252,6 +252,16 @@ static int prep_scoped(gnbv_store *s, const char *sql, int all, const char *lo, 
 	return rc;
 }
 
+/* The list's role and state parameters from k on; *next: the one after. */
+static int bind_filters(gnbv_store *s, gnbv_bstmt *st, int k, const char *role, int state, int *next)
+{
+	int rc = 0;
+	if (role && (rc = gnbv__bind_text(s, st, k++, role, strlen(role)))) return rc;
+	if (state && (rc = gnbv__bind_int(s, st, k++, state == GNBV_USER_DISABLED))) return rc;
+	*next = k;
+	return 0;
+}
+
 int gnbv_account_list(gnbv_store *s, const gnbv_scope *scope, const gnbv_user_filter *f,
                       gnbv_user_fn fn, void *ctx, uint64_t *total)
 {
@@ -264,11 +274,19 @@ int gnbv_account_list(gnbv_store *s, const gnbv_scope *scope, const gnbv_user_fi
 	 * would not: SQLite puts it first, PostgreSQL last). */
 	static const char ORDER[] =
 	    "ORDER BY coalesce(u.path, ''), a.name COLLATE vi, a.user_id LIMIT ? OFFSET ?";
+	/* The role and the state, bound after the range's two paths. */
+	static const char ROLE[] = "a.role = ? ", STATE[] = "a.disabled = ? ";
 	gnbv_bstmt *st = NULL;
-	char sql[sizeof USER_COLS + sizeof RANGE + sizeof ORDER];
+	char where[sizeof RANGE + sizeof ROLE + sizeof STATE + 16];
+	char sql[sizeof USER_COLS + sizeof where + sizeof ORDER];
 	char lo[GNBV_SCOPE_PATH_MAX], hi[GNBV_SCOPE_PATH_MAX];
 	gnbv_scope unit;
 	if (!scope) return gnbv_error_set(GNBV_EDENIED, "listing users needs a scope");
+	const char *role = f && f->role && f->role[0] ? f->role : NULL;
+	int state = f ? f->state : GNBV_USER_ANY;
+	if (role && gnbv_role_parse(role) < 0) return gnbv_error_set(GNBV_EINVALID, "no role '%.32s'", role);
+	if (state != GNBV_USER_ANY && state != GNBV_USER_ENABLED && state != GNBV_USER_DISABLED)
+		return gnbv_error_set(GNBV_EINVALID, "no account state %d", state);
 	/* A unit asked for narrows the scope: scopes are subtrees, so the
 	 * intersection is the unit's subtree when it lies inside, else empty,
 	 * which is answered as an unknown code (as the household list does). */
@@ -282,9 +300,14 @@ int gnbv_account_list(gnbv_store *s, const gnbv_scope *scope, const gnbv_user_fi
 	int all = whole_tree(scope), rc, k = all ? 1 : 3;
 	uint64_t off = f ? f->offset : 0;
 	gnbv__scope_range(scope, lo, hi, sizeof lo);
+	snprintf(where, sizeof where, "%s%s%s%s%s", all ? "" : RANGE,
+	         role ? (all ? "WHERE " : "AND ") : "", role ? ROLE : "",
+	         state ? (all && !role ? "WHERE " : "AND ") : "", state ? STATE : "");
+	int kf = k; /* the next parameter after the filters */
 	if (total) {
-		snprintf(sql, sizeof sql, "SELECT count(*) %s%s", USER_FROM, all ? "" : RANGE);
-		if ((rc = prep_scoped(s, sql, all, lo, hi, &st))) goto done;
+		snprintf(sql, sizeof sql, "SELECT count(*) %s%s", USER_FROM, where);
+		if ((rc = prep_scoped(s, sql, all, lo, hi, &st)) || (rc = bind_filters(s, st, k, role, state, &kf)))
+			goto done;
 		if ((rc = gnbv__step(s, st)) < 0) goto done;
 		*total = rc == GNBV_BACKEND_ROW ? (uint64_t)gnbv__col_int(s, st, 0) : 0;
 		gnbv__fin(s, st);
@@ -293,9 +316,9 @@ int gnbv_account_list(gnbv_store *s, const gnbv_scope *scope, const gnbv_user_fi
 	/* No limit is the largest one: one statement for a page and for all. */
 	int64_t limit = f && f->limit && f->limit < INT64_MAX ? (int64_t)f->limit : INT64_MAX;
 	int64_t offset = off < INT64_MAX ? (int64_t)off : INT64_MAX;
-	snprintf(sql, sizeof sql, "%s%s%s", USER_COLS, all ? "" : RANGE, ORDER);
-	if ((rc = prep_scoped(s, sql, all, lo, hi, &st)) ||
-	    (rc = gnbv__bind_int(s, st, k, limit)) || (rc = gnbv__bind_int(s, st, k + 1, offset)))
+	snprintf(sql, sizeof sql, "%s%s%s", USER_COLS, where, ORDER);
+	if ((rc = prep_scoped(s, sql, all, lo, hi, &st)) || (rc = bind_filters(s, st, k, role, state, &kf)) ||
+	    (rc = gnbv__bind_int(s, st, kf, limit)) || (rc = gnbv__bind_int(s, st, kf + 1, offset)))
 		goto done;
 	while ((rc = gnbv__step(s, st)) == GNBV_BACKEND_ROW) {
 		gnbv_user u;

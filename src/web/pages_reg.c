@@ -53,7 +53,7 @@ static const char *tri_text(gnbv_web_req *r, int t)
 	return gnbv_web_msg(r, t == GNBV_YES ? "tri.yes" : t == GNBV_NO ? "tri.no" : "tri.unknown");
 }
 
-static void url_arg(gnbv_web_req *r, gnbv_wbuf *q, const char *name, const char *v)
+void gnbv_web_query_arg(gnbv_wbuf *q, const char *name, const char *v)
 {
 	char enc[256];
 	if (!v || !*v) return;
@@ -61,7 +61,12 @@ static void url_arg(gnbv_web_req *r, gnbv_wbuf *q, const char *name, const char 
 	gnbv_wbuf_str(q, name);
 	gnbv_wbuf_put(q, "=", 1);
 	if (mg_url_encode(v, enc, sizeof enc) >= 0) gnbv_wbuf_str(q, enc);
+}
+
+static void url_arg(gnbv_web_req *r, gnbv_wbuf *q, const char *name, const char *v)
+{
 	(void)r;
+	gnbv_web_query_arg(q, name, v);
 }
 
 int gnbv_web_access(gnbv_web_req *r, const char *action, const char *object, json_t *detail)

@@ -204,6 +204,36 @@ static int add_user_row(void *ctx, const gnbv_user *u)
 	return 0;
 }
 
+/* The list's filters besides the unit: ?role=NAME and ?state=enabled or
+ * disabled (empty: any). Anything else is a bad request, as a bad ?page=
+ * is. The selects' options go into the page, the chosen one marked, and
+ * the filters into the query that the pager and the CSV link keep. */
+static int user_filters(gnbv_web_req *r, json_t *p, gnbv_user_filter *f, gnbv_wbuf *qs)
+{
+	const char *role = gnbv_web_query(r, "role", 16), *state = gnbv_web_query(r, "state", 16);
+	if (role && *role && gnbv_role_parse(role) < 0) return gnbv_error_set(GNBV_EINVALID, "role");
+	f->role = role && *role ? role : NULL;
+	f->state = GNBV_USER_ANY;
+	if (state && !strcmp(state, "enabled")) f->state = GNBV_USER_ENABLED;
+	else if (state && !strcmp(state, "disabled")) f->state = GNBV_USER_DISABLED;
+	else if (state && *state) return gnbv_error_set(GNBV_EINVALID, "state");
+	if (p) {
+		json_t *roles = json_array();
+		for (int i = 0; i < GNBV_ROLE_COUNT; i++)
+			json_array_append_new(roles, json_pack("{s:s,s:s,s:b}", "code", gnbv_role_name(i), "name",
+			                                       gnbv_web_msg(r, gnbv_role_name(i)), "selected",
+			                                       f->role && !strcmp(f->role, gnbv_role_name(i))));
+		json_object_set_new(p, "roles", roles);
+		json_object_set_new(p, "state_enabled", json_boolean(f->state == GNBV_USER_ENABLED));
+		json_object_set_new(p, "state_disabled", json_boolean(f->state == GNBV_USER_DISABLED));
+	}
+	if (qs) {
+		if (f->role) gnbv_web_query_arg(qs, "role", f->role);
+		if (f->state) gnbv_web_query_arg(qs, "state", f->state == GNBV_USER_ENABLED ? "enabled" : "disabled");
+	}
+	return 0;
+}
+
 /* A page of the accounts, `page_size` of them, as the household list
  * pages (the same ?page= and pager): a province's administrator may have
  * thousands, so they may also ask for one unit's (?unit=, the household
@@ -227,11 +257,12 @@ int gnbv_page_users(gnbv_web_req *r)
 	json_t *a = json_array();
 	json_object_set_new(p, "users", a); /* owned by the page; filled below */
 	list_ctx c = {r, a, 0};
-	gnbv_user_filter f = {(page - 1) * ps, ps, unit};
+	gnbv_user_filter f = {(page - 1) * ps, ps, unit, NULL, GNBV_USER_ANY};
+	gnbv_web_unit_query(r, unit, &qs);
+	if ((rc = user_filters(r, p, &f, &qs))) goto done;
 	if ((rc = gnbv_account_list(r->s, &r->scope, &f, add_user_row, &c, &total))) goto done;
 	json_object_set_new(p, "found", js(gnbv_web_int(r, (int64_t)total)));
 	json_object_set_new(p, "has_users", json_boolean(json_array_size(a) > 0));
-	gnbv_web_unit_query(r, unit, &qs);
 	json_object_set_new(p, "query", json_stringn(qs.p ? qs.p : "", qs.len));
 	gnbv_web_pager(r, p, "/users", qs.p ? qs.p : "", page, total);
 	json_object_set_new(p, "scope",
@@ -272,19 +303,24 @@ int gnbv_page_users_csv(gnbv_web_req *r)
 	/* The list's unit filter, checked by the store (a unit outside the
 	 * scope is "not found", as for the household CSV); ?page= is ignored. */
 	const char *unit = gnbv_web_unit_param(r);
-	gnbv_user_filter f = {0, 0, unit};
-	int rc = gnbv_account_list(r->s, &r->scope, &f, csv_user, &c, NULL);
+	gnbv_user_filter f = {0, 0, unit, NULL, GNBV_USER_ANY};
+	int rc = user_filters(r, NULL, &f, NULL);
 	if (rc) return rc;
+	if ((rc = gnbv_account_list(r->s, &r->scope, &f, csv_user, &c, NULL))) return rc;
 	/* Officers' names and roles leave the application: recorded as every
 	 * export is (who, when, how many; never the names), with the unit
 	 * exported: the one asked for, else the administrator's. */
-	char object[GNBV_STORE_CODE_MAX + 16], detail[64];
+	char object[GNBV_STORE_CODE_MAX + 16], detail[128];
 	snprintf(object, sizeof object, "users:%s",
 	         unit                      ? unit
 	         : r->sess.user.unit_code[0] ? r->sess.user.unit_code
 	                                     : "all");
-	snprintf(detail, sizeof detail, "{\"format\":\"csv\",\"rows\":%llu}",
-	         (unsigned long long)c.rows);
+	/* the filters too, so that the record says which accounts left (the
+	 * role is one of the fixed names: no escaping needed) */
+	snprintf(detail, sizeof detail, "{\"format\":\"csv\",\"rows\":%llu%s%s%s%s%s}",
+	         (unsigned long long)c.rows, f.role ? ",\"role\":\"" : "", f.role ? f.role : "",
+	         f.role ? "\"" : "", f.state ? ",\"state\":" : "",
+	         f.state == GNBV_USER_ENABLED ? "\"enabled\"" : f.state == GNBV_USER_DISABLED ? "\"disabled\"" : "");
 	if ((rc = gnbv_dash_access(r->s, "access.export", object, detail))) return rc;
 	r->ctype = "text/csv; charset=utf-8";
 	snprintf(r->disposition, sizeof r->disposition, "attachment; filename=\"users.csv\"");

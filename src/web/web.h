@@ -275,6 +275,9 @@ void gnbv_web_pager(gnbv_web_req *r, json_t *page, const char *path, const char 
  * unit=CODE URL-encoded, is appended to out (nothing for NULL). */
 int gnbv_web_unit_choices(gnbv_web_req *r, json_t *p, const char *unit,
                           const gnbv_round_ref *rr, gnbv_dash_row *target);
+/* name=v (URL-encoded) appended to a query, after '&' when it has one;
+ * nothing when v is NULL or "". */
+void gnbv_web_query_arg(gnbv_wbuf *q, const char *name, const char *v);
 void gnbv_web_unit_query(gnbv_web_req *r, const char *unit, gnbv_wbuf *out);
 /* The CSV cell of a value: quoted when needed, and a leading = + - @ made
  * inert with a quote (quality.md S6: CSV formula injection). */

@@ -28,6 +28,10 @@ each of two districts:
   unknown code and the unit above answered as the household list answers
   them (404), with none of its accounts; the CSV of the unit, audited as
   `users:CODE`;
+- the role and state filters (?role=NAME, ?state=enabled|disabled): exactly
+  those accounts, with the unit or without, across pages whose links keep
+  them, the selects showing the choice, the CSV of the same accounts
+  audited with the filters; an unknown role or state is 400;
 - the pager in English.
 
 Usage: web_users_pages.py PATH/TO/gnbv
@@ -42,7 +46,7 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from webtest import (q, COMMUNE_A, COMMUNE_B, DISTRICT, OTHER_COMMUNE, OTHER_DISTRICT,  # noqa: E402
-                     Client, Server, add_user, fixture)
+                     Client, Server, add_user, fixture, run)
 
 GNBV = sys.argv[1]
 PAGE = 10
@@ -300,6 +304,48 @@ with tempfile.TemporaryDirectory() as d:
               % (su, sh), su == sh == 404 and not any(x in bu for x in theirs), (su, sh))
         check("... and no export recorded",
               len(q(db, "SELECT seq FROM audit_log WHERE action = 'access.export'")) == nexp)
+
+        # ---- the role and state filters ----
+        for name in ("Dung", "khanh", "Quang"):  # disabled from the command line
+            run(GNBV, db, "user", "disable", name)
+        path_a = q(db, "SELECT path FROM unit WHERE code = ?", COMMUNE_A)[0][0]
+        viewers = expected(db, "WHERE u.path LIKE ? AND a.role = 'viewer'", path045 + "%")
+        pages = walk(adm, "/users?role=viewer")
+        got = [n for p in pages for n in p[1]]
+        check("?role=viewer: exactly the district's viewers, in the list's order, across pages",
+              len(viewers) > PAGE and got == viewers, (got, viewers))
+        check("... every pager link keeps the role",
+              all("role=viewer" in href for p in pages for href, _ in (p[2] or {"links": []})["links"]),
+              [p[2] for p in pages])
+        st, _, body = adm.req("GET", "/users?role=viewer")
+        check("... the role's select shows it chosen, and the CSV link keeps it",
+              '<option value="viewer" selected>' in body and 'href="/users.csv?role=viewer"' in body, st)
+        communes_a = expected(db, "WHERE u.path LIKE ? AND a.role = 'commune'", path_a + "%")
+        st, _, body = adm.req("GET", "/users?unit=%s&role=commune" % COMMUNE_A)
+        check("?unit=commune A&role=commune: exactly those", st == 200 and shown(body) == communes_a
+              and len(communes_a) > 0, (shown(body), communes_a))
+        off = expected(db, "WHERE u.path LIKE ? AND a.disabled = 1", path045 + "%")
+        on = expected(db, "WHERE u.path LIKE ? AND a.disabled = 0", path045 + "%")
+        got_off = [n for p in walk(adm, "/users?state=disabled") for n in p[1]]
+        got_on = [n for p in walk(adm, "/users?state=enabled") for n in p[1]]
+        check("?state=disabled: exactly the disabled accounts", got_off == off and len(off) == 3, (got_off, off))
+        check("?state=enabled: exactly the others", got_on == on and len(on) + len(off) == len(ours),
+              (len(got_on), len(on)))
+        st, _, body = adm.req("GET", "/users?state=disabled&role=viewer")
+        check("?state=disabled&role=viewer: both at once",
+              shown(body) == [n for n in off if n in viewers], (shown(body), off))
+        for bad in ("role=mayor", "state=gone", "role=ADMIN"):
+            su, _, bu = adm.req("GET", "/users?" + bad)
+            check("?%s is a bad request (400), listing nothing" % bad, su == 400 and not shown(bu), su)
+        before = len(unit_exports(DISTRICT))
+        st, _, body = adm.req("GET", "/users.csv?role=viewer&state=enabled")
+        names = [r[0].lstrip("'") for r in list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))[1:]]
+        check("the CSV of the enabled viewers: exactly them",
+              st == 200 and names == [n for n in viewers if n in on], (st, names))
+        ex = unit_exports(DISTRICT)
+        check("... recorded with its filters and rows",
+              len(ex) == before + 1 and ex[-1].get("role") == "viewer" and ex[-1].get("state") == "enabled"
+              and ex[-1].get("rows") == len(names), ex[-1:])
 
         # ---- English ----
         st, _, body = adm.req("GET", "/users?page=2&lang=en")

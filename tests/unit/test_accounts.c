@@ -219,7 +219,7 @@ static void test_add_and_scope(void **state)
 static int unit_names(fx *f, const gnbv_scope *sc, const char *unit, uint64_t offset,
                       size_t limit, char *names, uint64_t *total)
 {
-	gnbv_user_filter flt = {offset, limit, unit};
+	gnbv_user_filter flt = {offset, limit, unit, NULL, GNBV_USER_ANY};
 	*total = 99;
 	names[0] = '\0';
 	return gnbv_account_list(f->s, sc, &flt, collect_name, names, total);
@@ -311,8 +311,46 @@ static void test_list_pages(void **state)
 		                 GNBV_ENOTFOUND);
 		assert_string_equal(names, "");
 	}
+	/* A role and a state narrow it further, with the unit or without, the
+	 * count and the pages following; an unknown role or state is refused. */
+	static const struct {
+		const char *unit, *role;
+		int state;
+		uint64_t offset;
+		size_t limit;
+		const char *want_a, *want_b; /* communes in path order, or not */
+		uint64_t total;
+	} NARROW[] = {
+	    {NULL, "commune", GNBV_USER_ANY, 0, 0, "a1 b2 c ", "c a1 b2 ", 3},
+	    {NULL, "commune", GNBV_USER_ANY, 1, 1, "b2 ", "a1 ", 3},
+	    {NULL, "office", GNBV_USER_ANY, 0, 0, "tinh an ", "tinh an ", 2},
+	    {"045", "office", GNBV_USER_ANY, 0, 0, "an ", "an ", 1},
+	    {NULL, NULL, GNBV_USER_DISABLED, 0, 0, "Zed b2 ", "Zed b2 ", 2},
+	    {"01366", "commune", GNBV_USER_ENABLED, 0, 0, "a1 ", "a1 ", 1},
+	    {"01366", NULL, GNBV_USER_DISABLED, 0, 0, "b2 ", "b2 ", 1},
+	    {"045", "viewer", GNBV_USER_ENABLED, 0, 0, "", "", 0},
+	    {NULL, "admin", GNBV_USER_ENABLED, 0, 0, "root Binh ", "root Binh ", 2},
+	};
+	assert_int_equal(gnbv_account_disable(f->s, &f->all, "b2", T0), 0);
+	assert_int_equal(gnbv_account_disable(f->s, &f->all, "Zed", T0), 0);
+	for (size_t i = 0; i < sizeof NARROW / sizeof NARROW[0]; i++) {
+		gnbv_user_filter nf = {NARROW[i].offset, NARROW[i].limit, NARROW[i].unit, NARROW[i].role,
+				       NARROW[i].state};
+		names[0] = '\0';
+		total = 99;
+		assert_int_equal(gnbv_account_list(f->s, &f->all, &nf, collect_name, names, &total), 0);
+		const char *want = a_first ? NARROW[i].want_a : NARROW[i].want_b;
+		if (strcmp(names, want) || total != NARROW[i].total)
+			fail_msg("filter %zu: '%s' (%llu), expected '%s' (%llu)", i, names,
+				 (unsigned long long)total, want, (unsigned long long)NARROW[i].total);
+	}
+	gnbv_user_filter bad = {0, 0, NULL, "mayor", GNBV_USER_ANY};
+	assert_int_equal(gnbv_account_list(f->s, &f->all, &bad, collect_name, names, &total), GNBV_EINVALID);
+	bad.role = NULL;
+	bad.state = 7;
+	assert_int_equal(gnbv_account_list(f->s, &f->all, &bad, collect_name, names, &total), GNBV_EINVALID);
 	/* No count asked for; no scope refused. */
-	gnbv_user_filter flt = {0, 2, NULL};
+	gnbv_user_filter flt = {0, 2, NULL, NULL, GNBV_USER_ANY};
 	names[0] = '\0';
 	assert_int_equal(gnbv_account_list(f->s, &a, &flt, collect_name, names, NULL), 0);
 	assert_string_equal(names, "a1 b2 ");
