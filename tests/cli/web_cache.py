@@ -35,8 +35,10 @@ DASH = [0]  # dashboard requests made so far on the current server
 
 def kept_lines(log_path):
     """The log's dashboard lines, once the line of the last request is in
-    (the server logs a request after answering it)."""
-    for _ in range(200):
+    (the server logs a request after answering it). Waits up to 20 s: the
+    line comes within milliseconds, but a loaded machine running the
+    sanitizer build once took longer than the 2 s this used to allow."""
+    for _ in range(2000):
         with open(log_path, encoding="utf-8", errors="replace") as f:
             lines = [x for x in f.read().splitlines() if x.startswith("GET /dashboard ")]
         if len(lines) >= DASH[0]:
