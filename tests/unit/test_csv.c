@@ -355,17 +355,25 @@ typedef struct member_read {
 	char msg[512];
 } member_read;
 
+/* A reader of text in gnbv gen's layout of `kind` (0 households, 1
+ * members), past its header, with the separator index when `indexed`. */
+static gnbv_csv *open_layout(const char *text, int kind, int indexed, const gnbv_standard *std, gnbv_xmap *map)
+{
+	gnbv_csv *c = open_str(text);
+	assert_int_equal(gnbv_csv_next(c), 1);
+	assert_int_equal(gnbv_csv_take_header(c), 0);
+	assert_int_equal(gnbv_xmap_build(map, c, kind, std, NULL, NULL), 0);
+	assert_int_equal(map->layout, 1);
+	if (indexed) gnbv_csv_expect(c, map->ncols);
+	return c;
+}
+
 static void read_members(const char *text, int indexed, member_read *out)
 {
 	gnbv_standard std;
 	assert_int_equal(gnbv_standard_load(&std, "vn-2022-2026"), 0);
-	gnbv_csv *c = open_str(text);
 	gnbv_xmap map;
-	assert_int_equal(gnbv_csv_next(c), 1);
-	assert_int_equal(gnbv_csv_take_header(c), 0);
-	assert_int_equal(gnbv_xmap_build(&map, c, 1, &std, NULL, NULL), 0);
-	assert_int_equal(map.layout, 1);
-	if (indexed) gnbv_csv_expect(c, map.ncols);
+	gnbv_csv *c = open_layout(text, 1, indexed, &std, &map);
 	out->n = 0;
 	out->rc = 0;
 	out->msg[0] = '\0';
@@ -473,13 +481,8 @@ static void read_households(const char *text, int indexed, household_read *out)
 {
 	gnbv_standard std;
 	assert_int_equal(gnbv_standard_load(&std, "vn-2022-2026"), 0);
-	gnbv_csv *c = open_str(text);
 	gnbv_xmap map;
-	assert_int_equal(gnbv_csv_next(c), 1);
-	assert_int_equal(gnbv_csv_take_header(c), 0);
-	assert_int_equal(gnbv_xmap_build(&map, c, 0, &std, NULL, NULL), 0);
-	assert_int_equal(map.layout, 1);
-	if (indexed) gnbv_csv_expect(c, map.ncols);
+	gnbv_csv *c = open_layout(text, 0, indexed, &std, &map);
 	out->n = 0;
 	out->msg[0] = '\0';
 	int rc;
