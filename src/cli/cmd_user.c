@@ -1,6 +1,7 @@
 /*
  * cmd_user.c - `gnbv user add NAME --role ROLE [--unit CODE]`, `user disable
- * NAME`, `user reset NAME` and `user list`: the web application's accounts
+ * NAME`, `user reset NAME` and `user list [--unit CODE] [--role ROLE] [--state
+ * enabled|disabled]`: the web application's accounts
  * (gnbv/accounts.h), managed by the local administrator.
  *
  * A password is never an argument (it would sit in the shell history and
@@ -94,10 +95,28 @@ int gnbv_cmd_user(const gnbv_cli *g, int argc, char **argv)
 	pw[0] = '\0';
 	if (argc < 2) return gnbv_cli_usage("user");
 	const char *verb = argv[1];
-	if (!strcmp(verb, "list") && argc == 2) {
+	if (!strcmp(verb, "list")) {
+		/* the web list's filters, checked by the store the same way */
+		gnbv_user_filter f = {0, 0, NULL, NULL, GNBV_USER_ANY};
+		for (int i = 2; i < argc; i++) {
+			if (!strcmp(argv[i], "--unit") && i + 1 < argc)
+				f.unit_code = argv[++i];
+			else if (!strcmp(argv[i], "--role") && i + 1 < argc)
+				f.role = argv[++i];
+			else if (!strcmp(argv[i], "--state") && i + 1 < argc && !strcmp(argv[i + 1], "enabled"))
+				f.state = GNBV_USER_ENABLED, i++;
+			else if (!strcmp(argv[i], "--state") && i + 1 < argc && !strcmp(argv[i + 1], "disabled"))
+				f.state = GNBV_USER_DISABLED, i++;
+			else
+				return gnbv_cli_usage("user");
+		}
+		if (f.role && gnbv_role_parse(f.role) < 0) {
+			fprintf(stderr, "gnbv: error: --role: one of admin, office, commune, agency, finance, viewer\n");
+			return EXIT_USAGE;
+		}
 		if ((rc = gnbv_cli_open_store(g, 0, &s))) return gnbv_cli_fail(rc);
 		printf("name,role,unit,status\n");
-		rc = gnbv_account_each(s, &all, list_one, NULL);
+		rc = gnbv_account_list(s, &all, &f, list_one, NULL, NULL);
 		goto done;
 	}
 	if (!strcmp(verb, "add") && argc >= 3) {

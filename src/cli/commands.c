@@ -91,12 +91,13 @@ static const gnbv_command COMMANDS[] = {
 	 "  --program NAME    the program structure (default: the plan's own)\n"},
 	{"audit", gnbv_cmd_audit, "verify", "verify the audit log's hash chain",
 	 "  verify            recompute the chain; names the first altered, inserted or removed record\n"},
-	{"user", gnbv_cmd_user, "add NAME --role ROLE [--unit CODE] | disable NAME | reset NAME | list",
+	{"user", gnbv_cmd_user, "add NAME --role ROLE [--unit CODE] | disable NAME | reset NAME | list [--unit CODE] [--role ROLE] [--state enabled|disabled]",
 	 "manage the web application's accounts (password from the terminal, or one line of stdin)",
 	 "  add NAME          --role admin|office|commune|agency|finance|viewer, --unit CODE (its scope)\n"
 	 "  disable NAME      the user cannot log in; their sessions end\n"
 	 "  reset NAME        set a new password and enable the user; their sessions end\n"
-	 "  list              name,role,unit,status\n"},
+	 "  list              name,role,unit,status, in the web list's order; --unit CODE (its subtree),\n"
+	 "                    --role ROLE, --state enabled|disabled narrow it\n"},
 	{"review", gnbv_cmd_review, "SUBCOMMAND [OPTIONS] [--as NAME] [--unit CODE]",
 	 "run the review round (list, survey, meeting, posting, recognition), ad-hoc requests, transitions, summary, escape list, certificates",
 	 "  'gnbv review help' lists the subcommands and their options (docs/review.md)\n"},

@@ -41,6 +41,7 @@ import io
 import json
 import os
 import re
+import subprocess
 import sys
 import tempfile
 
@@ -346,6 +347,20 @@ with tempfile.TemporaryDirectory() as d:
         check("... recorded with its filters and rows",
               len(ex) == before + 1 and ex[-1].get("role") == "viewer" and ex[-1].get("state") == "enabled"
               and ex[-1].get("rows") == len(names), ex[-1:])
+
+        # the same filters on the command line (`gnbv user list`)
+        def cli_list(*opts):
+            out = run(GNBV, db, "user", "list", *opts)
+            return [line.split(",")[0] for line in out.splitlines()[1:]]
+        check("gnbv user list --role viewer --state enabled: the web's accounts, in its order",
+              cli_list("--unit", DISTRICT, "--role", "viewer", "--state", "enabled")
+              == [n for n in viewers if n in on], cli_list("--role", "viewer"))
+        check("gnbv user list --unit commune A --role commune: the web's",
+              cli_list("--unit", COMMUNE_A, "--role", "commune") == communes_a)
+        check("gnbv user list --state disabled: the three", cli_list("--state", "disabled") == off)
+        p = subprocess.run([GNBV, "--db", db, "user", "list", "--role", "mayor"],
+                                         capture_output=True, text=True)
+        check("gnbv user list --role mayor: a usage error", p.returncode == 2 and "--role" in p.stderr, p.stderr)
 
         # ---- English ----
         st, _, body = adm.req("GET", "/users?page=2&lang=en")
