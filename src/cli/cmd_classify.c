@@ -39,13 +39,13 @@ int gnbv_cmd_classify(const gnbv_cli *g, int argc, char **argv)
 			gnbv_error_language(!o.english); /* its messages too */
 			break;
 		default:
-			fprintf(stderr, "gnbv: classify: unknown or incomplete option '%s'\n", argv[optind - 1]);
+			fprintf(stderr, gnbv_tr("gnbv: classify: unknown or incomplete option '%s'\n"), argv[optind - 1]);
 			return gnbv_cli_usage("classify");
 		}
 	}
 	if (argc - optind != 2 || !as_of) return gnbv_cli_usage("classify");
 	if (gnbv_cli_date(as_of, &o.as_of)) {
-		fprintf(stderr, "gnbv: error: --as-of '%s': expected a date YYYY-MM-DD\n", as_of);
+		fprintf(stderr, gnbv_tr("gnbv: error: --as-of '%s': expected a date YYYY-MM-DD\n"), as_of);
 		return EXIT_USAGE;
 	}
 	o.households_path = argv[optind];

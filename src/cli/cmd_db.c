@@ -218,7 +218,7 @@ static int parse_round_opts(const char *name, const char *year, const char *kind
 	char *end = NULL;
 	long y = year ? strtol(year, &end, 10) : 0;
 	if (!year || !*year || *end || y < 1900 || y > 9999) {
-		fprintf(stderr, "gnbv: error: --round '%s': expected a year such as 2021\n",
+		fprintf(stderr, gnbv_tr("gnbv: error: --round '%s': expected a year such as 2021\n"),
 		        year ? year : "");
 		return EXIT_USAGE;
 	}
@@ -227,17 +227,17 @@ static int parse_round_opts(const char *name, const char *year, const char *kind
 	if (kind && !strcmp(kind, "adhoc"))
 		r->kind = GNBV_ROUND_ADHOC;
 	else if (kind && strcmp(kind, "periodic")) {
-		fprintf(stderr, "gnbv: error: --kind '%s': expected periodic or adhoc\n", kind);
+		fprintf(stderr, gnbv_tr("gnbv: error: --kind '%s': expected periodic or adhoc\n"), kind);
 		return EXIT_USAGE;
 	}
 	if (as_of && gnbv_cli_date(as_of, &r->as_of)) {
-		fprintf(stderr, "gnbv: error: --as-of '%s': expected a date YYYY-MM-DD\n", as_of);
+		fprintf(stderr, gnbv_tr("gnbv: error: --as-of '%s': expected a date YYYY-MM-DD\n"), as_of);
 		return EXIT_USAGE;
 	}
 	if (r->kind == GNBV_ROUND_ADHOC && !as_of) {
 		fprintf(stderr,
-		        "gnbv: error: %s --kind adhoc needs --as-of DATE, the day of the ad-hoc "
-		        "review\n",
+		        gnbv_tr("gnbv: error: %s --kind adhoc needs --as-of DATE, the day of the ad-hoc "
+		        "review\n"),
 		        name);
 		return EXIT_USAGE;
 	}
@@ -263,7 +263,7 @@ int gnbv_cmd_import(const gnbv_cli *g, int argc, char **argv)
 		case 's': o.round.standard = optarg; break;
 		case 'k': kind = optarg; break;
 		default:
-			fprintf(stderr, "gnbv: import: unknown or incomplete option '%s'\n",
+			fprintf(stderr, gnbv_tr("gnbv: import: unknown or incomplete option '%s'\n"),
 			        argv[optind - 1]);
 			return gnbv_cli_usage("import");
 		}
@@ -326,7 +326,7 @@ int gnbv_cmd_export(const gnbv_cli *g, int argc, char **argv)
 		case 'a': as_of = optarg; break;
 		case 'k': kind = optarg; break;
 		default:
-			fprintf(stderr, "gnbv: export: unknown or incomplete option '%s'\n",
+			fprintf(stderr, gnbv_tr("gnbv: export: unknown or incomplete option '%s'\n"),
 			        argv[optind - 1]);
 			return gnbv_cli_usage("export");
 		}

@@ -4,6 +4,7 @@
  */
 #include "cli.h"
 
+#include "gnbv/error.h"
 #include "gnbv/gen.h"
 
 #include "util/numfmt.h"
@@ -56,7 +57,7 @@ int gnbv_cmd_gen(const gnbv_cli *g, int argc, char **argv)
 		case 'c': calibrate = 1; break;
 		case 'i': iterations = optarg; break;
 		default:
-			fprintf(stderr, "gnbv: gen: unknown or incomplete option '%s'\n",
+			fprintf(stderr, gnbv_tr("gnbv: gen: unknown or incomplete option '%s'\n"),
 				argv[optind - 1]);
 			return gnbv_cli_usage("gen");
 		}
@@ -64,20 +65,20 @@ int gnbv_cmd_gen(const gnbv_cli *g, int argc, char **argv)
 	if (optind != argc || (!calibrate && (!households || !o.out_dir)))
 		return gnbv_cli_usage("gen");
 	if (households && parse_u64(households, &o.households)) {
-		fprintf(stderr, "gnbv: error: --households '%s': expected a whole number\n",
+		fprintf(stderr, gnbv_tr("gnbv: error: --households '%s': expected a whole number\n"),
 			households);
 		return EXIT_USAGE;
 	}
 	if (seed && parse_u64(seed, &o.seed)) {
-		fprintf(stderr, "gnbv: error: --seed '%s': expected a whole number\n", seed);
+		fprintf(stderr, gnbv_tr("gnbv: error: --seed '%s': expected a whole number\n"), seed);
 		return EXIT_USAGE;
 	}
 	size_t i = 0;
 	while (i < gnbv_gen_profile_count() && strcmp(gnbv_gen_profile_name(i), o.profile)) i++;
 	if (i == gnbv_gen_profile_count()) {
-		fprintf(stderr, "gnbv: error: --profile '%s': expected", o.profile);
+		fprintf(stderr, gnbv_tr("gnbv: error: --profile '%s': expected"), o.profile);
 		for (i = 0; i < gnbv_gen_profile_count(); i++)
-			fprintf(stderr, "%s %s", i ? " or" : "", gnbv_gen_profile_name(i));
+			fprintf(stderr, "%s %s", i ? gnbv_tr(" or") : "", gnbv_gen_profile_name(i));
 		fputc('\n', stderr);
 		return EXIT_USAGE;
 	}
@@ -85,7 +86,7 @@ int gnbv_cmd_gen(const gnbv_cli *g, int argc, char **argv)
 	if (calibrate) {
 		uint64_t it = 6;
 		if (iterations && (parse_u64(iterations, &it) || it > 100)) {
-			fprintf(stderr, "gnbv: error: --iterations '%s': expected 0 to 100\n", iterations);
+			fprintf(stderr, gnbv_tr("gnbv: error: --iterations '%s': expected 0 to 100\n"), iterations);
 			return EXIT_USAGE;
 		}
 		int rc = gnbv_gen_calibrate(&o, (int)it, print_line, NULL);

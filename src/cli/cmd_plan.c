@@ -54,7 +54,7 @@ static int parse_opts(const char *cmd, int argc, char **argv, plan_opts *o, int 
 			if (*end || o->year < 1990 || o->year > 2200) {
 				fprintf(
 				    stderr,
-				    "gnbv: plan %s: --year wants a year such as 2023, not '%s'\n",
+				    gnbv_tr("gnbv: plan %s: --year wants a year such as 2023, not '%s'\n"),
 				    cmd, optarg);
 				return EXIT_USAGE;
 			}
@@ -74,7 +74,7 @@ static int parse_opts(const char *cmd, int argc, char **argv, plan_opts *o, int 
 		}
 	}
 	if (need_unit && (!o->unit || !o->year)) {
-		fprintf(stderr, "gnbv: plan %s: --unit CODE and --year YEAR are required\n", cmd);
+		fprintf(stderr, gnbv_tr("gnbv: plan %s: --unit CODE and --year YEAR are required\n"), cmd);
 		return EXIT_USAGE;
 	}
 	return 0;
@@ -207,7 +207,7 @@ static int plan_list(const gnbv_cli *g, int argc, char **argv)
 	if (rc) return rc;
 	int csv = strcmp(o.format, "csv") == 0;
 	if (!csv && strcmp(o.format, "text")) {
-		fprintf(stderr, "gnbv: plan list: --format is text or csv, not '%s'\n", o.format);
+		fprintf(stderr, gnbv_tr("gnbv: plan list: --format is text or csv, not '%s'\n"), o.format);
 		return EXIT_USAGE;
 	}
 	gnbv_store *s = NULL;
@@ -495,7 +495,7 @@ static int plan_show(const gnbv_cli *g, int argc, char **argv)
 	int rc = parse_opts("show", argc, argv, &o, 1);
 	if (rc) return rc;
 	if (strcmp(o.format, "text") && strcmp(o.format, "csv") && strcmp(o.format, "json")) {
-		fprintf(stderr, "gnbv: plan show: --format is text, csv or json, not '%s'\n",
+		fprintf(stderr, gnbv_tr("gnbv: plan show: --format is text, csv or json, not '%s'\n"),
 		        o.format);
 		return EXIT_USAGE;
 	}
@@ -588,7 +588,7 @@ static int plan_check(const gnbv_cli *g, int argc, char **argv)
 	if (rc) return rc;
 	int json = strcmp(o.format, "json") == 0;
 	if (!json && strcmp(o.format, "text")) {
-		fprintf(stderr, "gnbv: plan check: --format is text or json, not '%s'\n", o.format);
+		fprintf(stderr, gnbv_tr("gnbv: plan check: --format is text or json, not '%s'\n"), o.format);
 		return EXIT_USAGE;
 	}
 	gnbv_store *s = NULL;
@@ -623,7 +623,7 @@ static int plan_export(const gnbv_cli *g, int argc, char **argv)
 	if (rc) return rc;
 	if (!o.xlsx && !o.docx && !o.json) {
 		fprintf(stderr,
-		        "gnbv: plan export: give --xlsx FILE, --docx FILE and/or --json FILE\n");
+		        gnbv_tr("gnbv: plan export: give --xlsx FILE, --docx FILE and/or --json FILE\n"));
 		return EXIT_USAGE;
 	}
 	gnbv_store *s = NULL;
@@ -664,8 +664,8 @@ static int plan_set(const gnbv_cli *g, int argc, char **argv)
 	int doc = o.number || o.date || o.signer || o.status;
 	if (!!o.line != !!o.amount || (!o.line && !doc)) {
 		fprintf(stderr,
-		        "gnbv: plan set: give --line ID --amount VND, and/or --number, --date, "
-		        "--signer, --status\n");
+		        gnbv_tr("gnbv: plan set: give --line ID --amount VND, and/or --number, --date, "
+		        "--signer, --status\n"));
 		return EXIT_USAGE;
 	}
 	int64_t amount = 0;
@@ -675,7 +675,7 @@ static int plan_set(const gnbv_cli *g, int argc, char **argv)
 		if (*end || v < 0 || end == o.amount) {
 			fprintf(
 			    stderr,
-			    "gnbv: plan set: --amount is whole VND (e.g. 2100000000), not '%s'\n",
+			    gnbv_tr("gnbv: plan set: --amount is whole VND (e.g. 2100000000), not '%s'\n"),
 			    o.amount);
 			return EXIT_USAGE;
 		}
@@ -689,7 +689,7 @@ static int plan_set(const gnbv_cli *g, int argc, char **argv)
 	}
 	int status = o.status ? gnbv_plan_status_parse(o.status) : -1;
 	if (o.status && status < 0) {
-		fprintf(stderr, "gnbv: plan set: --status is draft, submitted or approved\n");
+		fprintf(stderr, gnbv_tr("gnbv: plan set: --status is draft, submitted or approved\n"));
 		return EXIT_USAGE;
 	}
 	gnbv_store *s = NULL;
@@ -728,7 +728,7 @@ int gnbv_cmd_plan(const gnbv_cli *g, int argc, char **argv)
 	for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
 		if (strcmp(argv[1], subs[i].name) == 0) return subs[i].fn(g, argc - 1, argv + 1);
 	fprintf(stderr,
-	        "gnbv: plan: unknown subcommand '%s' (import, list, show, check, export, set)\n",
+	        gnbv_tr("gnbv: plan: unknown subcommand '%s' (import, list, show, check, export, set)\n"),
 	        argv[1]);
 	return EXIT_USAGE;
 }

@@ -105,14 +105,14 @@ static int parse_opts(int argc, char **argv, ropt *o)
 	int c;
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		if (c < 256 || c >= 256 + O_COUNT) {
-			fprintf(stderr, "gnbv: review %s: unknown option '%s'\n", o->sub,
+			fprintf(stderr, gnbv_tr("gnbv: review %s: unknown option '%s'\n"), o->sub,
 			        argv[optind - 1]);
 			return -1;
 		}
 		o->v[c - 256] = optarg;
 	}
 	if (optind != argc) {
-		fprintf(stderr, "gnbv: review %s: unexpected argument '%s'\n", o->sub,
+		fprintf(stderr, gnbv_tr("gnbv: review %s: unexpected argument '%s'\n"), o->sub,
 		        argv[optind]);
 		return -1;
 	}
@@ -122,7 +122,7 @@ static int parse_opts(int argc, char **argv, ropt *o)
 static int need(const ropt *o, int k)
 {
 	if (o->v[k] && o->v[k][0]) return 0;
-	fprintf(stderr, "gnbv: review %s: --%s is required\n", o->sub, OPT_NAMES[k]);
+	fprintf(stderr, gnbv_tr("gnbv: review %s: --%s is required\n"), o->sub, OPT_NAMES[k]);
 	return -1;
 }
 
@@ -132,7 +132,7 @@ static int int_opt(const ropt *o, int k, int64_t lo, int64_t hi, int64_t *out)
 	char *end = NULL;
 	long long v = strtoll(o->v[k], &end, 10);
 	if (!end || *end || v < lo || v > hi) {
-		fprintf(stderr, "gnbv: review %s: --%s must be a number from %lld to %lld\n",
+		fprintf(stderr, gnbv_tr("gnbv: review %s: --%s must be a number from %lld to %lld\n"),
 		        o->sub, OPT_NAMES[k], (long long)lo, (long long)hi);
 		return -1;
 	}
@@ -144,7 +144,7 @@ static int date_opt(const ropt *o, int k, int32_t *out)
 {
 	if (need(o, k)) return -1;
 	if (gnbv_cli_date(o->v[k], out)) {
-		fprintf(stderr, "gnbv: review %s: --%s must be YYYY-MM-DD\n", o->sub, OPT_NAMES[k]);
+		fprintf(stderr, gnbv_tr("gnbv: review %s: --%s must be YYYY-MM-DD\n"), o->sub, OPT_NAMES[k]);
 		return -1;
 	}
 	return 0;
@@ -678,7 +678,7 @@ static int sub_adhoc(const gnbv_cli *g, ropt *o)
 			       (long long)id);
 		return sess_done(&x, rc);
 	}
-	fprintf(stderr, "gnbv: review adhoc: request or decide\n");
+	fprintf(stderr, gnbv_tr("gnbv: review adhoc: request or decide\n"));
 	return EXIT_USAGE;
 }
 
@@ -857,7 +857,7 @@ static int sub_summary(const gnbv_cli *g, ropt *o)
 	if (need(o, O_COMMUNE) && need(o, O_UNIT)) return EXIT_USAGE;
 	if (year_opt(o, &year)) return EXIT_USAGE;
 	if (strcmp(fmt, "text") && strcmp(fmt, "csv") && strcmp(fmt, "xlsx")) {
-		fprintf(stderr, "gnbv: review summary: --format text, csv or xlsx\n");
+		fprintf(stderr, gnbv_tr("gnbv: review summary: --format text, csv or xlsx\n"));
 		return EXIT_USAGE;
 	}
 	if (!strcmp(fmt, "xlsx") && need(o, O_OUT)) return EXIT_USAGE;
@@ -1029,7 +1029,7 @@ static int sub_escape(const gnbv_cli *g, ropt *o)
 		const char *fmt = o->v[O_FORMAT] ? o->v[O_FORMAT] : "text";
 		if (!unit) {
 			fprintf(stderr,
-			        "gnbv: review escape progress: --commune or --unit is required\n");
+			        gnbv_tr("gnbv: review escape progress: --commune or --unit is required\n"));
 			return EXIT_USAGE;
 		}
 		gnbv_escape_map *map = calloc(1, sizeof *map);
@@ -1064,7 +1064,7 @@ static int sub_escape(const gnbv_cli *g, ropt *o)
 		free(map);
 		return sess_done(&x, rc);
 	}
-	fprintf(stderr, "gnbv: review escape: mark, assign, support or progress\n");
+	fprintf(stderr, gnbv_tr("gnbv: review escape: mark, assign, support or progress\n"));
 	return EXIT_USAGE;
 }
 
@@ -1185,7 +1185,7 @@ int gnbv_cmd_review(const gnbv_cli *g, int argc, char **argv)
 		if (!strcmp(SUBS[i].name, argv[1])) s = &SUBS[i];
 	if (!s) {
 		if (strcmp(argv[1], "help"))
-			fprintf(stderr, "gnbv: review: unknown subcommand '%s'\n", argv[1]);
+			fprintf(stderr, gnbv_tr("gnbv: review: unknown subcommand '%s'\n"), argv[1]);
 		review_help(strcmp(argv[1], "help") ? stderr : stdout);
 		return strcmp(argv[1], "help") ? EXIT_USAGE : EXIT_OK;
 	}

@@ -57,7 +57,7 @@ static int read_password(char *buf, size_t cap, int en)
 	if (!isatty(STDIN_FILENO)) {
 		if (read_line(stdin, buf, cap)) {
 			fprintf(stderr,
-			        "gnbv: error: expected the password as one line on stdin\n");
+			        gnbv_tr("gnbv: error: expected the password as one line on stdin\n"));
 			return -1;
 		}
 		return 0;
@@ -66,9 +66,9 @@ static int read_password(char *buf, size_t cap, int en)
 	int rc = -1;
 	if (prompt(en ? "password: " : "mật khẩu: ", buf, cap) ||
 	    prompt(en ? "again: " : "nhập lại mật khẩu: ", again, sizeof again)) {
-		fprintf(stderr, "gnbv: error: no password read\n");
+		fprintf(stderr, gnbv_tr("gnbv: error: no password read\n"));
 	} else if (strcmp(buf, again)) {
-		fprintf(stderr, "gnbv: error: the two passwords differ\n");
+		fprintf(stderr, gnbv_tr("gnbv: error: the two passwords differ\n"));
 	} else {
 		rc = 0;
 	}
@@ -111,7 +111,7 @@ int gnbv_cmd_user(const gnbv_cli *g, int argc, char **argv)
 				return gnbv_cli_usage("user");
 		}
 		if (f.role && gnbv_role_parse(f.role) < 0) {
-			fprintf(stderr, "gnbv: error: --role: one of admin, office, commune, agency, finance, viewer\n");
+			fprintf(stderr, gnbv_tr("gnbv: error: --role: one of admin, office, commune, agency, finance, viewer\n"));
 			return EXIT_USAGE;
 		}
 		if ((rc = gnbv_cli_open_store(g, 0, &s))) return gnbv_cli_fail(rc);
@@ -133,8 +133,8 @@ int gnbv_cmd_user(const gnbv_cli *g, int argc, char **argv)
 		if (r < 0) {
 			fprintf(
 			    stderr,
-			    "gnbv: error: --role: one of admin, office, commune, agency, finance, "
-			    "viewer\n");
+			    gnbv_tr("gnbv: error: --role: one of admin, office, commune, agency, finance, "
+			    "viewer\n"));
 			return EXIT_USAGE;
 		}
 		if ((rc = gnbv_cli_open_store(g, 0, &s))) return gnbv_cli_fail(rc);

@@ -143,7 +143,7 @@ static int cmd_help(const gnbv_cli *g, int argc, char **argv)
 	}
 	const gnbv_command *c = find(argv[1]);
 	if (!c || !runner(c)) {
-		fprintf(stderr, "gnbv: unknown command '%s'\n", argv[1]);
+		fprintf(stderr, gnbv_tr("gnbv: unknown command '%s'\n"), argv[1]);
 		return EXIT_USAGE;
 	}
 	printf("usage: gnbv %s %s\n\n%s\n%s", c->name, c->args, c->summary, c->help);
@@ -222,7 +222,7 @@ void gnbv_cli_csv_cell(const char *s, int first)
 int gnbv_cli_usage(const char *name)
 {
 	const gnbv_command *c = find(name);
-	fprintf(stderr, "gnbv: usage: gnbv %s %s\n", name, c ? c->args : "");
+	fprintf(stderr, gnbv_tr("gnbv: usage: gnbv %s %s\n"), name, c ? c->args : "");
 	return EXIT_USAGE;
 }
 
@@ -264,7 +264,7 @@ int gnbv_cli_main(int argc, char **argv)
 			overview(stdout);
 			return EXIT_OK;
 		} else {
-			fprintf(stderr, "gnbv: unknown option '%s'\n", argv[i]);
+			fprintf(stderr, gnbv_tr("gnbv: unknown option '%s'\n"), argv[i]);
 			overview(stderr);
 			return EXIT_USAGE;
 		}
@@ -278,7 +278,7 @@ int gnbv_cli_main(int argc, char **argv)
 	const gnbv_command *c = find(argv[i]);
 	gnbv_cmd_fn fn = c ? runner(c) : NULL;
 	if (!fn) {
-		fprintf(stderr, "gnbv: unknown command '%s'\n", argv[i]);
+		fprintf(stderr, gnbv_tr("gnbv: unknown command '%s'\n"), argv[i]);
 		overview(stderr);
 		return EXIT_USAGE;
 	}

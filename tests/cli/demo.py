@@ -93,7 +93,8 @@ with tempfile.TemporaryDirectory() as d:
           p.returncode == 0 and "84.249 = ĐTPT 71.283 + SN 12.966" in p.stdout, p.stdout + p.stderr)
 
     p = subprocess.run([GNBV, "--db", db, "demo", "--out", out], capture_output=True, text=True)
-    check("an existing database is refused", p.returncode == 1 and "exists" in p.stderr, p.stderr)
+    check("an existing database is refused, in Vietnamese",
+          p.returncode == 1 and "đã có: bản trình diễn tạo cơ sở dữ liệu mới" in p.stderr, p.stderr)
 
     db2 = os.path.join(d, "en.db")
     p = subprocess.run([GNBV, "--lang", "en", "--db", db2, "demo", "--out", os.path.join(d, "en"),

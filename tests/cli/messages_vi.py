@@ -2,9 +2,10 @@
 """The library's messages in Vietnamese (src/util/msg_vi.c).
 
 1. Every message of the input path (the CSV reader, the exchange format's
-   rows, classify, the members feed, the units file, the store's import) has
-   a Vietnamese entry, and every entry is a message some source writes: the
-   formats are read out of the sources and the catalogue.
+   rows, classify, the members feed, the units file, the store's import) and
+   of the command line's own option checks has a Vietnamese entry, and every
+   entry is a message some source writes: the formats are read out of the
+   sources and the catalogue.
 2. gnbv speaks Vietnamese by default and English with --lang en, for
    classify and import errors and warnings, with the file, line and column
    as they were.
@@ -86,6 +87,22 @@ for src in SOURCES:
         if not re.search(r"[A-Za-z]{3}", re.sub(r"%[-+ #0]*[*\d]*(\.[*\d]+)?[hlzjt]*[sduxc]", "", f)):
             continue  # no words to translate ("%s", "%s:%ld: %s")
         check("%s: %r has a Vietnamese entry" % (src, f), f in cat)
+# the command line's own messages: every one with words goes through
+# gnbv_tr (and so is in the catalogue, above)
+FPRINTF = re.compile(r'fprintf\(\s*stderr,\s*((?:"(?:[^"\\]|\\.)*"\s*)+)')
+for src in sorted(os.listdir(os.path.join(ROOT, "src/cli"))):
+    if not src.endswith(".c"):
+        continue
+    path = "src/cli/" + src
+    text = open(os.path.join(ROOT, path), encoding="utf-8").read()
+    for m in FPRINTF.finditer(text):
+        f = "".join(LIT.findall(m.group(1)))
+        if f.startswith("gnbv") and f not in ("gnbv: error: %s\\n", "gnbv: warning: %s\\n",
+                                             "gnbv: plan set: --date: %s\\n"):
+            check("%s: %r is said through gnbv_tr" % (path, f), False)
+    for f in formats(path):
+        written.add(f)
+        check("%s: %r has a Vietnamese entry" % (path, f), f in cat)
 for f in cat:
     check("catalogue entry %r is a message the sources write" % f, f in written)
 
@@ -136,6 +153,19 @@ with tempfile.TemporaryDirectory() as d:
           "members.csv:2:3: cột 'name': chữ không đúng mã UTF-8" in p.stderr and "\"CSV UTF-8\"" in p.stderr,
           p.stderr)
     check("no output after any of it", os.listdir(out) == [], str(os.listdir(out)))
+
+        # the command line's own checks
+    p = subprocess.run([GNBV, "classify", "households.csv", "members.csv", "--as-of", "2025-13-01"], cwd=d,
+                       capture_output=True, text=True)
+    check("an option's error in Vietnamese",
+          p.returncode == 2 and "gnbv: error: --as-of '2025-13-01': cần ngày theo dạng YYYY-MM-DD\n" in p.stderr,
+          p.stderr)
+    p = subprocess.run([GNBV, "--lang", "en", "classify", "households.csv", "members.csv", "--as-of", "x"],
+                       cwd=d, capture_output=True, text=True)
+    check("... and in English", "gnbv: error: --as-of 'x': expected a date YYYY-MM-DD\n" in p.stderr, p.stderr)
+    p = subprocess.run([GNBV, "frobnicate"], capture_output=True, text=True)
+    check("an unknown command in Vietnamese", p.returncode == 2 and "gnbv: lệnh lạ 'frobnicate'" in p.stderr,
+          p.stderr)
 
     # the store's import speaks the same language
     db = os.path.join(d, "t.db")

@@ -179,8 +179,8 @@ with tempfile.TemporaryDirectory() as tmp:
           rows[0].startswith("line_id,year,section,component,project") and total == 133461000000,
           r.stdout)
     r = run(db, "plan", "show", "--unit", "045", "--year", "2021")
-    check("a year without a plan is a clear error", r.returncode == 1 and "no plan of unit 045" in r.stderr,
-          r.stderr)
+    check("a year without a plan is a clear error, in Vietnamese",
+          r.returncode == 1 and "chưa có kế hoạch nào của đơn vị 045 đề xuất năm" in r.stderr, r.stderr)
 
     # --- check: the seed's own disagreements ---
     rc, f = findings(db)
