@@ -278,8 +278,8 @@ int gnbv__writer_check_round(gnbv__writer *w, long unit)
 		    GNBV_ECONFLICT,
 		    "the %s round of %d in %s %s already has reference date %s and standard %s; "
 		    "this asks for %s and %s",
-		    w->kind == GNBV_ROUND_PERIODIC ? "periodic" : "ad-hoc", w->year,
-		    w->ut->u[c].level, w->ut->u[c].code, date, stdname, w->ref_text, w->std.name);
+		    gnbv_tr(w->kind == GNBV_ROUND_PERIODIC ? "periodic" : "ad-hoc"), w->year,
+		    gnbv_tr(w->ut->u[c].level), w->ut->u[c].code, date, stdname, w->ref_text, w->std.name);
 	/* A round submitted or recognised is locked (review.c). */
 	if ((rc = gnbv__round_writable(s, id))) return rc;
 	w->round_of[c] = id;

@@ -25,7 +25,8 @@ sys.path.insert(0, os.path.join(HERE, "lib"))
 from checks import check, results  # noqa: E402
 
 SOURCES = ["src/io/csv.c", "src/io/exchange.c", "src/io/classify.c", "src/io/mfeed.c",
-           "src/io/units.c", "src/store/import.c"]
+           "src/io/units.c", "src/store/import.c", "src/store/units.c", "src/store/registry.c",
+           "src/store/accounts.c"]
 CALLS = re.compile(r"\b(gnbv_error_set|gnbv_csv_error_line|gnbv_csv_error|cerr|BAD|gnbv_tr)\s*\(")
 LIT = re.compile(r'"((?:[^"\\]|\\.)*)"')
 
@@ -57,6 +58,10 @@ def formats(path):
         args = call_args(s, m.end())
         if m.group(1) == "BAD":
             out.add("".join(LIT.findall(args)) + " '%.*s'")
+            continue
+        if m.group(1) == "gnbv_tr":  # each run of literals given to it ("periodic" : "ad-hoc")
+            for run in re.findall(r'"(?:[^"\\]|\\.)*"(?:\s*"(?:[^"\\]|\\.)*")*', args):
+                out.add("".join(LIT.findall(run)))
             continue
         # the format: the first run of adjacent literals
         lm = re.search(r'"(?:[^"\\]|\\.)*"(?:\s*"(?:[^"\\]|\\.)*")*', args)
@@ -103,8 +108,11 @@ for src in sorted(os.listdir(os.path.join(ROOT, "src/cli"))):
     for f in formats(path):
         written.add(f)
         check("%s: %r has a Vietnamese entry" % (path, f), f in cat)
+# words that come from data, not from a literal: a unit's level (units.csv's
+# `level`, read by the store and given to gnbv_tr in registry.c)
+DATA_WORDS = {"province", "district", "commune", "village"}
 for f in cat:
-    check("catalogue entry %r is a message the sources write" % f, f in written)
+    check("catalogue entry %r is a message the sources write" % f, f in written or f in DATA_WORDS)
 
 # 2. the CLI's language
 HH = ("household_id,unit_code,area,income_month,income_score,floor_durable,walls_durable,roof_durable,"
