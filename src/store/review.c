@@ -135,11 +135,11 @@ static int text_arg(const char *what, const char *p, char *dst, size_t cap, int 
 	size_t len;
 	dst[0] = '\0';
 	if (!p || !*p) {
-		if (required) return gnbv_error_set(GNBV_EINVALID, "%s is required", what);
+		if (required) return gnbv_error_set(GNBV_EINVALID, "%s is required", gnbv_tr(what));
 		return 0;
 	}
 	int rc = gnbv__nfc(p, strlen(p), dst, cap, &len);
-	if (rc) return gnbv_error_set(rc, "%s: %s", what, gnbv_error_message());
+	if (rc) return gnbv_error_set(rc, "%s: %s", gnbv_tr(what), gnbv_error_message());
 	return 0;
 }
 
@@ -390,7 +390,7 @@ static int op_begin(op *o, gnbv_store *s, const gnbv_review_actor *who, const ch
 	if (strcmp(o->c.level, "commune"))
 		return gnbv_error_set(GNBV_EINVALID,
 		                      "%s is a %s: review rounds are held by communes", o->c.code,
-		                      o->c.level);
+		                      gnbv_tr(o->c.level));
 	if (!gnbv__scope_has(&who->scope, o->c.path))
 		return gnbv_error_set(GNBV_EDENIED, "%s (%s) is outside the scope of user %s",
 		                      o->c.name, o->c.code, who->user);
@@ -410,10 +410,10 @@ static int op_need(op *o, unsigned mask, const char *what)
 	if (!o->round_id || o->step == GNBV_STEP_NONE)
 		return gnbv_error_set(GNBV_ECONFLICT,
 		                      "%s: the %d review round of %s (%s) has not started: %s",
-		                      what, o->year, o->c.name, o->c.code, NEXT[GNBV_STEP_NONE]);
+		                      gnbv_tr(what), o->year, o->c.name, o->c.code, gnbv_tr(NEXT[GNBV_STEP_NONE]));
 	return gnbv_error_set(GNBV_ECONFLICT,
-	                      "%s: the %d review round of %s (%s) is at step '%s': %s", what,
-	                      o->year, o->c.name, o->c.code, STEP[o->step], NEXT[o->step]);
+	                      "%s: the %d review round of %s (%s) is at step '%s': %s", gnbv_tr(what),
+	                      o->year, o->c.name, o->c.code, gnbv_tr(STEP[o->step]), gnbv_tr(NEXT[o->step]));
 }
 
 /* Moves the round to `step`; `who` names the step's who/when columns
@@ -642,7 +642,7 @@ int gnbv_review_apply(gnbv_store *s, const gnbv_review_actor *who, const char *c
 		if (!removed[0]) {
 			rc = gnbv_error_set(
 			    GNBV_ECONFLICT, "household %s is already on the list (%s)", code,
-			    !strcmp(src, "current") ? "on the current lists" : "it applied");
+			    !strcmp(src, "current") ? gnbv_tr("on the current lists") : gnbv_tr("it applied"));
 			goto done;
 		}
 		rc = gnbv__x(
@@ -860,7 +860,7 @@ done:
 typedef struct counts {
 	uint64_t listed, applications, surveyed, agreed, resurvey, unvoted, unsurveyed;
 	char first_bad[GNBV_STORE_CODE_MAX + 1];
-	char first_bad_why[32];
+	const char *first_bad_why; /* a message below (it was copied into 32 bytes, cutting the longest) */
 	char first_unsurveyed[GNBV_STORE_CODE_MAX + 1];
 } counts;
 
@@ -881,14 +881,14 @@ static int count_one(void *ctx, const gnbv_review_entry *e)
 		k->agreed++;
 	else if (!strcmp(e->vote, "resurvey")) {
 		k->resurvey++;
-		why = "not agreed: survey it again, then vote again";
+		why = gnbv_tr("not agreed: survey it again, then vote again");
 	} else {
 		k->unvoted++;
-		why = e->vote[0] ? "surveyed again after its vote: vote again" : "no vote";
+		why = e->vote[0] ? gnbv_tr("surveyed again after its vote: vote again") : gnbv_tr("no vote");
 	}
 	if (why && !k->first_bad[0]) {
 		snprintf(k->first_bad, sizeof k->first_bad, "%s", e->household_code);
-		snprintf(k->first_bad_why, sizeof k->first_bad_why, "%.31s", why);
+		k->first_bad_why = why;
 	}
 	return 0;
 }
@@ -1382,7 +1382,7 @@ int gnbv_review_submit(gnbv_store *s, const gnbv_review_actor *who, const char *
 		                    "standing result of the village meeting (first: %s: %s)",
 		                    (unsigned long long)(k.resurvey + k.unvoted + k.unsurveyed),
 		                    k.first_bad[0] ? k.first_bad : k.first_unsurveyed,
-		                    k.first_bad[0] ? k.first_bad_why : "no survey");
+		                    k.first_bad[0] ? k.first_bad_why : gnbv_tr("no survey"));
 		goto done;
 	}
 	if ((rc = set_step(&o, GNBV_STEP_SUBMITTED, "submitted")) ||
@@ -1491,8 +1491,8 @@ int gnbv_review_reopen(gnbv_store *s, const gnbv_review_actor *who, const gnbv_r
 		                    "(the district; %s acts for %s)",
 		                    o.c.name, o.c.code, who->user,
 		                    who->scope.unit_id
-		                        ? (up == 0 ? "the commune itself" : "another level")
-		                        : "no unit (give --unit)");
+		                        ? gnbv_tr(up == 0 ? "the commune itself" : "another level")
+		                        : gnbv_tr("no unit (give --unit)"));
 		goto done;
 	}
 	if ((rc = text_arg("the reason", reason, why, sizeof why, 1))) goto done;
@@ -1545,7 +1545,7 @@ static int op_begin_unit(op *o, gnbv_store *s, const gnbv_review_actor *who, con
 	if ((rc = gnbv__commune_get(s, commune, on, &o->c))) return rc;
 	if (strcmp(o->c.level, "commune"))
 		return gnbv_error_set(GNBV_EINVALID, "%s is a %s, not a commune", o->c.code,
-		                      o->c.level);
+		                      gnbv_tr(o->c.level));
 	if (!gnbv__scope_has(&who->scope, o->c.path))
 		return gnbv_error_set(GNBV_EDENIED, "%s (%s) is outside the scope of user %s",
 		                      o->c.name, o->c.code, who->user);
@@ -1882,7 +1882,7 @@ int gnbv_escape_mark(gnbv_store *s, const gnbv_review_actor *who, const char *co
 		rc = gnbv_error_set(GNBV_ECONFLICT,
 		                    "household %s is %s in the %d round, not on the poor or "
 		                    "near-poor list",
-		                    code, klass, base_year);
+		                    code, gnbv_tr(klass), base_year);
 		goto done;
 	}
 	if ((rc = gnbv__q(s, &st,

@@ -26,8 +26,8 @@ from checks import check, results  # noqa: E402
 
 SOURCES = ["src/io/csv.c", "src/io/exchange.c", "src/io/classify.c", "src/io/mfeed.c",
            "src/io/units.c", "src/store/import.c", "src/store/units.c", "src/store/registry.c",
-           "src/store/accounts.c"]
-CALLS = re.compile(r"\b(gnbv_error_set|gnbv_csv_error_line|gnbv_csv_error|cerr|BAD|gnbv_tr)\s*\(")
+           "src/store/accounts.c", "src/store/review.c"]
+CALLS = re.compile(r"\b(gnbv_error_set|gnbv_csv_error_line|gnbv_csv_error|cerr|BAD|gnbv_tr|op_need|text_arg)\s*\(")
 LIT = re.compile(r'"((?:[^"\\]|\\.)*)"')
 
 
@@ -67,7 +67,9 @@ def formats(path):
         lm = re.search(r'"(?:[^"\\]|\\.)*"(?:\s*"(?:[^"\\]|\\.)*")*', args)
         if lm:
             out.add("".join(LIT.findall(lm.group(0))))
-    for name in re.findall(r'FILE_KIND\[2\] = \{([^}]*)\}', s):
+    # tables of words given to gnbv_tr: the kinds of file, review.c's steps
+    # and what to do next
+    for name in re.findall(r'(?:FILE_KIND\[2\]|STEP\[GNBV_STEP_COUNT\]|NEXT\[GNBV_STEP_COUNT\]) = \{([^}]*)\}', s):
         out.update(LIT.findall(name))
     return out
 
@@ -110,7 +112,9 @@ for src in sorted(os.listdir(os.path.join(ROOT, "src/cli"))):
         check("%s: %r has a Vietnamese entry" % (path, f), f in cat)
 # words that come from data, not from a literal: a unit's level (units.csv's
 # `level`, read by the store and given to gnbv_tr in registry.c)
-DATA_WORDS = {"province", "district", "commune", "village"}
+DATA_WORDS = {"province", "district", "commune", "village",
+              # and a household's class (the store's `class` column, review.c)
+              "poor", "near_poor", "average", "not_poor", "incomplete"}
 for f in cat:
     check("catalogue entry %r is a message the sources write" % f, f in written or f in DATA_WORDS)
 

@@ -11,6 +11,8 @@ and helpers, writes escaped HTML certificates, and keeps the audit chain.
 Every step says what it did in Vietnamese, in English with `gnbv --lang en`
 (whole lines compared).
 
+The refusals are checked in Vietnamese, the CLI's default language.
+
 Usage: review_workflow.py PATH/TO/gnbv [--pg DIR]
 
 With --pg DIR the database is a fresh schema on the PostgreSQL server of
@@ -114,13 +116,13 @@ with tempfile.TemporaryDirectory() as d:
 
     # Out of order before the round runs.
     p = rv("survey", *C, "--year", "2021")
-    check("survey before open: refused, exit 1", p.returncode == 1 and "has not started" in p.stderr, p.stderr)
+    check("survey before open: refused, exit 1", p.returncode == 1 and "chưa bắt đầu: hãy bắt đầu bằng 'review open' (bước 1)" in p.stderr, p.stderr)
     p = rv("open", *C, "--year", "2021")
     check("open 2021", said(p, "01366 Xã Cần Yên, năm 2021: bước 1 (lập danh sách): 0 hộ trong danh sách hiện hành"),
           p.stdout + p.stderr)
     p = rv("meeting", *C, "--year", "2021", "--village", "01366-01", "--date", "2021-10-20",
            "--chair", "Trưởng xóm", "--participants", "10")
-    check("meeting before the survey step: refused", p.returncode == 1 and "listing" in p.stderr, p.stderr)
+    check("meeting before the survey step: refused", p.returncode == 1 and "đang ở bước 'lập danh sách'" in p.stderr, p.stderr)
     p = rv("apply", *C, "--year", "2021", "--household", "C", "--date", "2021-09-10",
            "--applicant", "Hoàng Văn C")
     check("application recorded", said(p, "Đã ghi đơn đề nghị của hộ C (bước 1)"), p.stdout + p.stderr)
@@ -149,7 +151,7 @@ with tempfile.TemporaryDirectory() as d:
     check("posting refused while B has no standing result", p.returncode == 1 and "B" in p.stderr, p.stderr)
     p = rv("vote", *C, "--year", "2021", "--meeting", meeting2, "--household", "B", "--in-favour", "50")
     check("B is not put to the same meeting again without a new survey",
-          p.returncode == 1 and "survey it again" in p.stderr, p.stdout + p.stderr)
+          p.returncode == 1 and "hãy khảo sát lại" in p.stderr, p.stdout + p.stderr)
     hb, mb = write_round(d, "r21-B", [("B", "01366-02", "near", "Lý Văn Bình")])
     p = g("import", "--round", "2021", hb, mb)
     check("B surveyed again (step 2)", p.returncode == 0, p.stderr)
@@ -164,7 +166,7 @@ with tempfile.TemporaryDirectory() as d:
     check("complaint recorded", p.returncode == 0 and m, p.stdout + p.stderr)
     cid = m.group(1) if m else "0"
     p = rv("submit", *C, "--year", "2021")
-    check("submission refused with an unresolved complaint", p.returncode == 1 and "not resolved" in p.stderr, p.stderr)
+    check("submission refused with an unresolved complaint", p.returncode == 1 and "khiếu nại chưa giải quyết" in p.stderr, p.stderr)
     p = rv("resolve", *C, "--year", "2021", "--complaint", cid, "--date", "2021-11-08",
            "--text", "Giữ nguyên kết quả")
     check("complaint resolved", said(p, "Đã ghi kết quả giải quyết khiếu nại số " + cid), p.stdout + p.stderr)
@@ -173,7 +175,7 @@ with tempfile.TemporaryDirectory() as d:
           p.stdout + p.stderr)
     p = rv("recognise", *C, "--year", "2021", "--decision", "12/QĐ-UBND", "--date", "2021-12-15",
            "--signer", "Chủ tịch UBND xã")
-    check("the submitter cannot recognise", p.returncode == 1 and "cannot also recognise" in p.stderr, p.stderr)
+    check("the submitter cannot recognise", p.returncode == 1 and "không thể tự công nhận" in p.stderr, p.stderr)
     p = rv("recognise", *C, "--year", "2021", "--decision", "12/QĐ-UBND", "--date", "2021-12-15",
            "--signer", "Chủ tịch UBND xã", who="chair")
     check("recognised by the chair", said(p, "Đã công nhận theo quyết định số 12/QĐ-UBND ngày 2021-12-15; danh sách "
@@ -202,18 +204,18 @@ with tempfile.TemporaryDirectory() as d:
     h21b, m21b = write_round(d, "r21b", [("A", "01366-01", "not_poor", "Nguyễn Thị A"),
                                         ("E", "01366-01", "poor", "Mới E")])
     p = g("import", "--round", "2021", h21b, m21b)
-    check("import into the recognised round refused", p.returncode == 1 and "locked" in p.stderr, p.stderr)
+    check("import into the recognised round refused", p.returncode == 1 and "đã khoá" in p.stderr, p.stderr)
     ex2 = os.path.join(d, "ex2")
     g("export", "--round", "2021", "--out", ex2)
     same = all(open(os.path.join(ex1, n), "rb").read() == open(os.path.join(ex2, n), "rb").read()
                for n in ("households.csv", "members.csv"))
     check("the round's data unchanged", same)
     p = rv("remove", *C, "--year", "2021", "--household", "A", "--reason", "x")
-    check("delete from the list refused", p.returncode == 1 and "locked" in p.stderr, p.stderr)
+    check("delete from the list refused", p.returncode == 1 and "đã khoá" in p.stderr, p.stderr)
     p = rv("vote", *C, "--year", "2021", "--meeting", meeting2, "--household", "B", "--in-favour", "1")
     check("vote after the lock refused", p.returncode == 1, p.stderr)
     p = rv("reopen", *C, "--year", "2021", "--reason", "sai sót")
-    check("reopen by the commune refused", p.returncode == 1 and "level above" in p.stderr, p.stderr)
+    check("reopen by the commune refused", p.returncode == 1 and "chỉ tài khoản của cấp trên" in p.stderr, p.stderr)
     p = rv("reopen", *C, "--year", "2021", "--reason", "sai sót", who="province", unit="04")
     check("reopen by the province refused (one level by default)", p.returncode == 1, p.stderr)
     p = rv("reopen", *C, "--year", "2021", "--reason", "Kiểm tra lại", who="district", unit="045")
@@ -296,7 +298,7 @@ with tempfile.TemporaryDirectory() as d:
     strings = zipfile.ZipFile(xl).read("xl/sharedStrings.xml").decode() if ok else ""
     check("XLSX summary with Vietnamese headings", ok and "Hộ nghèo cuối năm" in strings, p.stderr)
     p = rv("summary", "--commune", "01367", "--year", "2022")
-    check("a summary outside the user's scope is refused", p.returncode == 1 and "scope" in p.stderr, p.stderr)
+    check("a summary outside the user's scope is refused", p.returncode == 1 and "nằm ngoài phạm vi" in p.stderr, p.stderr)
 
     # Ad-hoc: day 15 on time, day 16 overdue.
     p = rv("adhoc", "request", *C, "--household", "C", "--date", "2023-03-01", "--reason", "Ốm nặng")
