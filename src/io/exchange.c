@@ -382,18 +382,43 @@ static int parse_devices(const char *p, size_t n, unsigned *mask)
 #define GNBV_X_LE64(w) (w)
 #endif
 enum { RUN4_BITS = 9, RUN3_BITS = 8, RUN2_BITS = 6, RUN4_KEYS = 81, RUN3_KEYS = 27, RUN2_KEYS = 9 };
-typedef struct bool_runs {
+enum { HASH_BITS_MAX = RUN4_BITS }; /* the largest table of a perfect hash below */
+typedef struct run_table {
+	uint64_t mul;
+	unsigned bits;
+	uint64_t t[1u << HASH_BITS_MAX]; /* the run's word | its index << 56; 0 empty (1 << bits used) */
+	uint32_t v[RUN4_KEYS];           /* the values as the row's bytes, in field order */
+} run_table;
+static struct {
 	int ready;
-	uint64_t mul4, mul3, mul2;
-	uint64_t t4[1u << RUN4_BITS]; /* the run's word | its index << 56; 0 empty */
-	uint64_t t3[1u << RUN3_BITS];
-	uint64_t t2[1u << RUN2_BITS];
-	uint32_t v4[RUN4_KEYS]; /* the values as the row's bytes, in field order */
-	uint32_t v3[RUN3_KEYS]; /* (three bytes used) */
-	uint16_t v2[RUN2_KEYS];
-} bool_runs;
-static bool_runs RUNS;
+	run_table r4, r3, r2; /* runs of four, three and two cells */
+} RUNS;
 static pthread_once_t RUNS_ONCE = PTHREAD_ONCE_INIT;
+
+/* A multiplier m under which the slots (key[k] * m) >> (64 - bits) of the
+ * n keys all differ, searched for from a fixed start, so that the tables
+ * are the same in every run: 1 with *mul, 0 when none was found. */
+static int perfect_mul(const uint64_t *key, unsigned n, unsigned bits, uint64_t *mul)
+{
+	unsigned char used[1u << HASH_BITS_MAX];
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	for (int tries = 0; tries < 1000000; tries++) {
+		x = gnbv_mix64(x + 0x9e3779b97f4a7c15ull);
+		uint64_t m = x | 1;
+		memset(used, 0, (size_t)1 << bits);
+		unsigned k;
+		for (k = 0; k < n; k++) {
+			unsigned char *u = &used[(key[k] * m) >> (64 - bits)];
+			if (*u) break;
+			*u = 1;
+		}
+		if (k == n) {
+			*mul = m;
+			return 1;
+		}
+	}
+	return 0;
+}
 
 /* Run number k of `cells` cells (base 3: empty, "0", "1" per cell): its word
  * and its values, one byte per cell. */
@@ -412,55 +437,26 @@ static uint64_t run_word(unsigned k, int cells, unsigned char *vals)
 	return w;
 }
 
-/* Fills t (1 << bits slots) with the runs of `cells` cells: 1 when a
- * multiplier with no clash was found. */
-static int fill_runs(uint64_t *t, unsigned bits, int cells, unsigned nkeys, uint64_t *mul, void *vals, size_t vsize)
+/* The table of the runs of `cells` cells (1 << bits slots): 1 when filled. */
+static int fill_runs(run_table *rt, unsigned bits, int cells, unsigned nkeys)
 {
-	uint64_t x = 0x9e3779b97f4a7c15ull;
-	for (int tries = 0; tries < 1000000; tries++) {
-		x = gnbv_mix64(x + 0x9e3779b97f4a7c15ull);
-		uint64_t m = x | 1;
-		memset(t, 0, sizeof(uint64_t) << bits);
-		unsigned k;
-		for (k = 0; k < nkeys; k++) {
-			unsigned char v[4] = {0};
-			uint64_t w = run_word(k, cells, v);
-			uint64_t *slot = &t[(w * m) >> (64 - bits)];
-			if (*slot) break;
-			*slot = w | (uint64_t)k << 56;
-			memcpy((char *)vals + k * vsize, v, vsize);
-		}
-		if (k == nkeys) {
-			*mul = m;
-			return 1;
-		}
+	uint64_t w[RUN4_KEYS];
+	for (unsigned k = 0; k < nkeys; k++) {
+		unsigned char v[4] = {0};
+		w[k] = run_word(k, cells, v);
+		memcpy(&rt->v[k], v, sizeof v);
 	}
-	return 0;
+	if (!perfect_mul(w, nkeys, bits, &rt->mul)) return 0;
+	rt->bits = bits;
+	for (unsigned k = 0; k < nkeys; k++) rt->t[(w[k] * rt->mul) >> (64 - bits)] = w[k] | (uint64_t)k << 56;
+	return 1;
 }
 
 static void runs_init(void)
 {
-	RUNS.ready = fill_runs(RUNS.t4, RUN4_BITS, 4, RUN4_KEYS, &RUNS.mul4, RUNS.v4, sizeof RUNS.v4[0]) &&
-		     fill_runs(RUNS.t3, RUN3_BITS, 3, RUN3_KEYS, &RUNS.mul3, RUNS.v3, sizeof RUNS.v3[0]) &&
-		     fill_runs(RUNS.t2, RUN2_BITS, 2, RUN2_KEYS, &RUNS.mul2, RUNS.v2, sizeof RUNS.v2[0]);
+	RUNS.ready = fill_runs(&RUNS.r4, RUN4_BITS, 4, RUN4_KEYS) && fill_runs(&RUNS.r3, RUN3_BITS, 3, RUN3_KEYS) &&
+		     fill_runs(&RUNS.r2, RUN2_BITS, 2, RUN2_KEYS);
 	devices_init();
-}
-
-/* The run's values into dst (`cells` bytes, each entry of vals `vsize`),
- * from the bytes p[0..n): 1 when
- * it is a valid run. p is a cell of the reader's buffer: 8 bytes are
- * readable from it (csv.h). */
-static inline __attribute__((always_inline)) int run_take(const uint64_t *t, uint64_t mul, unsigned bits, const void *vals,
-				  size_t vsize, size_t cells, const char *p, size_t n, void *dst)
-{
-	if (n - 1 > 6) return 0; /* 1..7 bytes (n == 0: one cell, not a run) */
-	uint64_t w;
-	memcpy(&w, p, 8);
-	w = GNBV_X_LE64(w) & (~0ull >> (64 - 8 * n));
-	uint64_t e = t[(w * mul) >> (64 - bits)];
-	if ((e & 0x00FFFFFFFFFFFFFFull) != w) return 0;
-	memcpy(dst, (const char *)vals + (e >> 56) * vsize, cells);
-	return 1;
 }
 
 /* The lists of devices as the form files hold them (a subset of the five, in
@@ -470,6 +466,7 @@ static inline __attribute__((always_inline)) int run_take(const uint64_t *t, uin
  * perfect hash, searched for once); the entry's bytes, up to 40, are then
  * compared as masked words. Anything else goes to parse_devices. */
 enum { DEV_BITS = 7, DEV_LISTS = 31, DEV_WORDS = 5 };
+_Static_assert((int)DEV_BITS <= (int)HASH_BITS_MAX, "perfect_mul's table");
 typedef struct dev_entry {
 	uint64_t w[DEV_WORDS]; /* the list, zero-padded, in memory order */
 	uint32_t len;
@@ -494,9 +491,10 @@ static inline __attribute__((always_inline)) uint64_t cell_word(const char *p, s
 	return GNBV_X_LE64(w) & KEEP[k < 8 ? k : 8];
 }
 
-static inline __attribute__((always_inline)) unsigned dev_slot(uint64_t w0, uint64_t w1, size_t n, uint64_t mul)
+/* A list's key for the perfect hash: its first 16 bytes and its length. */
+static inline __attribute__((always_inline)) uint64_t dev_key(uint64_t w0, uint64_t w1, size_t n)
 {
-	return (unsigned)(((w0 ^ (w1 * 0x9e3779b97f4a7c15ull) ^ n) * mul) >> (64 - DEV_BITS));
+	return w0 ^ (w1 * 0x9e3779b97f4a7c15ull) ^ n;
 }
 
 static void devices_init(void)
@@ -516,24 +514,25 @@ static void devices_init(void)
 		e->len = (uint32_t)n;
 		e->mask = k;
 	}
-	uint64_t x = 0x2545f4914f6cdd1dull;
-	for (int tries = 0; tries < 1000000; tries++) {
-		x = gnbv_mix64(x + 0x9e3779b97f4a7c15ull);
-		uint64_t m = x | 1;
-		memset(DEVS.slot, 0, sizeof DEVS.slot);
-		unsigned k;
-		for (k = 0; k < DEV_LISTS; k++) {
-			const dev_entry *e = &DEVS.e[k];
-			unsigned char *sl = &DEVS.slot[dev_slot(e->w[0], e->w[1], e->len, m)];
-			if (*sl) break;
-			*sl = (unsigned char)(k + 1);
-		}
-		if (k == DEV_LISTS) {
-			DEVS.mul = m;
-			DEVS.ready = 1;
-			return;
-		}
-	}
+	uint64_t key[DEV_LISTS];
+	for (unsigned k = 0; k < DEV_LISTS; k++) key[k] = dev_key(DEVS.e[k].w[0], DEVS.e[k].w[1], DEVS.e[k].len);
+	if (!perfect_mul(key, DEV_LISTS, DEV_BITS, &DEVS.mul)) return;
+	for (unsigned k = 0; k < DEV_LISTS; k++) DEVS.slot[(key[k] * DEVS.mul) >> (64 - DEV_BITS)] = (unsigned char)(k + 1);
+	DEVS.ready = 1;
+}
+
+/* The run's values into dst (`cells` bytes) from the bytes p[0..n): 1 when
+ * it is a valid run. p is a cell of the reader's buffer: 8 bytes are
+ * readable from it (csv.h). */
+static inline __attribute__((always_inline)) int run_take(const run_table *rt, size_t cells, const char *p,
+							  size_t n, void *dst)
+{
+	if (n - 1 > 6) return 0; /* 1..7 bytes (n == 0: one cell, not a run) */
+	uint64_t w = cell_word(p, n, 0);
+	uint64_t e = rt->t[(w * rt->mul) >> (64 - rt->bits)];
+	if ((e & 0x00FFFFFFFFFFFFFFull) != w) return 0;
+	memcpy(dst, &rt->v[e >> 56], cells);
+	return 1;
 }
 
 /* 1 with *mask when p[0..n) is one of the lists, else 0. */
@@ -541,7 +540,7 @@ static inline __attribute__((always_inline)) int devices_take(const char *p, siz
 {
 	if (!DEVS.ready || n - 1 >= DEV_WORDS * 8) return 0;
 	uint64_t w0 = cell_word(p, n, 0), w1 = cell_word(p, n, 1);
-	unsigned sl = DEVS.slot[dev_slot(w0, w1, n, DEVS.mul)];
+	unsigned sl = DEVS.slot[(dev_key(w0, w1, n) * DEVS.mul) >> (64 - DEV_BITS)];
 	const dev_entry *e = &DEVS.e[sl ? sl - 1 : 0];
 	uint64_t diff = (w0 ^ e->w[0]) | (w1 ^ e->w[1]) | (cell_word(p, n, 2) ^ e->w[2]) |
 			(cell_word(p, n, 3) ^ e->w[3]) | (cell_word(p, n, 4) ^ e->w[4]);
@@ -718,13 +717,11 @@ int gnbv_x_household(const gnbv_xmap *m, const gnbv_csv *c, const gnbv_standard 
 #define H(i) \
 	if ((rc = h_cell(c, i, H_LAYOUT[i], b + sp[i], SEP_END(r, sp, i, 12) - sp[i], h, id, unit))) return rc
 		H(0); H(1); H(2); H(3); H(4);
-		if (!RUNS.ready || !run_take(RUNS.t3, RUNS.mul3, RUN3_BITS, RUNS.v3, sizeof RUNS.v3[0], 3, b + sp[5],
-					     sp[8] - 1 - sp[5], &h->floor_durable)) {
+		if (!RUNS.ready || !run_take(&RUNS.r3, 3, b + sp[5], sp[8] - 1 - sp[5], &h->floor_durable)) {
 			H(5); H(6); H(7);
 		}
 		H(8);
-		if (!RUNS.ready || !run_take(RUNS.t3, RUNS.mul3, RUN3_BITS, RUNS.v3, sizeof RUNS.v3[0], 3, b + sp[9],
-					     sp[12] - 1 - sp[9], &h->water_safe)) {
+		if (!RUNS.ready || !run_take(&RUNS.r3, 3, b + sp[9], sp[12] - 1 - sp[9], &h->water_safe)) {
 			H(9); H(10); H(11);
 		}
 		H(12);
@@ -836,13 +833,11 @@ int gnbv_x_member(const gnbv_xmap *m, const gnbv_csv *c, gnbv_member *mb, gnbv_c
 #define M(i) \
 	if ((rc = m_cell(c, i, M_LAYOUT[i], b + s[i], SEP_END(r, s, i, 15) - s[i], mb, hid))) return rc
 		M(0); M(1); M(3); M(4); M(5); M(7); M(8);
-		if (!RUNS.ready || !run_take(RUNS.t4, RUNS.mul4, RUN4_BITS, RUNS.v4, sizeof RUNS.v4[0], 4, b + s[9],
-			      s[13] - 1 - s[9], &mb->health_insurance)) {
+		if (!RUNS.ready || !run_take(&RUNS.r4, 4, b + s[9], s[13] - 1 - s[9], &mb->health_insurance)) {
 			M(9); M(10); M(11); M(12);
 		}
 		M(13);
-		if (!RUNS.ready || !run_take(RUNS.t2, RUNS.mul2, RUN2_BITS, RUNS.v2, sizeof RUNS.v2[0], 2, b + s[14],
-			      r->last_end - s[14], &mb->uses_internet)) {
+		if (!RUNS.ready || !run_take(&RUNS.r2, 2, b + s[14], r->last_end - s[14], &mb->uses_internet)) {
 			M(14); M(15);
 		}
 #undef M
