@@ -222,8 +222,10 @@ static void test_utf8_at_every_offset(void **state)
  * random text. */
 static void expect_same_verdict(const unsigned char *s, size_t n)
 {
+	static int vectors = -1;
+	if (vectors < 0) vectors = gnbv_utf8_vector();
 	size_t p = gnbv_utf8_prefix(s, n);
-	for (int v = 1; v <= gnbv_utf8_vector(); v++) { /* AVX2, and AVX-512BW where there is one */
+	for (int v = 1; v <= vectors; v++) { /* AVX2, and AVX-512BW where there is one */
 		size_t k = gnbv_utf8_check(s, n, v);
 		if ((p == n) != (k == n))
 			fail_msg("vector %d: verdicts differ: prefix %zu, check %zu, n %zu", v, p, k, n);
@@ -282,6 +284,76 @@ static void test_utf8_vector_matches_portable(void **state)
 			memcpy(buf + n, pc, pl);
 			n += pl;
 			if (n > sizeof buf - 8) break;
+		}
+		expect_same_verdict(buf, n);
+	}
+}
+
+/* The vector paths take 1 KiB runs without a branch and go over a run with
+ * an error again step by step: sequences of the bytes at the edges of each
+ * class, at run edges (the 1024- and 2048-byte ones, the open sequence
+ * carried from one run to the next) and inside a run, in an ASCII run (the
+ * shortcut) and in one of Vietnamese text (the tables), with the span
+ * going on past the next run; then long random spans with rare errors. */
+static void test_utf8_runs_match_portable(void **state)
+{
+	(void)state;
+	if (!gnbv_utf8_vector()) skip();
+	static const unsigned char edge[] = {0x00, 0x41, 0x80, 0x8F, 0x90, 0xA0, 0xBF, 0xC1,
+					     0xC2, 0xDF, 0xE0, 0xED, 0xF0, 0xF4, 0xF5, 0xFF};
+	static const size_t offs[] = {5, 1021, 1022, 1023, 1500, 2047};
+	enum { SPAN = 2048 + 1024 + 64 + 7 };
+	static unsigned char bg[2][SPAN], buf[SPAN];
+	static const char viet[] = "Nguy\xE1\xBB\x85n V\xC4\x83n \xC4\x90\xE1\xBB\xA9" "c,";
+	for (size_t i = 0; i < SPAN; i++) {
+		bg[0][i] = (unsigned char)(i % 37 == 36 ? '\n' : 'a' + i % 26);
+		bg[1][i] = (unsigned char)viet[i % (sizeof viet - 1)];
+	}
+	/* the third byte from fewer: ASCII, continuations, leads */
+	static const unsigned char third[] = {0x0A, 0x80, 0x9F, 0xBF, 0xC3, 0xE1, 0xF0, 0xFF};
+	size_t nk = sizeof edge, nt = sizeof third;
+	for (int g = 0; g < 2; g++)
+		for (size_t o = 0; o < sizeof offs / sizeof offs[0]; o++)
+			for (size_t a = 0; a < nk; a++)
+				for (size_t b = 0; b < nk; b++)
+					for (size_t c = 0; c <= nt; c++) {
+						memcpy(buf, bg[g], SPAN);
+						size_t off = offs[o];
+						/* start the sequence after the background's own
+						 * character, with ASCII around it */
+						buf[off - 1] = 'x';
+						buf[off] = edge[a];
+						buf[off + 1] = edge[b];
+						buf[off + 2] = c < nt ? third[c] : 0x80;
+						buf[off + 3] = c < nt ? 'x' : 0x80;
+						buf[off + 4] = 'x';
+						buf[off + 5] = 'x';
+						expect_same_verdict(buf, off + 3);  /* the span ends at it */
+						/* the background resumes at one of its own
+						 * character starts: every member is 'a'..'z', 'N', ',' or a lead */
+						size_t r = off + 6;
+						while (r < SPAN && (buf[r] & 0xC0) == 0x80) buf[r++] = 'y';
+						/* on past the start of the next run */
+						size_t end = (off / 1024 + 1) * 1024 + 70;
+						while (end < SPAN && (buf[end] & 0xC0) == 0x80) end++;
+						expect_same_verdict(buf, end);
+					}
+	/* long random spans of Vietnamese-like text with rare errors */
+	static const char *const pieces[] = {"a", ",", "\n", "\xE1\xBB\x87", "\xC3\xB4", "\xC6\xB0",
+					     "\xF0\x9F\x98\x80", "\x80", "\xC3", "\xE1\xBB", "\xED\xA0\x80",
+					     "\xF4\x90\x80\x80", "\xC0\xAF", "\xE0\x80\xAF", "", "\0"};
+	unsigned seed = 777;
+	for (int iter = 0; iter < 3000; iter++) {
+		size_t n = 0, want = 1000 + (size_t)((seed = seed * 1103515245u + 12345u) >> 16) % 2100;
+		int ascii = iter % 3 == 0; /* a third all ASCII but for the error */
+		while (n < want) {
+			seed = seed * 1103515245u + 12345u;
+			unsigned r = (seed >> 16) % 3000;
+			size_t k = r < 2999 ? (ascii ? r % 3 : r % 7) : 7 + r % 9;
+			const char *pc = pieces[k];
+			size_t pl = k == 15 ? 1 : strlen(pc);
+			memcpy(buf + n, pc, pl);
+			n += pl;
 		}
 		expect_same_verdict(buf, n);
 	}
@@ -603,6 +675,7 @@ int main(void)
 		cmocka_unit_test(test_record_cap),
 		cmocka_unit_test(test_utf8_at_every_offset),
 		cmocka_unit_test(test_utf8_vector_matches_portable),
+		cmocka_unit_test(test_utf8_runs_match_portable),
 		cmocka_unit_test(test_parse_date),
 		cmocka_unit_test(test_member_and_device_words),
 		cmocka_unit_test(test_member_bool_runs),
