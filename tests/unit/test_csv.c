@@ -15,6 +15,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 static gnbv_csv *open_str(const char *s)
@@ -583,6 +584,64 @@ static void expect_same_households(const char *text, household_read *b)
 			fail_msg("row %d: the indexed read differs from the cell-by-cell one", i + 1);
 }
 
+/* Living area and income score: a decimal with '.' or ',' reads as the
+ * nearest double (strtod's answer), for every value with one or two
+ * decimals up to 1000 and for long and odd ones; bad ones are refused. */
+static void test_household_decimals(void **state)
+{
+	(void)state;
+	static char text[1 << 16];
+	static household_read r;
+	static const char *const odd[] = {"0", "7", "0.1", "0,25", "8.000", "999999.99", "0000000000000012.5",
+					  "999999.999999999", "0.000000000000001", "5.",
+					  "0.0000000000000000000001", "12.25000000000000000000",
+					  "3.14159265358979323846"};
+	static const char *const bad[] = {".", ",", "1.2.3", "1,2.3", "1e3", "-4", "12a", "1 2"};
+	for (int pass = 0; pass < 3; pass++) {
+		size_t n = (size_t)snprintf(text, sizeof text, "%s", H_HEADER);
+		int rows = 0;
+		static char cells[1024][32];
+		for (int k = 0; k < 1000 && rows < 1000; k++, rows++) {
+			const char *mark = k % 2 ? "." : ",";
+			if (pass == 0) snprintf(cells[rows], 32, "%d%s%d", k, mark, k % 10);
+			else if (pass == 1) snprintf(cells[rows], 32, "%d%s%02d", k / 3, mark, k % 100);
+			else if (k < (int)(sizeof odd / sizeof odd[0])) snprintf(cells[rows], 32, "%s", odd[k]);
+			else break;
+			/* a decimal comma is quoted, as a spreadsheet writes it */
+			char q[40];
+			snprintf(q, sizeof q, strchr(cells[rows], ',') ? "\"%.31s\"" : "%.31s", cells[rows]);
+			n += (size_t)snprintf(text + n, sizeof text - n, "H%d,U1,rural,900000,%s,1,1,1,%s,1,1,1,tv\n", rows,
+					      pass == 2 && k < 10 ? "" : q, q);
+		}
+		assert_true(n < sizeof text);
+		expect_same_households(text, &r);
+		if (r.rc != 0) fail_msg("pass %d: %s", pass, r.msg);
+		assert_int_equal(r.n, rows);
+		for (int k = 0; k < rows; k++) {
+			char c[32];
+			memcpy(c, cells[k], sizeof c);
+			for (char *q = c; *q; q++)
+				if (*q == ',') *q = '.';
+			double want = strtod(c, NULL);
+			/* the last two: more digits than a double holds, near enough */
+			if (pass == 2 && k >= 11) {
+				if (fabs(r.h[k].living_area_m2 - want) > 4e-16 * want)
+					fail_msg("'%s': %.17g, not near %.17g", cells[k], r.h[k].living_area_m2, want);
+				continue;
+			}
+			if (r.h[k].living_area_m2 != want)
+				fail_msg("'%s': %.17g, not %.17g", cells[k], r.h[k].living_area_m2, want);
+			if (!(pass == 2 && k < 10) && r.h[k].has_score && r.h[k].income_score != want && want <= 10000)
+				fail_msg("score '%s': %.17g, not %.17g", cells[k], r.h[k].income_score, want);
+		}
+	}
+	for (size_t v = 0; v < sizeof bad / sizeof bad[0]; v++) {
+		snprintf(text, sizeof text, "%sH1,U1,rural,900000,,1,1,1,\"%s\",1,1,1,tv\n", H_HEADER, bad[v]);
+		expect_same_households(text, &r);
+		if (r.rc >= 0 || !strstr(r.msg, "t.csv:2:9:")) fail_msg("'%s': rc %d, %s", bad[v], r.rc, r.msg);
+	}
+}
+
 static void test_household_runs_and_devices(void **state)
 {
 	(void)state;
@@ -680,6 +739,7 @@ int main(void)
 		cmocka_unit_test(test_member_and_device_words),
 		cmocka_unit_test(test_member_bool_runs),
 		cmocka_unit_test(test_household_runs_and_devices),
+		cmocka_unit_test(test_household_decimals),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
