@@ -1,6 +1,14 @@
 /*
  * pg.c - the PostgreSQL backend of the store (gnbv/sys/store_backend.h),
- * over libpq.
+ * over libpq, loaded when the first postgresql:// store is opened.
+ *
+ * libpq is not linked: with it, the libraries it pulls in (Kerberos, LDAP,
+ * GnuTLS and theirs, 20 of the 41 a linked binary maps) cost every process
+ * 4.4 ms at start-up, a command on SQLite as much as one on PostgreSQL
+ * (an empty program linked with the binary's libraries took 7.9 ms to run,
+ * 3.4 ms without libpq's). So it is opened with dlopen (libpq.so.5, or the
+ * file GNBV_LIBPQ names) and its functions are taken through one table
+ * typed from libpq-fe.h itself, so a wrong prototype cannot compile.
  *
  * The store speaks the portable SQL subset of store_backend.h; this file
  * makes PostgreSQL (>= 12) run it unchanged. `--db` is a postgresql:// or
@@ -66,10 +74,86 @@
 
 #include <libpq-fe.h>
 
+#include <dlfcn.h>
+#include <pthread.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* ---- libpq, loaded on first use ---- */
+
+#define PQ_FUNCS(X) \
+	X(PQclear) \
+	X(PQcmdStatus) \
+	X(PQcmdTuples) \
+	X(PQconnectdbParams) \
+	X(PQenterPipelineMode) \
+	X(PQerrorMessage) \
+	X(PQexec) \
+	X(PQexecParams) \
+	X(PQexitPipelineMode) \
+	X(PQfinish) \
+	X(PQgetResult) \
+	X(PQgetisnull) \
+	X(PQgetlength) \
+	X(PQgetvalue) \
+	X(PQnfields) \
+	X(PQntuples) \
+	X(PQpipelineSync) \
+	X(PQprepare) \
+	X(PQputCopyData) \
+	X(PQputCopyEnd) \
+	X(PQresultErrorField) \
+	X(PQresultStatus) \
+	X(PQsendQueryParams) \
+	X(PQsendQueryPrepared) \
+	X(PQserverVersion) \
+	X(PQsetNoticeProcessor) \
+	X(PQsetSingleRowMode) \
+	X(PQstatus) \
+	X(PQtransactionStatus)
+
+static struct {
+#define PQ_FIELD(f) __typeof__(f) *f;
+	PQ_FUNCS(PQ_FIELD)
+#undef PQ_FIELD
+} pq;
+static pthread_once_t pq_once = PTHREAD_ONCE_INIT;
+static int pq_ready;
+static char pq_why[512];
+
+static void pq_load_once(void)
+{
+	const char *lib = getenv("GNBV_LIBPQ");
+	if (!lib || !*lib) lib = "libpq.so.5";
+	void *h = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		snprintf(pq_why, sizeof pq_why, "%s", dlerror());
+		return;
+	}
+	/* (through a void pointer: ISO C has no cast between object and
+	 * function pointers; POSIX makes dlsym's answer usable this way) */
+#define PQ_SYM(f) \
+	if (!(*(void **)&pq.f = dlsym(h, #f))) { \
+		snprintf(pq_why, sizeof pq_why, "%s has no %s", lib, #f); \
+		return; \
+	}
+	PQ_FUNCS(PQ_SYM)
+#undef PQ_SYM
+	pq_ready = 1; /* the library stays loaded for the life of the process */
+}
+
+static int pq_load(void)
+{
+	pthread_once(&pq_once, pq_load_once);
+	if (pq_ready) return 0;
+	return gnbv_error_set(GNBV_EIO,
+	                      "cannot load PostgreSQL's client library (%s): install the libpq5 "
+	                      "package, or set GNBV_LIBPQ to the file's path",
+	                      pq_why);
+}
 
 #define MAX_PARAMS     65535      /* PostgreSQL's limit per statement */
 #define MAX_SQL        (1u << 24) /* 16 MiB of SQL text, script or statement */
@@ -204,10 +288,10 @@ static void trimmed(const char *s, char *out, size_t cap)
 static int fail_res(pg_conn *c, const PGresult *r, const char *what)
 {
 	char msg[768], detail[512];
-	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
-	const char *primary = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-	trimmed(primary ? primary : PQerrorMessage(c->pg), msg, sizeof msg);
-	trimmed(r ? PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL) : NULL, detail, sizeof detail);
+	const char *state = r ? pq.PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	const char *primary = r ? pq.PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	trimmed(primary ? primary : pq.PQerrorMessage(c->pg), msg, sizeof msg);
+	trimmed(r ? pq.PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL) : NULL, detail, sizeof detail);
 	if (!msg[0]) snprintf(msg, sizeof msg, "no answer from the server");
 	return gnbv_error_set(map_state(state), "database: %s: %s%s%s%s", what, msg,
 	                      detail[0] ? " (" : "", detail, detail[0] ? ")" : "");
@@ -238,13 +322,13 @@ static void unstream(pg_conn *c)
 	gnbv_bstmt *st = c->streaming;
 	if (!st) return;
 	PGresult *r;
-	while ((r = PQgetResult(c->pg))) {
+	while ((r = pq.PQgetResult(c->pg))) {
 		if (st->nahead == st->capahead) {
 			size_t cap = st->capahead ? 2 * st->capahead : 64;
 			PGresult **a = realloc(st->ahead, cap * sizeof *a);
 			if (!a) { /* rows lost: the statement fails when it gets there */
 				st->lost = 1;
-				PQclear(r);
+				pq.PQclear(r);
 				continue;
 			}
 			st->ahead = a;
@@ -264,27 +348,27 @@ static int drain(pg_conn *c)
 	int rc = 0;
 	unstream(c);
 	if (!c->pipelined) return 0;
-	if (PQpipelineSync(c->pg) != 1) rc = fail_res(c, NULL, "pipeline");
+	if (pq.PQpipelineSync(c->pg) != 1) rc = fail_res(c, NULL, "pipeline");
 	for (int nulls = 0;;) {
-		PGresult *r = PQgetResult(c->pg);
+		PGresult *r = pq.PQgetResult(c->pg);
 		if (!r) { /* the end of one statement's results; two in a row: no sync coming */
-			if (++nulls < 2 && PQstatus(c->pg) != CONNECTION_BAD) continue;
+			if (++nulls < 2 && pq.PQstatus(c->pg) != CONNECTION_BAD) continue;
 			if (!rc) rc = fail_res(c, NULL, "pipeline");
 			break;
 		}
 		nulls = 0;
-		ExecStatusType s = PQresultStatus(r);
+		ExecStatusType s = pq.PQresultStatus(r);
 		if (s == PGRES_PIPELINE_SYNC) {
-			PQclear(r);
+			pq.PQclear(r);
 			break;
 		}
 		if (s == PGRES_COMMAND_OK) {
-			c->changes = strtoll(PQcmdTuples(r), NULL, 10);
+			c->changes = strtoll(pq.PQcmdTuples(r), NULL, 10);
 		} else if (s != PGRES_PIPELINE_ABORTED && !rc) {
 			rc = fail_res(c, r, "insert");
 		}
-		PQclear(r);
-		if (PQstatus(c->pg) == CONNECTION_BAD) {
+		pq.PQclear(r);
+		if (pq.PQstatus(c->pg) == CONNECTION_BAD) {
 			if (!rc) rc = fail_res(c, NULL, "pipeline");
 			c->queued = 0;
 			c->pipelined = 0;
@@ -292,7 +376,7 @@ static int drain(pg_conn *c)
 		}
 	}
 	c->queued = 0;
-	if (PQexitPipelineMode(c->pg) != 1 && !rc) rc = fail_res(c, NULL, "pipeline");
+	if (pq.PQexitPipelineMode(c->pg) != 1 && !rc) rc = fail_res(c, NULL, "pipeline");
 	c->pipelined = 0;
 	return rc;
 }
@@ -324,20 +408,20 @@ static int copy_flush(pg_conn *c)
 		memcpy(cmd, "COPY ", 5);
 		memcpy(cmd + 5, k->target, tl);
 		memcpy(cmd + 5 + tl, " FROM STDIN", 12);
-		PGresult *r = PQexec(c->pg, cmd);
-		if (PQresultStatus(r) != PGRES_COPY_IN) {
+		PGresult *r = pq.PQexec(c->pg, cmd);
+		if (pq.PQresultStatus(r) != PGRES_COPY_IN) {
 			rc = fail_res(c, r, "copy");
-			PQclear(r);
+			pq.PQclear(r);
 			break;
 		}
-		PQclear(r);
-		if (PQputCopyData(c->pg, k->data, (int)k->len) != 1 ||
-		    PQputCopyEnd(c->pg, NULL) != 1)
+		pq.PQclear(r);
+		if (pq.PQputCopyData(c->pg, k->data, (int)k->len) != 1 ||
+		    pq.PQputCopyEnd(c->pg, NULL) != 1)
 			rc = fail_res(c, NULL, "copy");
-		while ((r = PQgetResult(c->pg))) {
-			if (PQresultStatus(r) != PGRES_COMMAND_OK && !rc)
+		while ((r = pq.PQgetResult(c->pg))) {
+			if (pq.PQresultStatus(r) != PGRES_COMMAND_OK && !rc)
 				rc = fail_res(c, r, "copy");
-			PQclear(r);
+			pq.PQclear(r);
 		}
 		k->len = 0;
 	}
@@ -365,10 +449,10 @@ static int run(pg_conn *c, const char *sql, const char *what)
 {
 	int rc = settle(c);
 	if (rc) return rc;
-	PGresult *r = PQexec(c->pg, sql);
-	ExecStatusType s = PQresultStatus(r);
+	PGresult *r = pq.PQexec(c->pg, sql);
+	ExecStatusType s = pq.PQresultStatus(r);
 	rc = s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK ? 0 : fail_res(c, r, what);
-	PQclear(r);
+	pq.PQclear(r);
 	return rc;
 }
 
@@ -380,11 +464,11 @@ static int query(pg_conn *c, const char *sql, int n, const char *const *vals, co
 	int rc = settle(c);
 	*out = NULL;
 	if (rc) return rc;
-	PGresult *r = PQexecParams(c->pg, sql, n, NULL, vals, NULL, NULL, 0);
-	ExecStatusType s = PQresultStatus(r);
+	PGresult *r = pq.PQexecParams(c->pg, sql, n, NULL, vals, NULL, NULL, 0);
+	ExecStatusType s = pq.PQresultStatus(r);
 	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
 		rc = fail_res(c, r, what);
-		PQclear(r);
+		pq.PQclear(r);
 		return rc;
 	}
 	*out = r;
@@ -738,14 +822,14 @@ static int prep_get(pg_conn *c, const char *sql, pg_prep **out, int *owned)
 		return rc;
 	}
 	snprintf(p->name, sizeof p->name, "gnbv_%u", ++c->next_name);
-	PGresult *r = PQprepare(c->pg, p->name, p->pgsql, 0, NULL);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+	PGresult *r = pq.PQprepare(c->pg, p->name, p->pgsql, 0, NULL);
+	if (pq.PQresultStatus(r) != PGRES_COMMAND_OK) {
 		rc = fail_res(c, r, "prepare");
-		PQclear(r);
+		pq.PQclear(r);
 		prep_free(p);
 		return rc;
 	}
-	PQclear(r);
+	pq.PQclear(r);
 	c->cache[slot] = p;
 	c->cached++;
 	*out = p;
@@ -758,7 +842,7 @@ static void pg_close(gnbv_backend *b)
 {
 	if (!b) return;
 	pg_conn *c = CONN(b);
-	if (c->pg) PQfinish(c->pg); /* the server drops the prepared statements */
+	if (c->pg) pq.PQfinish(c->pg); /* the server drops the prepared statements */
 	for (size_t i = 0; i < CACHE_SLOTS; i++)
 		prep_free(c->cache[i]);
 	for (int i = 0; i < c->ncopy; i++) {
@@ -796,16 +880,16 @@ static int pg_commit(gnbv_backend *b)
 	pg_conn *c = CONN(b);
 	int rc = settle(c);
 	if (rc) return rc;
-	if (PQtransactionStatus(c->pg) == PQTRANS_INERROR)
+	if (pq.PQtransactionStatus(c->pg) == PQTRANS_INERROR)
 		return gnbv_error_set(GNBV_EIO, "database: commit: the transaction failed earlier "
 		                                "and was rolled back");
-	PGresult *r = PQexec(c->pg, "COMMIT");
-	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+	PGresult *r = pq.PQexec(c->pg, "COMMIT");
+	if (pq.PQresultStatus(r) != PGRES_COMMAND_OK)
 		rc = fail_res(c, r, "commit");
-	else if (strcmp(PQcmdStatus(r), "COMMIT"))
+	else if (strcmp(pq.PQcmdStatus(r), "COMMIT"))
 		rc = gnbv_error_set(GNBV_EIO, "database: commit: the server rolled back (%s)",
-		                    PQcmdStatus(r));
-	PQclear(r);
+		                    pq.PQcmdStatus(r));
+	pq.PQclear(r);
 	return rc;
 }
 
@@ -814,7 +898,7 @@ static int pg_rollback(gnbv_backend *b)
 	pg_conn *c = CONN(b);
 	copy_discard(c);
 	(void)drain(c); /* its error is why we roll back; it was reported */
-	if (PQtransactionStatus(c->pg) == PQTRANS_IDLE) return 0;
+	if (pq.PQtransactionStatus(c->pg) == PQTRANS_IDLE) return 0;
 	return run(c, "ROLLBACK", "rollback");
 }
 
@@ -824,17 +908,17 @@ static int pg_rollback(gnbv_backend *b)
  * those still arriving (read and dropped: the connection must be free). */
 static void st_clear_result(gnbv_bstmt *st)
 {
-	if (st->res) PQclear(st->res);
+	if (st->res) pq.PQclear(st->res);
 	st->res = NULL;
 	if (st->streaming) {
 		PGresult *r;
-		while ((r = PQgetResult(st->c->pg)))
-			PQclear(r);
+		while ((r = pq.PQgetResult(st->c->pg)))
+			pq.PQclear(r);
 		st->streaming = 0;
 		st->c->streaming = NULL;
 	}
 	while (st->iahead < st->nahead)
-		PQclear(st->ahead[st->iahead++]);
+		pq.PQclear(st->ahead[st->iahead++]);
 	st->nahead = st->iahead = 0;
 	st->row = st->nrows = st->ncols = 0;
 	st->state = ST_IDLE;
@@ -850,25 +934,25 @@ static int next_row(gnbv_bstmt *st)
 		return gnbv_error_set(GNBV_ENOMEM, "database: out of memory reading rows ahead");
 	}
 	PGresult *r = st->iahead < st->nahead ? st->ahead[st->iahead++]
-	              : st->streaming         ? PQgetResult(c->pg)
+	              : st->streaming         ? pq.PQgetResult(c->pg)
 	                                      : NULL;
-	ExecStatusType s = r ? PQresultStatus(r) : PGRES_TUPLES_OK;
+	ExecStatusType s = r ? pq.PQresultStatus(r) : PGRES_TUPLES_OK;
 	int rc = GNBV_BACKEND_DONE;
 	if (s == PGRES_SINGLE_TUPLE) {
 		st->res = r;
 		st->nrows = 1;
 		st->row = 0;
-		st->ncols = PQnfields(r);
+		st->ncols = pq.PQnfields(r);
 		st->state = ST_ROWS;
 		return GNBV_BACKEND_ROW;
 	}
 	if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) {
-		const char *tuples = r ? PQcmdTuples(r) : "";
+		const char *tuples = r ? pq.PQcmdTuples(r) : "";
 		if (tuples[0]) c->changes = strtoll(tuples, NULL, 10);
 	} else {
 		rc = fail_res(c, r, "step");
 	}
-	PQclear(r);
+	pq.PQclear(r);
 	st_clear_result(st); /* reads the end of the results */
 	st->state = ST_DONE;
 	return rc;
@@ -992,13 +1076,13 @@ static int send_pipelined(gnbv_bstmt *st)
 		if (rc) return rc;
 	}
 	if (!c->pipelined) {
-		if (PQenterPipelineMode(c->pg) != 1) return fail_res(c, NULL, "pipeline");
+		if (pq.PQenterPipelineMode(c->pg) != 1) return fail_res(c, NULL, "pipeline");
 		c->pipelined = 1;
 	}
 	int ok =
 	    p->name[0]
-	        ? PQsendQueryPrepared(c->pg, p->name, p->nparams, st->vals, NULL, NULL, 0)
-	        : PQsendQueryParams(c->pg, p->pgsql, p->nparams, NULL, st->vals, NULL, NULL, 0);
+	        ? pq.PQsendQueryPrepared(c->pg, p->name, p->nparams, st->vals, NULL, NULL, 0)
+	        : pq.PQsendQueryParams(c->pg, p->pgsql, p->nparams, NULL, st->vals, NULL, NULL, 0);
 	if (ok != 1) {
 		int rc = fail_res(c, NULL, "insert");
 		(void)drain(c);
@@ -1015,7 +1099,7 @@ static int pg_step(gnbv_bstmt *st)
 	pg_conn *c = st->c;
 	int rc;
 	if (st->state == ST_ROWS) {
-		PQclear(st->res);
+		pq.PQclear(st->res);
 		st->res = NULL;
 		return next_row(st);
 	}
@@ -1034,10 +1118,10 @@ static int pg_step(gnbv_bstmt *st)
 	if ((rc = settle(c))) return rc;
 	int sent =
 	    p->name[0]
-	        ? PQsendQueryPrepared(c->pg, p->name, p->nparams, st->vals, NULL, NULL, 0)
-	        : PQsendQueryParams(c->pg, p->pgsql, p->nparams, NULL, st->vals, NULL, NULL, 0);
+	        ? pq.PQsendQueryPrepared(c->pg, p->name, p->nparams, st->vals, NULL, NULL, 0)
+	        : pq.PQsendQueryParams(c->pg, p->pgsql, p->nparams, NULL, st->vals, NULL, NULL, 0);
 	if (sent != 1) return fail_res(c, NULL, "step");
-	(void)PQsetSingleRowMode(c->pg); /* 0 only if too late: then one result, still right */
+	(void)pq.PQsetSingleRowMode(c->pg); /* 0 only if too late: then one result, still right */
 	st->streaming = 1;
 	c->streaming = st;
 	return next_row(st);
@@ -1050,13 +1134,13 @@ static int in_row(const gnbv_bstmt *st, int col)
 
 static int pg_column_is_null(gnbv_bstmt *st, int col)
 {
-	return !in_row(st, col) || PQgetisnull(st->res, st->row, col);
+	return !in_row(st, col) || pq.PQgetisnull(st->res, st->row, col);
 }
 
 static int64_t pg_column_int(gnbv_bstmt *st, int col)
 {
 	if (pg_column_is_null(st, col)) return 0;
-	const char *v = PQgetvalue(st->res, st->row, col);
+	const char *v = pq.PQgetvalue(st->res, st->row, col);
 	char *end;
 	long long n = strtoll(v, &end, 10);
 	if (*end == '.' || *end == 'e' || *end == 'E') n = (long long)strtod(v, NULL); /* numeric */
@@ -1066,7 +1150,7 @@ static int64_t pg_column_int(gnbv_bstmt *st, int col)
 static double pg_column_double(gnbv_bstmt *st, int col)
 {
 	if (pg_column_is_null(st, col)) return 0.0;
-	return strtod(PQgetvalue(st->res, st->row, col), NULL);
+	return strtod(pq.PQgetvalue(st->res, st->row, col), NULL);
 }
 
 static const char *pg_column_text(gnbv_bstmt *st, int col, size_t *len)
@@ -1075,8 +1159,8 @@ static const char *pg_column_text(gnbv_bstmt *st, int col, size_t *len)
 		if (len) *len = 0;
 		return "";
 	}
-	if (len) *len = (size_t)PQgetlength(st->res, st->row, col);
-	return PQgetvalue(st->res, st->row, col);
+	if (len) *len = (size_t)pq.PQgetlength(st->res, st->row, col);
+	return pq.PQgetvalue(st->res, st->row, col);
 }
 
 static int pg_reset(gnbv_bstmt *st)
@@ -1119,10 +1203,10 @@ static int pg_check(gnbv_backend *b)
 	PGresult *r = NULL;
 	int rc = query(c, CHECK_CATALOG, 0, NULL, "check", &r);
 	if (rc) return rc;
-	if (PQntuples(r) > 0)
+	if (pq.PQntuples(r) > 0)
 		rc = gnbv_error_set(GNBV_EIO, "database: check: %s is not valid",
-		                    PQgetvalue(r, 0, 0));
-	PQclear(r);
+		                    pq.PQgetvalue(r, 0, 0));
+	pq.PQclear(r);
 	if (!rc) rc = run(c, CHECK_AMCHECK, "check (amcheck)");
 	return rc;
 }
@@ -1190,11 +1274,11 @@ static void who(pg_conn *c, char *schema, size_t scap, char *role, size_t rcap)
 	snprintf(role, rcap, "?");
 	if (query(c, "SELECT coalesce(current_schema(), ''), current_user", 0, NULL, "open", &r))
 		return;
-	if (PQntuples(r) == 1) {
-		snprintf(schema, scap, "%s", PQgetvalue(r, 0, 0));
-		snprintf(role, rcap, "%s", PQgetvalue(r, 0, 1));
+	if (pq.PQntuples(r) == 1) {
+		snprintf(schema, scap, "%s", pq.PQgetvalue(r, 0, 0));
+		snprintf(role, rcap, "%s", pq.PQgetvalue(r, 0, 1));
 	}
-	PQclear(r);
+	pq.PQclear(r);
 }
 
 static int ensure_collation(pg_conn *c, const gnbv_backend_config *cfg)
@@ -1206,8 +1290,8 @@ static int ensure_collation(pg_conn *c, const gnbv_backend_config *cfg)
 	               "AND pg_collation_is_visible(oid)",
 	               0, NULL, "open", &r);
 	if (rc) return rc;
-	int have = strcmp(PQgetvalue(r, 0, 0), "0") != 0;
-	PQclear(r);
+	int have = strcmp(pq.PQgetvalue(r, 0, 0), "0") != 0;
+	pq.PQclear(r);
 	if (have) return 0;
 	who(c, schema, sizeof schema, role, sizeof role);
 	if (!schema[0])
@@ -1216,21 +1300,21 @@ static int ensure_collation(pg_conn *c, const gnbv_backend_config *cfg)
 		                      "none that exists",
 		                      c->shown, role);
 	if (!cfg->read_only) {
-		r = PQexec(c->pg,
+		r = pq.PQexec(c->pg,
 		           "CREATE COLLATION IF NOT EXISTS vi (provider = icu, locale = 'vi')");
-		ExecStatusType s = PQresultStatus(r);
-		const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+		ExecStatusType s = pq.PQresultStatus(r);
+		const char *state = pq.PQresultErrorField(r, PG_DIAG_SQLSTATE);
 		int denied = state && !strcmp(state, "42501");
 		if (s == PGRES_COMMAND_OK) {
-			PQclear(r);
+			pq.PQclear(r);
 			return 0;
 		}
 		if (!denied) {
 			rc = fail_res(c, r, "creating the collation vi (ICU)");
-			PQclear(r);
+			pq.PQclear(r);
 			return rc;
 		}
-		PQclear(r);
+		pq.PQclear(r);
 	}
 	return gnbv_error_set(GNBV_EDENIED,
 	                      "%s: schema %s has no collation 'vi' and role %s may not create "
@@ -1249,8 +1333,8 @@ static int ensure_registry(pg_conn *c, const gnbv_backend_config *cfg)
 	if (cfg->create) return 0;
 	int rc = query(c, "SELECT to_regclass('schema_version') IS NOT NULL", 0, NULL, "open", &r);
 	if (rc) return rc;
-	int have = PQgetvalue(r, 0, 0)[0] == 't';
-	PQclear(r);
+	int have = pq.PQgetvalue(r, 0, 0)[0] == 't';
+	pq.PQclear(r);
 	if (have) return 0;
 	who(c, schema, sizeof schema, role, sizeof role);
 	return gnbv_error_set(GNBV_ENOTFOUND,
@@ -1266,28 +1350,29 @@ static int pg_open(const char *target, const gnbv_backend_config *cfg, gnbv_back
 	int rc = 0;
 	*out = NULL;
 	if (!accepts(target)) return gnbv_error_set(GNBV_EINVALID, "not a postgresql:// URL");
+	if ((rc = pq_load())) return rc;
 	c = calloc(1, sizeof *c);
 	if (!c) return gnbv_error_set(GNBV_ENOMEM, "out of memory");
 	c->base.ops = &PG_OPS;
 	gnbv__pg_mask_target(target, c->shown, sizeof c->shown);
 	const char *const keys[] = {"dbname", "fallback_application_name", NULL};
 	const char *const vals[] = {target, "gnbv", NULL};
-	c->pg = PQconnectdbParams(keys, vals, 1);
+	c->pg = pq.PQconnectdbParams(keys, vals, 1);
 	if (!c->pg) {
 		rc = gnbv_error_set(GNBV_ENOMEM, "out of memory");
 		goto done;
 	}
-	if (PQstatus(c->pg) != CONNECTION_OK) {
+	if (pq.PQstatus(c->pg) != CONNECTION_OK) {
 		char msg[768];
-		trimmed(PQerrorMessage(c->pg), msg, sizeof msg);
+		trimmed(pq.PQerrorMessage(c->pg), msg, sizeof msg);
 		rc = gnbv_error_set(GNBV_EIO, "%s: cannot connect: %s", c->shown, msg);
 		goto done;
 	}
-	PQsetNoticeProcessor(c->pg, ignore_notice, NULL);
-	if (PQserverVersion(c->pg) < 120000) {
+	pq.PQsetNoticeProcessor(c->pg, ignore_notice, NULL);
+	if (pq.PQserverVersion(c->pg) < 120000) {
 		rc = gnbv_error_set(GNBV_EINVALID, "%s: PostgreSQL %d.%d is too old (12 or later)",
-		                    c->shown, PQserverVersion(c->pg) / 10000,
-		                    PQserverVersion(c->pg) / 100 % 100);
+		                    c->shown, pq.PQserverVersion(c->pg) / 10000,
+		                    pq.PQserverVersion(c->pg) / 100 % 100);
 		goto done;
 	}
 	if ((rc = run(c, SESSION, "open"))) goto done;
@@ -1296,7 +1381,7 @@ static int pg_open(const char *target, const gnbv_backend_config *cfg, gnbv_back
 	const char *const lt[] = {ms};
 	if ((rc = query(c, "SELECT set_config('lock_timeout', $1, false)", 1, lt, "open", &r)))
 		goto done;
-	PQclear(r);
+	pq.PQclear(r);
 	r = NULL;
 	if (cfg->read_only && (rc = run(c, "SET default_transaction_read_only = on", "open")))
 		goto done;
