@@ -269,6 +269,32 @@ static int same(const gnbv_csv_field *a, const gnbv_csv_field *b)
 	return a->len == b->len && gnbv_same_key(a->p, b->p, a->len);
 }
 
+/* The ids of the first n households, given to the duplicate check again:
+ * they came in order, so it only counted them (gnbv_dupcheck_defer), and
+ * the order has just broken. Read from the households file a second time,
+ * with the cells checked as the first read checked them (so the same id
+ * bytes); a file that has changed meanwhile is an error. Rare: exports
+ * come in key order. */
+static int replay_ids(run *r, size_t n)
+{
+	const char *path = r->o->households_path;
+	gnbv_csv *c = NULL;
+	int rc = gnbv_csv_open(&c, path);
+	if (rc) return rc;
+	if ((rc = gnbv_csv_next(c)) == 1) rc = gnbv_csv_take_header(c);
+	if (rc == 0) gnbv_csv_expect(c, r->hmap.ncols);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		gnbv_household h;
+		gnbv_csv_field id, unit;
+		rc = gnbv_csv_next(c);
+		if (rc == 1) rc = gnbv_x_household(&r->hmap, c, &r->std, &h, &id, &unit);
+		else if (rc == 0) rc = gnbv_error_set(GNBV_EIO, "%s: the file changed while it was read", path);
+		if (rc == 0) rc = gnbv_dupcheck_add_id(r->dups, id.p, id.len);
+	}
+	gnbv_csv_free(c);
+	return rc < 0 ? rc : rc ? gnbv_error_set(GNBV_EIO, "%s: the file changed while it was read", path) : 0;
+}
+
 /* Streaming mode. Returns 0, RESTART, or a negative error. Members come
  * from the feed, parsed and grouped by household ahead on the second core. */
 static int run_streaming(run *r, gnbv_mfeed *feed)
@@ -304,7 +330,10 @@ static int run_streaming(run *r, gnbv_mfeed *feed)
 		 * comes before this household's outputs, as it always has. */
 		if ((rc = gnbv_mfeed_group(feed, &g)) < 0) return rc;
 		have = rc == 1;
-		if ((rc = gnbv_dupcheck_add_id(r->dups, id.p, id.len))) return rc;
+		rc = gnbv_dupcheck_add_id(r->dups, id.p, id.len);
+		if (rc == GNBV_DUPCHECK_REPLAY && !(rc = replay_ids(r, gnbv_dupcheck_counted(r->dups))))
+			rc = gnbv_dupcheck_add_id(r->dups, id.p, id.len);
+		if (rc) return rc < 0 ? rc : gnbv_error_set(GNBV_EINVALID, "duplicate check out of step");
 		if ((rc = emit(r, &h, &id, &unit, mem, n, psum))) return rc;
 	}
 	if (rc < 0) return rc;
@@ -658,6 +687,7 @@ int gnbv_classify(const gnbv_classify_opts *o, gnbv_classify_stats *st)
 
 	gnbv_mfeed *feed = NULL;
 	if ((rc = gnbv_dupcheck_new(&r.dups))) goto done;
+	gnbv_dupcheck_defer(r.dups); /* the households file can be read again: replay_ids */
 	if ((rc = gnbv_mfeed_start(&feed, r.mc, &r.mmap, gnbv_mfeed_threads() > 1, &r.actx))) goto done;
 	rc = run_streaming(&r, feed);
 	gnbv_mfeed_stop(feed); /* joins the producer: the members reader is ours again */

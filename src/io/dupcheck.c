@@ -16,6 +16,13 @@
  * are gathered all the same, since the order may break at the last id; runs
  * spilled while it held go to the file unsorted and are sorted at the end
  * only if it broke.
+ *
+ * A caller that can give the ids again (classify: its households file is
+ * read once more) defers them (gnbv_dupcheck_defer): while the order holds
+ * nothing is kept but the last id and a count, and when it breaks the
+ * caller replays the ids counted. In order to the end, the check then
+ * never touches its 8 MB chunk: fresh memory, which the kernel zeroes in
+ * 2 MB pages, from 2 to 7% of classify's samples at 1 M on this machine.
  */
 #include "dupcheck.h"
 
@@ -52,6 +59,8 @@ struct gnbv_dupcheck {
 	int nruns;
 	int found; /* a duplicate already seen: later adds are no-ops */
 	int ordered;   /* every id so far was given as a key, each greater than the last */
+	int defer;     /* while ordered, ids are counted, not kept (gnbv_dupcheck_defer) */
+	size_t counted; /* the ids counted so */
 	int nunsorted; /* runs [0, nunsorted) were spilled while ordered: unsorted, no bounds */
 	uint32_t last_len;
 	char last[GNBV_DUPCHECK_ORDER_KEY]; /* the last key, while ordered */
@@ -319,6 +328,13 @@ int gnbv_dupcheck_add(gnbv_dupcheck *d, uint64_t fp)
 	return push(d, fp);
 }
 
+void gnbv_dupcheck_defer(gnbv_dupcheck *d)
+{
+	if (d->ordered && !d->n && !d->nruns) d->defer = 1;
+}
+
+size_t gnbv_dupcheck_counted(const gnbv_dupcheck *d) { return d->counted; }
+
 int gnbv_dupcheck_add_id(gnbv_dupcheck *d, const char *key, size_t len)
 {
 	if (d->ordered) {
@@ -326,12 +342,19 @@ int gnbv_dupcheck_add_id(gnbv_dupcheck *d, const char *key, size_t len)
 		 * key as a proper prefix */
 		size_t m = len < d->last_len ? len : d->last_len;
 		int c = memcmp(key, d->last, m);
-		int greater = c > 0 || (c == 0 && len > d->last_len) || (d->n == 0 && d->nruns == 0);
+		int first = d->defer ? d->counted == 0 : d->n == 0 && d->nruns == 0;
+		int greater = c > 0 || (c == 0 && len > d->last_len) || first;
 		if (!greater || len > sizeof d->last) {
 			d->ordered = 0;
+			/* the ids counted must come first, then this one again */
+			if (d->defer) return GNBV_DUPCHECK_REPLAY;
 		} else {
 			memcpy(d->last, key, len);
 			d->last_len = (uint32_t)len;
+			if (d->defer) {
+				d->counted++;
+				return 0;
+			}
 		}
 	}
 	return push(d, gnbv_hash64(key, len));

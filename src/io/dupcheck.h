@@ -21,6 +21,16 @@ int gnbv_dupcheck_add(gnbv_dupcheck *d, uint64_t fp);
  * without sorting. Mixing in gnbv_dupcheck_add gives up the shortcut. */
 #define GNBV_DUPCHECK_ORDER_KEY 64
 int gnbv_dupcheck_add_id(gnbv_dupcheck *d, const char *key, size_t len);
+/* Defers the ids (before the first one is added): while they come in
+ * order, gnbv_dupcheck_add_id keeps none of them, only a count. At the
+ * first out of order (or longer than GNBV_DUPCHECK_ORDER_KEY) it adds
+ * nothing and returns GNBV_DUPCHECK_REPLAY: the caller then adds the
+ * gnbv_dupcheck_counted() ids before it again, in any order, with
+ * gnbv_dupcheck_add_id, and then this one. For a caller that can read its
+ * ids twice: in order to the end, no fingerprint is ever stored. */
+#define GNBV_DUPCHECK_REPLAY 2
+void gnbv_dupcheck_defer(gnbv_dupcheck *d);
+size_t gnbv_dupcheck_counted(const gnbv_dupcheck *d);
 /* 1 while every id so far came in order (finish will not need to sort). */
 int gnbv_dupcheck_in_order(const gnbv_dupcheck *d);
 /* 1 when some fingerprint was added twice, 0 when none, negative on error. */

@@ -470,7 +470,9 @@ static const entry MSG_VI[] = {
 	{"the survey's and the decision's dates must fall between the request (%s) and the decision, in that order",
 	 "ngày khảo sát và ngày quyết định phải nằm sau ngày đề nghị (%s), theo đúng thứ tự đó"},
 	{"the year %d is not a plan year", "%d không phải năm kế hoạch"},
-	{"the year %d is not a review year", "%d không phải năm rà soát"},	/* src/store/pg.c */
+	{"the year %d is not a review year", "%d không phải năm rà soát"},	{"%s: the file changed while it was read", "%s: tệp đã bị thay đổi trong khi đang đọc"},
+	{"duplicate check out of step", "kiểm tra mã trùng bị lệch bước"},
+	/* src/store/pg.c */
 	{"%s: no schema to work in: the search_path of role %s names none that exists",
 	 "%s: không có schema để làm việc: search_path của vai trò %s không chỉ tới schema nào đang có"},
 	{"%s: cannot connect: %s", "%s: không kết nối được: %s"},

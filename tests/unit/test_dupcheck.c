@@ -196,6 +196,93 @@ static void test_ordered_ids(void **state)
 	gnbv_dupcheck_free(d);
 }
 
+/* Deferred ids (gnbv_dupcheck_defer): ids in order are only counted; at
+ * the first out of order, add_id adds nothing and asks for the ids counted
+ * again (given here in reverse, to show any order does), then this one.
+ * The key of id i: "HH-%09d" for i < n, then tail[i - n]. */
+static const char *deferred_key(uint64_t i, uint64_t n, const char *const *tail, char *buf)
+{
+	if (i >= n) return tail[i - n];
+	snprintf(buf, 32, "HH-%09llu", (unsigned long long)i);
+	return buf;
+}
+
+static int run_deferred(uint64_t n, const char *const *tail, size_t *replayed)
+{
+	gnbv_dupcheck *d = NULL;
+	char k[32];
+	assert_int_equal(gnbv_dupcheck_new(&d), 0);
+	gnbv_dupcheck_defer(d);
+	uint64_t total = n;
+	while (tail && tail[total - n]) total++;
+	*replayed = SIZE_MAX;
+	for (uint64_t i = 0; i < total; i++) {
+		const char *key = deferred_key(i, n, tail, k);
+		int rc = gnbv_dupcheck_add_id(d, key, strlen(key));
+		if (rc == GNBV_DUPCHECK_REPLAY) {
+			assert_int_equal(*replayed, SIZE_MAX); /* asked once */
+			*replayed = gnbv_dupcheck_counted(d);
+			assert_int_equal(*replayed, i); /* every id before this one */
+			assert_int_equal(gnbv_dupcheck_in_order(d), 0);
+			for (uint64_t j = i; j-- > 0;) {
+				const char *again = deferred_key(j, n, tail, k);
+				assert_int_equal(gnbv_dupcheck_add_id(d, again, strlen(again)), 0);
+			}
+			key = deferred_key(i, n, tail, k);
+			rc = gnbv_dupcheck_add_id(d, key, strlen(key));
+		}
+		assert_int_equal(rc, 0);
+	}
+	if (*replayed == SIZE_MAX) {
+		assert_int_equal(gnbv_dupcheck_counted(d), total);
+		assert_int_equal(gnbv_dupcheck_in_order(d), 1);
+	}
+	gnbv_dupcheck_start(d, 2);
+	int rc = gnbv_dupcheck_wait(d);
+	gnbv_dupcheck_free(d);
+	return rc;
+}
+
+static void test_deferred_ids(void **state)
+{
+	(void)state;
+	size_t rep;
+	assert_int_equal(run_deferred(0, NULL, &rep), 0);
+	assert_int_equal(rep, SIZE_MAX);
+	assert_int_equal(run_deferred(1000, NULL, &rep), 0);
+	assert_int_equal(rep, SIZE_MAX); /* in order to the end: nothing asked */
+	/* the last id again: replayed, then found */
+	assert_int_equal(run_deferred(1000, (const char *const[]){"HH-000000999", NULL}, &rep), 1);
+	assert_int_equal(rep, 1000);
+	/* more in order first (counted too), then an early id again */
+	assert_int_equal(run_deferred(1000, (const char *const[]){"HH-000001000", "HH-000000005", NULL}, &rep), 1);
+	assert_int_equal(rep, 1001);
+	/* out of order without a repeat, and after it a repeat of an id from
+	 * before the break and one from after it */
+	assert_int_equal(run_deferred(1000, (const char *const[]){"AA-1", "HH-000001000", NULL}, &rep), 0);
+	assert_int_equal(rep, 1000);
+	assert_int_equal(run_deferred(1000, (const char *const[]){"AA-1", "ZZ", "HH-000000000", NULL}, &rep), 1);
+	assert_int_equal(run_deferred(1000, (const char *const[]){"AA-1", "ZZ", "AA-1", NULL}, &rep), 1);
+	/* the first id too long to watch: asked at once, with nothing counted */
+	static const char long_key[] = "HH-999999999-a-household-code-longer-than-sixty-four-bytes-in-all";
+	assert_int_equal(run_deferred(0, (const char *const[]){long_key, "HH-1", long_key, NULL}, &rep), 1);
+	assert_int_equal(rep, 0);
+	/* replayed ids that fill more than one chunk: spilled and merged as usual */
+	uint64_t n = (2u << 20) + 777;
+	assert_int_equal(run_deferred(n, (const char *const[]){"AA", NULL}, &rep), 0);
+	assert_int_equal(rep, n);
+	assert_int_equal(run_deferred(n, (const char *const[]){"AA", "HH-001048999", NULL}, &rep), 1);
+	/* defer after an id was added: refused, the ids are kept as before */
+	gnbv_dupcheck *d = NULL;
+	assert_int_equal(gnbv_dupcheck_new(&d), 0);
+	assert_int_equal(gnbv_dupcheck_add_id(d, "b", 1), 0);
+	gnbv_dupcheck_defer(d);
+	assert_int_equal(gnbv_dupcheck_add_id(d, "a", 1), 0); /* out of order: no replay asked */
+	assert_int_equal(gnbv_dupcheck_add_id(d, "b", 1), 0);
+	assert_int_equal(gnbv_dupcheck_finish(d), 1);
+	gnbv_dupcheck_free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -204,6 +291,7 @@ int main(void)
 		cmocka_unit_test(test_spilled_runs),
 		cmocka_unit_test(test_skewed),
 		cmocka_unit_test(test_ordered_ids),
+		cmocka_unit_test(test_deferred_ids),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
