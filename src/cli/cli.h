@@ -24,6 +24,7 @@ typedef struct gnbv_command {
 	const char *args;    /* usage after the name */
 	const char *summary; /* one line, English */
 	const char *help;    /* the options, one per line */
+	const char *summary_vi, *help_vi; /* the same in Vietnamese (the default language) */
 } gnbv_command;
 
 /* Prints "gnbv: error: <library message>" and maps the code to an exit code. */

@@ -1105,79 +1105,109 @@ typedef struct sub {
 	const char *name;
 	sub_fn fn;
 	const char *args;
-	const char *help;
+	const char *help, *help_vi;
 } sub;
 
 static const sub SUBS[] = {
     {"open", sub_open, "--commune C --year Y",
-     "step 1: start the round and list the households on the current lists"},
+     "step 1: start the round and list the households on the current lists",
+     "bước 1: mở đợt rà soát và lập danh sách các hộ đang có trong danh sách hiện hành"},
     {"list", sub_list, "--commune C --year Y",
-     "the list and every surveyed household, with survey and vote (CSV)"},
+     "the list and every surveyed household, with survey and vote (CSV)",
+     "danh sách và mọi hộ đã khảo sát, với kết quả khảo sát và biểu quyết (CSV)"},
     {"rounds", sub_rounds, "--year Y",
-     "every commune's round of the year in the user's scope: step, decision (CSV)"},
-    {"status", sub_status, "--commune C --year Y", "the round's step, counts and decision"},
+     "every commune's round of the year in the user's scope: step, decision (CSV)",
+     "đợt rà soát trong năm của mọi xã trong phạm vi của người dùng: bước, quyết định (CSV)"},
+    {"status", sub_status, "--commune C --year Y", "the round's step, counts and decision",
+     "bước hiện tại, số liệu và quyết định của đợt rà soát"},
     {"apply", sub_apply, "--commune C --year Y --household H --date D --applicant NAME [--note T]",
-     "step 1: a household's application (Mẫu số 01)"},
+     "step 1: a household's application (Mẫu số 01)",
+     "bước 1: giấy đề nghị của một hộ (Mẫu số 01)"},
     {"remove", sub_remove, "--commune C --year Y --household H --reason T",
-     "step 1: withdraw a household from the list"},
+     "step 1: withdraw a household from the list",
+     "bước 1: rút một hộ khỏi danh sách"},
     {"survey", sub_survey, "--commune C --year Y",
-     "step 2: close the list; surveys go in with 'gnbv import'"},
+     "step 2: close the list; surveys go in with 'gnbv import'",
+     "bước 2: chốt danh sách; phiếu khảo sát nhập bằng 'gnbv import'"},
     {"meeting", sub_meeting,
      "--commune C --year Y --village V --date D --chair NAME --participants N [--votes FILE]",
-     "step 3: a village meeting; FILE has lines household_code,in_favour"},
+     "step 3: a village meeting; FILE has lines household_code,in_favour",
+     "bước 3: một cuộc họp thôn; FILE gồm các dòng household_code,in_favour"},
     {"vote", sub_vote, "--commune C --year Y --meeting ID --household H --in-favour K",
-     "step 3: one household's vote at a recorded meeting"},
+     "step 3: one household's vote at a recorded meeting",
+     "bước 3: biểu quyết về một hộ tại một cuộc họp đã ghi"},
     {"post", sub_post, "--commune C --year Y --start D --end D",
-     "step 4: the public posting (every result must stand)"},
+     "step 4: the public posting (every result must stand)",
+     "bước 4: niêm yết công khai (mọi kết quả phải còn hiệu lực)"},
     {"complain", sub_complain, "--commune C --year Y --household H --date D --text T [--by NAME]",
-     "step 4: a complaint"},
+     "step 4: a complaint",
+     "bước 4: một khiếu nại"},
     {"resolve", sub_resolve, "--commune C --year Y --complaint ID --date D --text T",
-     "step 4: a complaint's resolution"},
+     "step 4: a complaint's resolution",
+     "bước 4: kết quả giải quyết một khiếu nại"},
     {"submit", sub_submit, "--commune C --year Y",
-     "step 5: submit for recognition (locks the round)"},
+     "step 5: submit for recognition (locks the round)",
+     "bước 5: trình công nhận (khoá đợt rà soát)"},
     {"recognise", sub_recognise, "--commune C --year Y --decision NO --date D --signer NAME",
-     "step 5: the recognition decision (not by the submitter)"},
+     "step 5: the recognition decision (not by the submitter)",
+     "bước 5: quyết định công nhận (không do chính người trình)"},
     {"reopen", sub_reopen, "--commune C --year Y --reason T --unit DISTRICT",
-     "reopen a locked round (the level above only)"},
+     "reopen a locked round (the level above only)",
+     "mở lại một đợt rà soát đã khoá (chỉ cấp trên)"},
     {"adhoc", sub_adhoc,
      "--kind request --commune C --household H --date D --reason T | --kind decide --request ID "
      "[--round-date D] --date D --decision NO --signer NAME",
-     "the ad-hoc review: a request (Mẫu số 04) or its decision"},
+     "the ad-hoc review: a request (Mẫu số 04) or its decision",
+     "rà soát đột xuất: giấy đề nghị (Mẫu số 04) hoặc quyết định về đề nghị đó"},
     {"overdue", sub_overdue, "[--on D]",
-     "ad-hoc requests past their deadline without a decision (CSV)"},
+     "ad-hoc requests past their deadline without a decision (CSV)",
+     "các đề nghị rà soát đột xuất đã quá hạn mà chưa có quyết định (CSV)"},
     {"origin", sub_origin, "--household H --kind split|merge --from A[,B...] --year Y",
-     "record a split or merged household's origin"},
+     "record a split or merged household's origin",
+     "ghi nguồn gốc của một hộ tách hoặc nhập"},
     {"transitions", sub_transitions, "--commune C --year Y",
-     "each household's transition from the previous recognised round (CSV)"},
+     "each household's transition from the previous recognised round (CSV)",
+     "biến động của từng hộ so với đợt rà soát đã công nhận trước đó (CSV)"},
     {"summary", sub_summary, "--commune UNIT --year Y [--format text|csv|xlsx] [--out FILE]",
-     "the result summary form of a commune, district or province"},
+     "the result summary form of a commune, district or province",
+     "biểu tổng hợp kết quả rà soát của một xã, huyện hoặc tỉnh"},
     {"escape", sub_escape,
      "--kind mark|assign|support|progress --year Y [--commune C] [--household H] [--helper NAME "
      "--position P] [--what T --date D --amount VND --component C] [--format text|csv] [--map "
      "FILE]",
-     "the households expected to escape poverty (M8)"},
+     "the households expected to escape poverty (M8)",
+     "các hộ dự kiến thoát nghèo (M8)"},
     {"certificate", sub_certificate, "--commune C --year Y --out FILE.html [--household H]",
-     "printable certificates of a recognised round's poor and near-poor households"},
+     "printable certificates of a recognised round's poor and near-poor households",
+     "giấy chứng nhận in được cho các hộ nghèo, cận nghèo của một đợt đã công nhận"},
 };
 #define NSUBS (sizeof SUBS / sizeof SUBS[0])
 
-static void review_help(FILE *f)
+static void review_help(FILE *f, int english)
 {
-	fprintf(f, "usage: gnbv [--db PATH] review SUBCOMMAND [OPTIONS] [--as NAME] [--unit CODE] "
-	           "[--params FILE]\n\n");
+	fprintf(f, english ? "usage: gnbv [--db PATH] review SUBCOMMAND [OPTIONS] [--as NAME] [--unit CODE] "
+	                     "[--params FILE]\n\n"
+	                   : "cách dùng: gnbv [--db PATH] review LỆNH_CON [TÙY_CHỌN] [--as NAME] [--unit CODE] "
+	                     "[--params FILE]\n\n");
 	for (size_t i = 0; i < NSUBS; i++)
-		fprintf(f, "  %-12s %s\n  %-12s   %s\n", SUBS[i].name, SUBS[i].help, "",
-		        SUBS[i].args);
-	fprintf(f, "\n  --as NAME     the acting user (default: the operating-system user)\n"
-	           "  --unit CODE   the acting user's unit: their scope (default: the whole tree)\n"
-	           "  --params FILE review parameters (default: the built-in "
-	           "data/review/review-params.json)\n");
+		fprintf(f, "  %-12s %s\n  %-12s   %s\n", SUBS[i].name,
+		        english ? SUBS[i].help : SUBS[i].help_vi, "", SUBS[i].args);
+	if (english)
+		fprintf(f, "\n  --as NAME     the acting user (default: the operating-system user)\n"
+		           "  --unit CODE   the acting user's unit: their scope (default: the whole tree)\n"
+		           "  --params FILE review parameters (default: the built-in "
+		           "data/review/review-params.json)\n");
+	else
+		fprintf(f, "\n  --as NAME     người thực hiện (mặc định: người dùng của hệ điều hành)\n"
+		           "  --unit CODE   đơn vị của người thực hiện: phạm vi của họ (mặc định: cả cây)\n"
+		           "  --params FILE tham số rà soát (mặc định: tệp có sẵn "
+		           "data/review/review-params.json)\n");
 }
 
 int gnbv_cmd_review(const gnbv_cli *g, int argc, char **argv)
 {
 	if (argc < 2) {
-		review_help(stderr);
+		review_help(stderr, g->english);
 		return EXIT_USAGE;
 	}
 	const sub *s = NULL;
@@ -1186,7 +1216,7 @@ int gnbv_cmd_review(const gnbv_cli *g, int argc, char **argv)
 	if (!s) {
 		if (strcmp(argv[1], "help"))
 			fprintf(stderr, gnbv_tr("gnbv: review: unknown subcommand '%s'\n"), argv[1]);
-		review_help(strcmp(argv[1], "help") ? stderr : stdout);
+		review_help(strcmp(argv[1], "help") ? stderr : stdout, g->english);
 		return strcmp(argv[1], "help") ? EXIT_USAGE : EXIT_OK;
 	}
 	ropt o;

@@ -32,7 +32,14 @@ static const gnbv_command COMMANDS[] = {
 	 "  --out DIR         folder for assessments.csv, summary.csv, workers.csv (default: .)\n"
 	 "  --explain         add a readable reason column\n"
 	 "  --lang vi|en      language of the reason (default vi)\n"
-	 "  --units FILE      units.csv to resolve empty areas (default: the built-in units)\n"},
+	 "  --units FILE      units.csv to resolve empty areas (default: the built-in units)\n",
+	 "phân loại các hộ của một đợt rà soát theo một chuẩn nghèo",
+	 "  --as-of DATE      ngày tham chiếu: tuổi tính đến ngày này, và ngày này chọn chuẩn nghèo có hiệu lực\n"
+	 "  --standard NAME   vn-2022-2026, vn-2027-2030, hoặc đường dẫn tới tệp .json của một chuẩn\n"
+	 "  --out DIR         thư mục ghi assessments.csv, summary.csv, workers.csv (mặc định: .)\n"
+	 "  --explain         thêm một cột lý do dễ đọc\n"
+	 "  --lang vi|en      ngôn ngữ của lý do (mặc định vi)\n"
+	 "  --units FILE      tệp units.csv để xác định khu vực còn trống (mặc định: các đơn vị có sẵn)\n"},
 	{"gen", gnbv_cmd_gen,
 	 "--households N --out DIR [--profile poor-district|nation] [--seed S] [--units FILE] [--calibrate [--iterations K]]",
 	 "generate a synthetic, calibrated review round in exchange format v1",
@@ -44,34 +51,64 @@ static const gnbv_command COMMANDS[] = {
 	 "  --units FILE      draw villages from this units.csv instead of the profile's own\n"
 	 "  --calibrate       refit the profile's fitted parameters against the engine and print\n"
 	 "                    them for src/gen/profiles.c; writes no file (--out, --households optional)\n"
-	 "  --iterations K    Newton steps for --calibrate (default 6)\n"},
+	 "  --iterations K    Newton steps for --calibrate (default 6)\n",
+	 "tạo một đợt rà soát giả lập, đã hiệu chỉnh, theo định dạng trao đổi v1",
+	 "  --households N    số hộ\n"
+	 "  --out DIR         thư mục ghi households.csv và members.csv (tạo nếu chưa có);\n"
+	 "                    hồ sơ nation còn ghi vào đó tệp units.csv giả lập của nó\n"
+	 "  --profile NAME    poor-district (Hà Quảng của tài liệu gốc, 39,59% hộ nghèo) hoặc nation (4,03% hộ nghèo)\n"
+	 "  --seed S          tái lập được: cùng seed cho cùng các tệp (mặc định 1)\n"
+	 "  --units FILE      lấy các thôn từ tệp units.csv này thay cho của hồ sơ\n"
+	 "  --calibrate       hiệu chỉnh lại các tham số của hồ sơ theo bộ máy phân loại và in ra\n"
+	 "                    cho src/gen/profiles.c; không ghi tệp nào (--out, --households không bắt buộc)\n"
+	 "  --iterations K    số bước Newton cho --calibrate (mặc định 6)\n"},
 #ifdef GNBV_HAVE_STORE
 	{"demo", gnbv_cmd_demo, "[--households N] [--seed S] [--out DIR]",
 	 "build a database of the seed's district (Hà Quảng) with its 2021 and 2022 rounds and print the summary",
 	 "  --households N    households in the district (default 14008, the seed's)\n"
 	 "  --seed S          generator seed (default 1)\n"
 	 "  --out DIR         folder for the generated files (default gnbv-demo);\n"
-	 "                    the database is --db PATH, or DIR/demo.db; it must not exist\n"},
+	 "                    the database is --db PATH, or DIR/demo.db; it must not exist\n",
+	 "tạo cơ sở dữ liệu của huyện trong tài liệu gốc (Hà Quảng) với hai đợt rà soát 2021 và 2022, rồi in bảng tổng hợp",
+	 "  --households N    số hộ của huyện (mặc định 14008, như tài liệu gốc)\n"
+	 "  --seed S          seed của bộ tạo dữ liệu (mặc định 1)\n"
+	 "  --out DIR         thư mục ghi các tệp được tạo (mặc định gnbv-demo);\n"
+	 "                    cơ sở dữ liệu là --db PATH, hoặc DIR/demo.db; tệp đó phải chưa có\n"},
 #endif
 #ifdef GNBV_HAVE_STORE
 	{"init", gnbv_cmd_init, "", "create the database (--db PATH) and load the built-in units",
-	 "  uses the global --db PATH (default gnbv.db or $GNBV_DB)\n"},
+	 "  uses the global --db PATH (default gnbv.db or $GNBV_DB)\n",
+	 "tạo cơ sở dữ liệu (--db PATH) và nạp các đơn vị hành chính có sẵn",
+	 "  dùng tùy chọn chung --db PATH (mặc định gnbv.db hoặc $GNBV_DB)\n"},
 	{"units", gnbv_cmd_units, "import FILE | list", "import administrative units from a units.csv, or list them",
 	 "  import FILE       units.csv of the exchange format; importing it again changes nothing\n"
-	 "  list              the unit tree\n"},
+	 "  list              the unit tree\n",
+	 "nhập đơn vị hành chính từ tệp units.csv, hoặc liệt kê chúng",
+	 "  import FILE       tệp units.csv theo định dạng trao đổi; nhập lại lần nữa không thay đổi gì\n"
+	 "  list              cây đơn vị hành chính\n"},
 	{"import", gnbv_cmd_import,
 	 "--round YEAR HOUSEHOLDS.csv MEMBERS.csv [--as-of DATE] [--standard NAME] [--kind periodic|adhoc]",
 	 "import a review round's households into the store, all or nothing, classifying them",
 	 "  --round YEAR      the review round's year (reference date YEAR-10-01 unless --as-of)\n"
 	 "  --as-of DATE      reference date (required with --kind adhoc)\n"
 	 "  --standard NAME   default: the standard of year YEAR+1 (domain.md 1.7)\n"
-	 "  --kind KIND       periodic (default) or adhoc\n"},
+	 "  --kind KIND       periodic (default) or adhoc\n",
+	 "nhập các hộ của một đợt rà soát vào kho dữ liệu, trọn vẹn hoặc không gì cả, và phân loại chúng",
+	 "  --round YEAR      năm của đợt rà soát (ngày tham chiếu YEAR-10-01 nếu không có --as-of)\n"
+	 "  --as-of DATE      ngày tham chiếu (bắt buộc với --kind adhoc)\n"
+	 "  --standard NAME   mặc định: chuẩn nghèo của năm YEAR+1 (domain.md 1.7)\n"
+	 "  --kind KIND       periodic (định kỳ, mặc định) hoặc adhoc (đột xuất)\n"},
 	{"export", gnbv_cmd_export, "--round YEAR --out DIR [--kind periodic|adhoc] [--as-of DATE]",
 	 "export a round in exchange format v1",
 	 "  --round YEAR      the round to export\n"
 	 "  --out DIR         folder for households.csv and members.csv\n"
 	 "  --kind KIND       periodic (default) or adhoc\n"
-	 "  --as-of DATE      the ad-hoc round's date (with --kind adhoc)\n"},
+	 "  --as-of DATE      the ad-hoc round's date (with --kind adhoc)\n",
+	 "xuất một đợt rà soát theo định dạng trao đổi v1",
+	 "  --round YEAR      đợt rà soát cần xuất\n"
+	 "  --out DIR         thư mục ghi households.csv và members.csv\n"
+	 "  --kind KIND       periodic (định kỳ, mặc định) hoặc adhoc (đột xuất)\n"
+	 "  --as-of DATE      ngày của đợt đột xuất (với --kind adhoc)\n"},
 	{"plan", gnbv_cmd_plan,
 	 "import FILE | list | show|check|export|set --unit CODE --year YEAR [options]",
 	 "program plans and budgets: store, show, check and export the Kế hoạch",
@@ -88,19 +125,44 @@ static const gnbv_command COMMANDS[] = {
 	 "  set               --line ID --amount VND: change one budget line; --number TEXT,\n"
 	 "                    --date YYYY-MM-DD, --signer NAME, --status draft|submitted|approved:\n"
 	 "                    the document's own fields (each change is audited)\n"
-	 "  --program NAME    the program structure (default: the plan's own)\n"},
+	 "  --program NAME    the program structure (default: the plan's own)\n",
+	 "kế hoạch và kinh phí của Chương trình: lưu, xem, kiểm tra và xuất Kế hoạch",
+	 "  import FILE       lưu một văn bản kế hoạch (JSON gnbv-plan/1; data/demo/README.md)\n"
+	 "  list              các kế hoạch đã lưu; --format text|csv\n"
+	 "  show              các dòng kinh phí và tổng của năm YEAR theo dự án, loại vốn (ĐTPT/SN),\n"
+	 "                    nguồn và giai đoạn (đề xuất cho năm YEAR, kế hoạch giao và giải ngân\n"
+	 "                    báo cáo cho năm YEAR); --format text|csv|json\n"
+	 "  check             kiểm tra tính nhất quán của kế hoạch đề xuất năm YEAR: các tổng đã ghi,\n"
+	 "                    loại vốn, giải ngân vượt kế hoạch giao, chỉ tiêu mâu thuẫn;\n"
+	 "                    mã thoát 1 khi có phát hiện; --format text|json\n"
+	 "  export            kế hoạch đề xuất năm YEAR: --xlsx FILE (biểu chi tiết), --docx FILE\n"
+	 "                    (văn bản Kế hoạch), --json FILE (gnbv-plan/1, '-' là stdout)\n"
+	 "  set               --line ID --amount VND: sửa một dòng kinh phí; --number TEXT,\n"
+	 "                    --date YYYY-MM-DD, --signer NAME, --status draft|submitted|approved:\n"
+	 "                    các trường của văn bản (mỗi thay đổi đều được ghi nhật ký kiểm toán)\n"
+	 "  --program NAME    cấu trúc chương trình (mặc định: của chính kế hoạch)\n"},
 	{"audit", gnbv_cmd_audit, "verify", "verify the audit log's hash chain",
-	 "  verify            recompute the chain; names the first altered, inserted or removed record\n"},
+	 "  verify            recompute the chain; names the first altered, inserted or removed record\n",
+	 "kiểm tra chuỗi băm của nhật ký kiểm toán",
+	 "  verify            tính lại chuỗi; chỉ ra bản ghi đầu tiên bị sửa, bị chèn thêm hoặc bị xoá\n"},
 	{"user", gnbv_cmd_user, "add NAME --role ROLE [--unit CODE] | disable NAME | reset NAME | list [--unit CODE] [--role ROLE] [--state enabled|disabled]",
 	 "manage the web application's accounts (password from the terminal, or one line of stdin)",
 	 "  add NAME          --role admin|office|commune|agency|finance|viewer, --unit CODE (its scope)\n"
 	 "  disable NAME      the user cannot log in; their sessions end\n"
 	 "  reset NAME        set a new password and enable the user; their sessions end\n"
 	 "  list              name,role,unit,status, in the web list's order; --unit CODE (its subtree),\n"
-	 "                    --role ROLE, --state enabled|disabled narrow it\n"},
+	 "                    --role ROLE, --state enabled|disabled narrow it\n",
+	 "quản lý tài khoản của ứng dụng web (mật khẩu nhập từ bàn phím, hoặc một dòng của stdin)",
+	 "  add NAME          --role admin|office|commune|agency|finance|viewer, --unit CODE (phạm vi của tài khoản)\n"
+	 "  disable NAME      khoá tài khoản: không đăng nhập được nữa; các phiên đăng nhập kết thúc\n"
+	 "  reset NAME        đặt mật khẩu mới và mở lại tài khoản; các phiên đăng nhập kết thúc\n"
+	 "  list              name,role,unit,status, theo thứ tự của danh sách trên web; lọc bằng\n"
+	 "                    --unit CODE (cây con của đơn vị), --role ROLE, --state enabled|disabled\n"},
 	{"review", gnbv_cmd_review, "SUBCOMMAND [OPTIONS] [--as NAME] [--unit CODE]",
 	 "run the review round (list, survey, meeting, posting, recognition), ad-hoc requests, transitions, summary, escape list, certificates",
-	 "  'gnbv review help' lists the subcommands and their options (docs/review.md)\n"},
+	 "  'gnbv review help' lists the subcommands and their options (docs/review.md)\n",
+	 "tiến hành đợt rà soát (lập danh sách, khảo sát, họp thôn, niêm yết, công nhận), rà soát đột xuất, biến động, tổng hợp, danh sách dự kiến thoát nghèo, giấy chứng nhận",
+	 "  'gnbv review help' liệt kê các lệnh con và tùy chọn của chúng (docs/review.md)\n"},
 #endif
 #ifdef GNBV_HAVE_WEB
 	{"serve", gnbv_cmd_serve, "[--listen ADDR:PORT] [--config FILE] [--routes] [--demo-accounts]",
@@ -108,11 +170,18 @@ static const gnbv_command COMMANDS[] = {
 	 "  --listen A:P      address and port (default 127.0.0.1:8080)\n"
 	 "  --config FILE     INI settings (docs/web.md)\n"
 	 "  --routes          print the route table as JSON and exit\n"
-	 "  --demo-accounts   (make demo) create the demo's logins, print them, then serve\n"},
+	 "  --demo-accounts   (make demo) create the demo's logins, print them, then serve\n",
+	 "chạy ứng dụng web",
+	 "  --listen A:P      địa chỉ và cổng (mặc định 127.0.0.1:8080)\n"
+	 "  --config FILE     tệp cài đặt INI (docs/web.md)\n"
+	 "  --routes          in bảng định tuyến dạng JSON rồi thoát\n"
+	 "  --demo-accounts   (make demo) tạo các tài khoản của bản trình diễn, in ra, rồi chạy\n"},
 #endif
 	{"standards", gnbv_cmd_standards, "[NAME]",
-	 "list the built-in poverty standards, or show one's parameters", ""},
-	{"help", cmd_help, "[COMMAND]", "show help", ""},
+	 "list the built-in poverty standards, or show one's parameters", "",
+	 "liệt kê các chuẩn nghèo có sẵn, hoặc xem các tham số của một chuẩn", ""},
+	{"help", cmd_help, "[COMMAND]", "show help", "",
+	 "xem hướng dẫn", ""},
 };
 #define NCOMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
 
@@ -125,20 +194,28 @@ static const gnbv_command *find(const char *name)
 
 static gnbv_cmd_fn runner(const gnbv_command *c) { return c->run; }
 
-static void overview(FILE *f)
+/* The help in the user's language (--lang; Vietnamese by default): the
+ * table holds both, so that a command and its help are one row. */
+static void overview(FILE *f, int english)
 {
-	fprintf(f, "gnbv - the National Target Program for Sustainable Poverty Reduction\n\n"
-		   "usage: gnbv [--db PATH] [--lang vi|en] COMMAND [ARGS]\n\ncommands:\n");
+	if (english)
+		fprintf(f, "gnbv - the National Target Program for Sustainable Poverty Reduction\n\n"
+			   "usage: gnbv [--db PATH] [--lang vi|en] COMMAND [ARGS]\n\ncommands:\n");
+	else
+		fprintf(f, "gnbv - Chương trình mục tiêu quốc gia giảm nghèo bền vững\n\n"
+			   "cách dùng: gnbv [--db PATH] [--lang vi|en] LỆNH [THAM SỐ]\n\ncác lệnh:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
-		if (runner(&COMMANDS[i])) fprintf(f, "  %-10s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
-	fprintf(f, "\n'gnbv help COMMAND' shows a command's options.\n");
+		if (runner(&COMMANDS[i]))
+			fprintf(f, "  %-10s %s\n", COMMANDS[i].name,
+				english ? COMMANDS[i].summary : COMMANDS[i].summary_vi);
+	fprintf(f, english ? "\n'gnbv help COMMAND' shows a command's options.\n"
+			   : "\n'gnbv help LỆNH' cho xem các tùy chọn của một lệnh.\n");
 }
 
 static int cmd_help(const gnbv_cli *g, int argc, char **argv)
 {
-	(void)g;
 	if (argc < 2) {
-		overview(stdout);
+		overview(stdout, g->english);
 		return EXIT_OK;
 	}
 	const gnbv_command *c = find(argv[1]);
@@ -146,7 +223,8 @@ static int cmd_help(const gnbv_cli *g, int argc, char **argv)
 		fprintf(stderr, gnbv_tr("gnbv: unknown command '%s'\n"), argv[1]);
 		return EXIT_USAGE;
 	}
-	printf("usage: gnbv %s %s\n\n%s\n%s", c->name, c->args, c->summary, c->help);
+	if (g->english) printf("usage: gnbv %s %s\n\n%s\n%s", c->name, c->args, c->summary, c->help);
+	else printf("cách dùng: gnbv %s %s\n\n%s\n%s", c->name, c->args, c->summary_vi, c->help_vi);
 	return EXIT_OK;
 }
 
@@ -261,16 +339,16 @@ int gnbv_cli_main(int argc, char **argv)
 			if (strcmp(l, "vi") && strcmp(l, "en")) return gnbv_cli_usage("help");
 			g.english = !strcmp(l, "en");
 		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			overview(stdout);
+			overview(stdout, g.english);
 			return EXIT_OK;
 		} else {
 			fprintf(stderr, gnbv_tr("gnbv: unknown option '%s'\n"), argv[i]);
-			overview(stderr);
+			overview(stderr, g.english);
 			return EXIT_USAGE;
 		}
 	}
 	if (i == argc) {
-		overview(stderr);
+		overview(stderr, g.english);
 		return EXIT_USAGE;
 	}
 	/* the library's messages (errors, warnings) in the officer's language */
@@ -279,7 +357,7 @@ int gnbv_cli_main(int argc, char **argv)
 	gnbv_cmd_fn fn = c ? runner(c) : NULL;
 	if (!fn) {
 		fprintf(stderr, gnbv_tr("gnbv: unknown command '%s'\n"), argv[i]);
-		overview(stderr);
+		overview(stderr, g.english);
 		return EXIT_USAGE;
 	}
 	for (int k = i + 1; k < argc; k++)
