@@ -69,7 +69,9 @@ typedef struct gnbv_dash_row {
  * each with the households of its subtree in the round. `self` gets the
  * unit's own totals; rows (cap GNBV_DASH_MAX_ROWS, allocated by the
  * caller) the children in code order, *n their number. `parent` (may be
- * NULL) gets the parent's code when the parent is also in scope, else "". */
+ * NULL) gets the parent's code when the parent is also in scope, else "".
+ * `round` NULL: the units alone, every count zero, nothing read but the
+ * unit tree (the users page's select of units). */
 int gnbv_dash_by_child(gnbv_store *s, const gnbv_scope *scope, gnbv_dash_cache *cache,
                        const char *unit_code, const gnbv_round_ref *round, gnbv_dash_row *self,
                        gnbv_dash_row *rows, size_t cap, size_t *n, char *parent, size_t parent_cap);

@@ -413,7 +413,7 @@ int gnbv_dash_by_child(gnbv_store *s, const gnbv_scope *scope, gnbv_dash_cache *
 	int32_t ref;
 	long ti;
 	size_t nrows = 0;
-	if ((rc = gnbv__round_resolve(round, &kind, &ref, period))) return rc;
+	if (round && (rc = gnbv__round_resolve(round, &kind, &ref, period))) return rc;
 	if ((rc = gnbv__utree_load(s, &t))) return rc;
 	if ((rc = target(t, scope, unit_code, &ti, lo, hi, sizeof lo))) goto done;
 	row_of(t, ti, self);
@@ -442,6 +442,11 @@ int gnbv_dash_by_child(gnbv_store *s, const gnbv_scope *scope, gnbv_dash_cache *
 	for (size_t i = 0; i < t->n; i++)
 		if (t->u[i].parent >= 0 && slot[t->u[i].parent] >= 0)
 			rows[slot[t->u[i].parent]].has_children = 1;
+	if (!round) { /* the units alone (a select of units): no counts read */
+		qsort(rows, nrows, sizeof *rows, cmp_row);
+		*n = nrows;
+		goto done;
+	}
 	if (cache) {
 		pthread_mutex_lock(&cache->mu);
 		locked = 1;

@@ -251,9 +251,8 @@ int gnbv_page_users(gnbv_web_req *r)
 	if (rc) return rc;
 	json_t *p = r->page = json_object();
 	/* The household list's select (its units and its answer to a unit
-	 * outside the scope); the round only feeds the cache's counts. */
-	gnbv_round_ref rr = {GNBV_ROUND_PERIODIC, 2000, 0, NULL};
-	if ((rc = gnbv_web_unit_choices(r, p, unit, &rr, &target))) goto done;
+	 * outside the scope), without a round: no counts are read. */
+	if ((rc = gnbv_web_unit_choices(r, p, unit, NULL, &target))) goto done;
 	json_t *a = json_array();
 	json_object_set_new(p, "users", a); /* owned by the page; filled below */
 	list_ctx c = {r, a, 0};

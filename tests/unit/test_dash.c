@@ -119,6 +119,24 @@ static void same(fx *f, const gnbv_scope *sc, gnbv_dash_cache *c, const char *un
 	assert_int_equal(na, nb);
 	assert_memory_equal(&sa, &sb, sizeof sa);
 	assert_memory_equal(rows_a, rows_b, na * sizeof rows_a[0]);
+	/* without a round: the same units, in the same order, every count zero */
+	gnbv_dash_row su;
+	size_t nu;
+	assert_int_equal(gnbv_dash_by_child(f->s, sc, c, unit, NULL, &su, rows_b, GNBV_DASH_MAX_ROWS,
+	                                    &nu, NULL, 0),
+	                 0);
+	assert_int_equal(nu, na);
+	assert_string_equal(su.code, sa.code);
+	assert_int_equal(su.total, 0);
+	for (size_t i = 0; i < na; i++) {
+		assert_string_equal(rows_b[i].code, rows_a[i].code);
+		assert_string_equal(rows_b[i].name, rows_a[i].name);
+		assert_int_equal(rows_b[i].has_children, rows_a[i].has_children);
+		assert_int_equal(rows_b[i].total, 0);
+	}
+	assert_int_equal(gnbv_dash_by_child(f->s, sc, c, unit, &R2022, &sb, rows_b,
+	                                    GNBV_DASH_MAX_ROWS, &nb, NULL, 0),
+	                 0);
 	uint64_t da[GNBV_RULE_COUNT], db[GNBV_RULE_COUNT], pa, pb;
 	assert_int_equal(gnbv_dash_deficits(f->s, sc, NULL, unit, &R2022, 1, da, &pa), 0);
 	assert_int_equal(gnbv_dash_deficits(f->s, sc, c, unit, &R2022, 1, db, &pb), 0);
