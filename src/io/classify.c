@@ -43,6 +43,7 @@ typedef struct run {
 	int units_loaded;
 	gnbv_csv *hc, *mc;
 	gnbv_xmap hmap, mmap;
+	struct stat hfile; /* the households file when opened: replay_ids reads it again */
 	gnbv_out *a_out, *w_out, *s_out;
 	gnbv_strmap unit_ids;
 	uint64_t *counts; /* per unit: 2 + GNBV_CLASS_COUNT + n_indicators */
@@ -279,6 +280,12 @@ static int replay_ids(run *r, size_t n)
 {
 	const char *path = r->o->households_path;
 	gnbv_csv *c = NULL;
+	struct stat now;
+	/* the same file, unchanged (one renamed over it would give other ids) */
+	if (stat(path, &now) || now.st_dev != r->hfile.st_dev || now.st_ino != r->hfile.st_ino ||
+	    now.st_size != r->hfile.st_size || now.st_mtim.tv_sec != r->hfile.st_mtim.tv_sec ||
+	    now.st_mtim.tv_nsec != r->hfile.st_mtim.tv_nsec)
+		return gnbv_error_set(GNBV_EIO, "%s: the file changed while it was read", path);
 	int rc = gnbv_csv_open(&c, path);
 	if (rc) return rc;
 	if ((rc = gnbv_csv_next(c)) == 1) rc = gnbv_csv_take_header(c);
@@ -687,7 +694,10 @@ int gnbv_classify(const gnbv_classify_opts *o, gnbv_classify_stats *st)
 
 	gnbv_mfeed *feed = NULL;
 	if ((rc = gnbv_dupcheck_new(&r.dups))) goto done;
-	gnbv_dupcheck_defer(r.dups); /* the households file can be read again: replay_ids */
+	/* Only a regular file can be read again (replay_ids): from a pipe
+	 * (`<(zcat ...)`) the ids are kept as they come. */
+	if (stat(o->households_path, &r.hfile) == 0 && S_ISREG(r.hfile.st_mode))
+		gnbv_dupcheck_defer(r.dups);
 	if ((rc = gnbv_mfeed_start(&feed, r.mc, &r.mmap, gnbv_mfeed_threads() > 1, &r.actx))) goto done;
 	rc = run_streaming(&r, feed);
 	gnbv_mfeed_stop(feed); /* joins the producer: the members reader is ours again */

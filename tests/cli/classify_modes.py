@@ -168,6 +168,15 @@ with tempfile.TemporaryDirectory() as d:
                 check("... the same summary (threads=%d)" % t, o["summary.csv"] == base["summary.csv"])
                 check("... the same workers (threads=%d)" % t,
                       sorted(o["workers.csv"].split(b"\n")) == sorted(base["workers.csv"].split(b"\n")))
+        # Through pipes (`<(cat ...)`): a pipe cannot be read twice, so the
+        # ids are kept as they come; the same outputs.
+        out = os.path.join(d, "rotated-pipe")
+        os.makedirs(out, exist_ok=True)
+        p = subprocess.run(["bash", "-c", 'exec "$0" classify <(cat "$1") <(cat "$2") --as-of 2025-10-01 --out "$3"',
+                            GNBV, hr, mr, out], capture_output=True, text=True)
+        check("ids out of order through pipes: exits 0", p.returncode == 0, p.stderr)
+        if p.returncode == 0:
+            check("... the same assessments", read_outputs(out)["assessments.csv"].decode() == want)
 
 failed = results.count(False)
 print("%d passed, %d failed" % (len(results) - failed, failed))
