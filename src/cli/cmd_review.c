@@ -1187,7 +1187,7 @@ static void review_help(FILE *f, int english)
 {
 	fprintf(f, english ? "usage: gnbv [--db PATH] review SUBCOMMAND [OPTIONS] [--as NAME] [--unit CODE] "
 	                     "[--params FILE]\n\n"
-	                   : "cách dùng: gnbv [--db PATH] review LỆNH_CON [TÙY_CHỌN] [--as NAME] [--unit CODE] "
+	                   : "cách dùng: gnbv [--db PATH] review LỆNH_CON [TUỲ_CHỌN] [--as NAME] [--unit CODE] "
 	                     "[--params FILE]\n\n");
 	for (size_t i = 0; i < NSUBS; i++)
 		fprintf(f, "  %-12s %s\n  %-12s   %s\n", SUBS[i].name,
@@ -1230,11 +1230,11 @@ int gnbv_cmd_review(const gnbv_cli *g, int argc, char **argv)
 		skip = 2;
 	}
 	if (parse_opts(argc - skip, argv + skip, &o)) {
-		fprintf(stderr, "usage: gnbv review %s %s\n", s->name, s->args);
+		fprintf(stderr, gnbv_tr("usage: gnbv review %s %s\n"), s->name, s->args);
 		return EXIT_USAGE;
 	}
 	int rc = s->fn(g, &o);
-	if (rc == EXIT_USAGE) fprintf(stderr, "usage: gnbv review %s %s\n", s->name, s->args);
+	if (rc == EXIT_USAGE) fprintf(stderr, gnbv_tr("usage: gnbv review %s %s\n"), s->name, s->args);
 	return rc;
 }
 

@@ -79,7 +79,7 @@ static const gnbv_command COMMANDS[] = {
 	{"init", gnbv_cmd_init, "", "create the database (--db PATH) and load the built-in units",
 	 "  uses the global --db PATH (default gnbv.db or $GNBV_DB)\n",
 	 "tạo cơ sở dữ liệu (--db PATH) và nạp các đơn vị hành chính có sẵn",
-	 "  dùng tùy chọn chung --db PATH (mặc định gnbv.db hoặc $GNBV_DB)\n"},
+	 "  dùng tuỳ chọn chung --db PATH (mặc định gnbv.db hoặc $GNBV_DB)\n"},
 	{"units", gnbv_cmd_units, "import FILE | list", "import administrative units from a units.csv, or list them",
 	 "  import FILE       units.csv of the exchange format; importing it again changes nothing\n"
 	 "  list              the unit tree\n",
@@ -162,7 +162,7 @@ static const gnbv_command COMMANDS[] = {
 	 "run the review round (list, survey, meeting, posting, recognition), ad-hoc requests, transitions, summary, escape list, certificates",
 	 "  'gnbv review help' lists the subcommands and their options (docs/review.md)\n",
 	 "tiến hành đợt rà soát (lập danh sách, khảo sát, họp thôn, niêm yết, công nhận), rà soát đột xuất, biến động, tổng hợp, danh sách dự kiến thoát nghèo, giấy chứng nhận",
-	 "  'gnbv review help' liệt kê các lệnh con và tùy chọn của chúng (docs/review.md)\n"},
+	 "  'gnbv review help' liệt kê các lệnh con và tuỳ chọn của chúng (docs/review.md)\n"},
 #endif
 #ifdef GNBV_HAVE_WEB
 	{"serve", gnbv_cmd_serve, "[--listen ADDR:PORT] [--config FILE] [--routes] [--demo-accounts]",
@@ -209,7 +209,7 @@ static void overview(FILE *f, int english)
 			fprintf(f, "  %-10s %s\n", COMMANDS[i].name,
 				english ? COMMANDS[i].summary : COMMANDS[i].summary_vi);
 	fprintf(f, english ? "\n'gnbv help COMMAND' shows a command's options.\n"
-			   : "\n'gnbv help LỆNH' cho xem các tùy chọn của một lệnh.\n");
+			   : "\n'gnbv help LỆNH' cho xem các tuỳ chọn của một lệnh.\n");
 }
 
 static int cmd_help(const gnbv_cli *g, int argc, char **argv)

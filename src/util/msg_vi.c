@@ -192,6 +192,7 @@ static const entry MSG_VI[] = {
 	 "gnbv: error: --role: một trong admin, office, commune, agency, finance, viewer\n"},
 	{"gnbv: unknown command '%s'\n", "gnbv: lệnh lạ '%s'\n"},
 	{"gnbv: usage: gnbv %s %s\n", "gnbv: cách dùng: gnbv %s %s\n"},
+	{"usage: gnbv review %s %s\n", "cách dùng: gnbv review %s %s\n"},
 	{"gnbv: unknown option '%s'\n", "gnbv: tuỳ chọn lạ '%s'\n"},
 	{"%s exists: the demo builds a new database; remove it or give another --db",
 	 "%s đã có: bản trình diễn tạo cơ sở dữ liệu mới; hãy xoá tệp đó hoặc chỉ --db khác"},
