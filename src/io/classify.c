@@ -270,6 +270,17 @@ static int same(const gnbv_csv_field *a, const gnbv_csv_field *b)
 	return a->len == b->len && gnbv_same_key(a->p, b->p, a->len);
 }
 
+/* Opens a round's CSV file and takes its header row. */
+static int open_with_header(gnbv_csv **c, const char *path)
+{
+	int rc = gnbv_csv_open(c, path);
+	if (rc) return rc;
+	rc = gnbv_csv_next(*c);
+	if (rc == 0) return gnbv_error_set(GNBV_EINVALID, "%s:1: empty file: expected a header row", path);
+	if (rc < 0) return rc;
+	return gnbv_csv_take_header(*c);
+}
+
 /* The ids of the first n households, given to the duplicate check again:
  * they came in order, so it only counted them (gnbv_dupcheck_defer), and
  * the order has just broken. Read from the households file a second time,
@@ -281,25 +292,24 @@ static int replay_ids(run *r, size_t n)
 	const char *path = r->o->households_path;
 	gnbv_csv *c = NULL;
 	struct stat now;
-	/* the same file, unchanged (one renamed over it would give other ids) */
-	if (stat(path, &now) || now.st_dev != r->hfile.st_dev || now.st_ino != r->hfile.st_ino ||
-	    now.st_size != r->hfile.st_size || now.st_mtim.tv_sec != r->hfile.st_mtim.tv_sec ||
-	    now.st_mtim.tv_nsec != r->hfile.st_mtim.tv_nsec)
-		return gnbv_error_set(GNBV_EIO, "%s: the file changed while it was read", path);
-	int rc = gnbv_csv_open(&c, path);
-	if (rc) return rc;
-	if ((rc = gnbv_csv_next(c)) == 1) rc = gnbv_csv_take_header(c);
+	/* the same file, unchanged (one renamed over it would give other ids);
+	 * one that has since lost rows fails the size test, or ends early */
+	int same = stat(path, &now) == 0 && now.st_dev == r->hfile.st_dev &&
+		   now.st_ino == r->hfile.st_ino && now.st_size == r->hfile.st_size &&
+		   now.st_mtim.tv_sec == r->hfile.st_mtim.tv_sec &&
+		   now.st_mtim.tv_nsec == r->hfile.st_mtim.tv_nsec;
+	int rc = same ? open_with_header(&c, path) : 1;
 	if (rc == 0) gnbv_csv_expect(c, r->hmap.ncols);
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		gnbv_household h;
 		gnbv_csv_field id, unit;
 		rc = gnbv_csv_next(c);
 		if (rc == 1) rc = gnbv_x_household(&r->hmap, c, &r->std, &h, &id, &unit);
-		else if (rc == 0) rc = gnbv_error_set(GNBV_EIO, "%s: the file changed while it was read", path);
-		if (rc == 0) rc = gnbv_dupcheck_add_id(r->dups, id.p, id.len);
+		else if (rc == 0) rc = 1;
+		if (rc == 0) rc = gnbv_dupcheck_add_id(r->dups, id.p, id.len); /* 0 or < 0: out of order now */
 	}
 	gnbv_csv_free(c);
-	return rc < 0 ? rc : rc ? gnbv_error_set(GNBV_EIO, "%s: the file changed while it was read", path) : 0;
+	return rc > 0 ? gnbv_error_set(GNBV_EIO, "%s: the file changed while it was read", path) : rc;
 }
 
 /* Streaming mode. Returns 0, RESTART, or a negative error. Members come
@@ -648,12 +658,8 @@ static int reset_for_index(run *r)
 
 static int open_input(run *r, gnbv_csv **c, const char *path, int kind, gnbv_xmap *map)
 {
-	int rc = gnbv_csv_open(c, path);
+	int rc = open_with_header(c, path);
 	if (rc) return rc;
-	rc = gnbv_csv_next(*c);
-	if (rc == 0) return gnbv_error_set(GNBV_EINVALID, "%s:1: empty file: expected a header row", path);
-	if (rc < 0) return rc;
-	if ((rc = gnbv_csv_take_header(*c))) return rc;
 	if ((rc = gnbv_xmap_build(map, *c, kind, &r->std, r->o->warn, r->o->warn_ctx))) return rc;
 	gnbv_csv_expect(*c, map->ncols); /* every row should have the header's cells */
 	return 0;
