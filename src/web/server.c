@@ -464,6 +464,16 @@ static void log_request(app *a, const char *method, const gnbv_web_route *route,
 	}
 }
 
+/* Whether this request's page is one the cache holds (keep_page stores it
+ * when rendered, send_kept sends it instead of rendering): a cached route,
+ * a session, the change number read, no cookie being set, not a HEAD, no
+ * ?lang=. */
+static int keepable(const gnbv_web_req *r, const gnbv_web_route *route, int head_only,
+                    const char *ql)
+{
+	return route->cached && r->logged_in && r->seq >= 0 && !r->ncookies && !head_only && !ql;
+}
+
 /* Sends the page kept for this session, language, path and query if it
  * is still held under change number `seq` and today's date: 1 when sent
  * (and logged as kept), 0 when there is none and the caller renders. */
@@ -635,8 +645,7 @@ static int handle(app *a, struct mg_connection *c, worker *w)
 	/* The fast path missed, perhaps only because the session was due for
 	 * its recheck (SESSION_RECHECK_S): now that the store has passed it,
 	 * a page kept under the same change number is still exact. */
-	if (route->cached && r.logged_in && r.seq >= 0 && !head_only && !ql &&
-	    !strcmp(method, "GET") && a->wc &&
+	if (!strcmp(method, "GET") && a->wc && keepable(&r, route, head_only, ql) &&
 	    send_kept(a, c, w, route, r.token, r.english, path, r.query, r.seq, r.now, &t0)) {
 		status = 200;
 		goto done;
@@ -648,9 +657,7 @@ static int handle(app *a, struct mg_connection *c, worker *w)
 	/* A post may end or renew the session (logout, a password): the next
 	 * request checks it in the store. */
 	if (!strcmp(method, "POST")) gnbv_web_cache_session_drop(a->wc, r.token);
-	if (!rc && route->cached && r.logged_in && r.seq >= 0 && r.status == 200 &&
-	    !r.ncookies && !head_only && !ql)
-		keep_page(a, &r, path);
+	if (!rc && r.status == 200 && keepable(&r, route, head_only, ql)) keep_page(a, &r, path);
 	if (rc) {
 		int st = status_of(rc);
 		if (st == 500)
