@@ -118,6 +118,11 @@ typedef int (*gnbv_user_fn)(void *ctx, const gnbv_user *u);
  * subtree when unit_code is given, of one role, enabled or disabled. A
  * zeroed filter selects all. */
 typedef enum { GNBV_USER_ANY = 0, GNBV_USER_ENABLED = 1, GNBV_USER_DISABLED = 2 } gnbv_user_state;
+/* "enabled" or "disabled", as the list's filter says them (?state=,
+ * --state); NULL for GNBV_USER_ANY or a bad value. */
+const char *gnbv_user_state_name(int state);
+/* The state named `name` (GNBV_USER_ENABLED or GNBV_USER_DISABLED), or -1. */
+int gnbv_user_state_parse(const char *name);
 typedef struct gnbv_user_filter {
 	uint64_t offset;       /* accounts skipped, in the order below */
 	size_t limit;          /* at most this many; 0: all the rest */

@@ -103,10 +103,9 @@ int gnbv_cmd_user(const gnbv_cli *g, int argc, char **argv)
 				f.unit_code = argv[++i];
 			else if (!strcmp(argv[i], "--role") && i + 1 < argc)
 				f.role = argv[++i];
-			else if (!strcmp(argv[i], "--state") && i + 1 < argc && !strcmp(argv[i + 1], "enabled"))
-				f.state = GNBV_USER_ENABLED, i++;
-			else if (!strcmp(argv[i], "--state") && i + 1 < argc && !strcmp(argv[i + 1], "disabled"))
-				f.state = GNBV_USER_DISABLED, i++;
+			else if (!strcmp(argv[i], "--state") && i + 1 < argc &&
+			         (f.state = gnbv_user_state_parse(argv[i + 1])) > 0)
+				i++;
 			else
 				return gnbv_cli_usage("user");
 		}

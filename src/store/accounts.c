@@ -49,6 +49,18 @@ int gnbv_role_parse(const char *name)
 	return -1;
 }
 
+const char *gnbv_user_state_name(int state)
+{
+	return state == GNBV_USER_ENABLED ? "enabled" : state == GNBV_USER_DISABLED ? "disabled" : NULL;
+}
+
+int gnbv_user_state_parse(const char *name)
+{
+	for (int st = GNBV_USER_ENABLED; name && st <= GNBV_USER_DISABLED; st++)
+		if (!strcmp(gnbv_user_state_name(st), name)) return st;
+	return -1;
+}
+
 void gnbv_store_set_actor(gnbv_store *s, const char *actor)
 {
 	snprintf(s->actor, sizeof s->actor, "%s", actor && actor[0] ? actor : "unknown");
@@ -285,7 +297,7 @@ int gnbv_account_list(gnbv_store *s, const gnbv_scope *scope, const gnbv_user_fi
 	const char *role = f && f->role && f->role[0] ? f->role : NULL;
 	int state = f ? f->state : GNBV_USER_ANY;
 	if (role && gnbv_role_parse(role) < 0) return gnbv_error_set(GNBV_EINVALID, "no role '%.32s'", role);
-	if (state != GNBV_USER_ANY && state != GNBV_USER_ENABLED && state != GNBV_USER_DISABLED)
+	if (state != GNBV_USER_ANY && !gnbv_user_state_name(state))
 		return gnbv_error_set(GNBV_EINVALID, "no account state %d", state);
 	/* A unit asked for narrows the scope: scopes are subtrees, so the
 	 * intersection is the unit's subtree when it lies inside, else empty,

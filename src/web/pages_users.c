@@ -213,10 +213,8 @@ static int user_filters(gnbv_web_req *r, json_t *p, gnbv_user_filter *f, gnbv_wb
 	const char *role = gnbv_web_query(r, "role", 16), *state = gnbv_web_query(r, "state", 16);
 	if (role && *role && gnbv_role_parse(role) < 0) return gnbv_error_set(GNBV_EINVALID, "role");
 	f->role = role && *role ? role : NULL;
-	f->state = GNBV_USER_ANY;
-	if (state && !strcmp(state, "enabled")) f->state = GNBV_USER_ENABLED;
-	else if (state && !strcmp(state, "disabled")) f->state = GNBV_USER_DISABLED;
-	else if (state && *state) return gnbv_error_set(GNBV_EINVALID, "state");
+	f->state = state && *state ? gnbv_user_state_parse(state) : GNBV_USER_ANY;
+	if (f->state < 0) return gnbv_error_set(GNBV_EINVALID, "state");
 	if (p) {
 		json_t *roles = json_array();
 		for (int i = 0; i < GNBV_ROLE_COUNT; i++)
@@ -229,7 +227,7 @@ static int user_filters(gnbv_web_req *r, json_t *p, gnbv_user_filter *f, gnbv_wb
 	}
 	if (qs) {
 		if (f->role) gnbv_web_query_arg(qs, "role", f->role);
-		if (f->state) gnbv_web_query_arg(qs, "state", f->state == GNBV_USER_ENABLED ? "enabled" : "disabled");
+		if (f->state) gnbv_web_query_arg(qs, "state", gnbv_user_state_name(f->state));
 	}
 	return 0;
 }
@@ -316,10 +314,10 @@ int gnbv_page_users_csv(gnbv_web_req *r)
 	                                     : "all");
 	/* the filters too, so that the record says which accounts left (the
 	 * role is one of the fixed names: no escaping needed) */
-	snprintf(detail, sizeof detail, "{\"format\":\"csv\",\"rows\":%llu%s%s%s%s%s}",
+	snprintf(detail, sizeof detail, "{\"format\":\"csv\",\"rows\":%llu%s%s%s%s%s%s}",
 	         (unsigned long long)c.rows, f.role ? ",\"role\":\"" : "", f.role ? f.role : "",
-	         f.role ? "\"" : "", f.state ? ",\"state\":" : "",
-	         f.state == GNBV_USER_ENABLED ? "\"enabled\"" : f.state == GNBV_USER_DISABLED ? "\"disabled\"" : "");
+	         f.role ? "\"" : "", f.state ? ",\"state\":\"" : "",
+	         f.state ? gnbv_user_state_name(f.state) : "", f.state ? "\"" : "");
 	if ((rc = gnbv_dash_access(r->s, "access.export", object, detail))) return rc;
 	r->ctype = "text/csv; charset=utf-8";
 	snprintf(r->disposition, sizeof r->disposition, "attachment; filename=\"users.csv\"");
