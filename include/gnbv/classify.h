@@ -35,6 +35,8 @@ typedef struct gnbv_classify_stats {
 	uint64_t households, members, workers, bytes;
 	uint64_t by_class[GNBV_CLASS_COUNT];
 	bool indexed;                 /* members were not grouped: indexed mode */
+	uint32_t parts;               /* parts classified at once on several threads
+					 (classify.c, run_parts); 0: in one pass */
 	char standard[32];
 } gnbv_classify_stats;
 

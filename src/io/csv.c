@@ -54,6 +54,8 @@ struct gnbv_csv {
 	_Alignas(64) gnbv_csv_record rec;
 	char *name;
 	int fd;              /* -1 for memory readers */
+	int part;            /* gnbv_csv_open_part: reads [next_off, part_end) with pread */
+	uint64_t next_off, part_end;
 	const char *mem;     /* memory reader's data */
 	size_t mem_len, mem_pos;
 	char *buf;
@@ -134,6 +136,41 @@ int gnbv_csv_open(gnbv_csv **out, const char *path)
 	return 0;
 }
 
+int gnbv_csv_open_part(gnbv_csv **out, const gnbv_csv *whole)
+{
+	*out = NULL;
+	if (whole->fd < 0) return gnbv_error_set(GNBV_EINVALID, "%s: not a file", whole->name);
+	/* the same open file: a path opened again might be another file by now */
+	int fd = fcntl(whole->fd, F_DUPFD_CLOEXEC, 0);
+	if (fd < 0) return gnbv_error_set(GNBV_EIO, "%s: cannot open: %s", whole->name, strerror(errno));
+	int rc = alloc_common(out, whole->name);
+	if (rc) {
+		close(fd);
+		return rc;
+	}
+	(*out)->fd = fd;
+	(*out)->part = 1;
+	(*out)->started = 1; /* a part starts past the file's first bytes */
+	return 0;
+}
+
+int gnbv_csv_range(gnbv_csv *c, uint64_t start, uint64_t end)
+{
+	if (!c->part || end < start) return gnbv_error_set(GNBV_EINVALID, "%s: not a part reader", c->name);
+	c->next_off = c->consumed = start;
+	c->part_end = end;
+	c->rec.pos = c->len = c->clean = 0;
+	c->eof = 0;
+	c->rec.ix_r = c->rec.ix_nnl = 0;
+	c->ix_tried = SIZE_MAX;
+	c->rec.line = 1;
+	c->rec.nfields = 0;
+	c->rec.seps = NULL;
+	return 0;
+}
+
+int gnbv_csv_fd(const gnbv_csv *c) { return c->fd; }
+
 int gnbv_csv_open_mem(gnbv_csv **out, const char *name, const char *data, size_t len)
 {
 	*out = NULL;
@@ -211,7 +248,13 @@ static int refill(gnbv_csv *c)
 	}
 	size_t room = c->cap - c->len;
 	ssize_t n;
-	if (c->fd >= 0) {
+	if (c->part) {
+		size_t want = c->part_end - c->next_off < room ? (size_t)(c->part_end - c->next_off) : room;
+		do n = want ? pread(c->fd, c->buf + c->len, want, (off_t)c->next_off) : 0;
+		while (n < 0 && errno == EINTR);
+		if (n < 0) return gnbv_error_set(GNBV_EIO, "%s: read error: %s", c->name, strerror(errno));
+		c->next_off += (uint64_t)n;
+	} else if (c->fd >= 0) {
 		do n = read(c->fd, c->buf + c->len, room);
 		while (n < 0 && errno == EINTR);
 		if (n < 0) return gnbv_error_set(GNBV_EIO, "%s: read error: %s", c->name, strerror(errno));

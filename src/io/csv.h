@@ -36,6 +36,20 @@ int gnbv_csv_open(gnbv_csv **out, const char *path);
  * outlive the reader. */
 int gnbv_csv_open_mem(gnbv_csv **out, const char *name, const char *data, size_t len);
 
+/* A reader of part of the file `whole` reads (its descriptor duplicated:
+ * the same open file), for reading a file in parts on several threads. It
+ * reads nothing until gnbv_csv_range. Its records have no header (columns
+ * are "?" in messages) and its lines count from the part's start. */
+int gnbv_csv_open_part(gnbv_csv **out, const gnbv_csv *whole);
+
+/* Sets a part reader to bytes [start, end) of the file, read as a whole
+ * input: end is its end of file, and a record still open there (in a
+ * quote) is the reader's usual error. Keeps gnbv_csv_expect. */
+int gnbv_csv_range(gnbv_csv *c, uint64_t start, uint64_t end);
+
+/* The file descriptor of a file reader, -1 for a memory one. */
+int gnbv_csv_fd(const gnbv_csv *c);
+
 void gnbv_csv_free(gnbv_csv *c);
 
 /* The current record and the reader's position, at the start of every

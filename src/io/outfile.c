@@ -23,10 +23,11 @@
 #define OUT_WRITEBACK (2u << 20) /* bytes written between writeback starts */
 
 struct gnbv_out {
-	int fd;
-	char *tmp, *final;
+	int fd;              /* -1 for a memory output */
+	char *tmp, *final;   /* final: the name messages use */
 	char *buf;
-	size_t len;
+	size_t len, cap;     /* cap: OUT_BUF, or a memory output's current size */
+	int mem;             /* gnbv_out_open_mem: the buffer grows, nothing is written */
 	int failed;
 	uint64_t written, started; /* bytes written to the file; handed to writeback */
 };
@@ -41,6 +42,7 @@ int gnbv_out_open(gnbv_out **out, const char *dir, const char *name)
 	o->tmp = malloc(n);
 	o->final = malloc(n);
 	o->buf = malloc(OUT_BUF);
+	o->cap = OUT_BUF;
 	if (!o->tmp || !o->final || !o->buf) {
 		free(o->tmp); /* nothing created yet: nothing to unlink */
 		free(o->final);
@@ -63,8 +65,43 @@ int gnbv_out_open(gnbv_out **out, const char *dir, const char *name)
 	return 0;
 }
 
+int gnbv_out_open_mem(gnbv_out **out, const char *name)
+{
+	*out = NULL;
+	gnbv_out *o = calloc(1, sizeof *o);
+	if (!o) return gnbv_error_set(GNBV_ENOMEM, "out of memory");
+	o->fd = -1;
+	o->mem = 1;
+	o->final = strdup(name);
+	o->cap = 64u << 10;
+	o->buf = malloc(o->cap);
+	if (!o->final || !o->buf) {
+		gnbv_out_abort(o);
+		return gnbv_error_set(GNBV_ENOMEM, "out of memory");
+	}
+	*out = o;
+	return 0;
+}
+
+/* A memory output's room for n more bytes: the buffer doubles. */
+static int grow(gnbv_out *o, size_t n)
+{
+	size_t cap = o->cap;
+	while (cap - o->len < n) cap *= 2;
+	if (cap == o->cap) return 0;
+	char *b = realloc(o->buf, cap);
+	if (!b) {
+		o->failed = 1;
+		return gnbv_error_set(GNBV_ENOMEM, "out of memory");
+	}
+	o->buf = b;
+	o->cap = cap;
+	return 0;
+}
+
 static int flush(gnbv_out *o)
 {
+	if (o->mem) return 0; /* kept until gnbv_out_append */
 	size_t off = 0;
 	while (off < o->len) {
 		ssize_t w = write(o->fd, o->buf + off, o->len - off);
@@ -91,7 +128,8 @@ static int flush(gnbv_out *o)
 int gnbv_out_write(gnbv_out *o, const void *p, size_t n)
 {
 	if (o->failed) return GNBV_EIO;
-	if (o->len + n > OUT_BUF) {
+	if (o->mem && o->len + n > o->cap && grow(o, n)) return GNBV_ENOMEM;
+	if (o->len + n > o->cap) {
 		int rc = flush(o);
 		if (rc) return rc;
 		if (n > OUT_BUF) {
@@ -124,7 +162,7 @@ char *gnbv_out_reserve(gnbv_out *o, size_t n)
 		else gnbv_error_set(GNBV_EIO, "%s: write failed earlier", o->final);
 		return NULL;
 	}
-	if (o->len + n > OUT_BUF && flush(o)) return NULL;
+	if (o->len + n > o->cap && (o->mem ? grow(o, n) : flush(o))) return NULL;
 	return o->buf + o->len;
 }
 
@@ -134,7 +172,7 @@ int gnbv_out_str(gnbv_out *o, const char *s) { return gnbv_out_write(o, s, strle
 
 int gnbv_out_char(gnbv_out *o, char ch)
 {
-	if (o->len < OUT_BUF) {
+	if (o->len < o->cap) {
 		o->buf[o->len++] = ch;
 		return 0;
 	}
@@ -164,9 +202,21 @@ int gnbv_out_cell(gnbv_out *o, const char *p, size_t n)
 	return rc ? rc : gnbv_out_char(o, '"');
 }
 
+int gnbv_out_append(gnbv_out *o, gnbv_out *from)
+{
+	if (from->failed) return from->mem ? GNBV_ENOMEM : GNBV_EIO;
+	int rc = gnbv_out_write(o, from->buf, from->len);
+	from->len = 0;
+	return rc;
+}
+
 int gnbv_out_truncate(gnbv_out *o)
 {
 	o->len = 0;
+	if (o->mem) {
+		o->failed = 0;
+		return 0;
+	}
 	o->written = o->started = 0;
 	if (ftruncate(o->fd, 0) || lseek(o->fd, 0, SEEK_SET) < 0)
 		return gnbv_error_set(GNBV_EIO, "%s: cannot truncate: %s", o->final, strerror(errno));
@@ -175,6 +225,7 @@ int gnbv_out_truncate(gnbv_out *o)
 
 int gnbv_out_sync(gnbv_out *o)
 {
+	if (o->mem) return 0;
 	if (o->failed) return GNBV_EIO;
 	int rc = flush(o);
 	if (!rc && fsync(o->fd)) rc = gnbv_error_set(GNBV_EIO, "%s: fsync failed: %s", o->final, strerror(errno));

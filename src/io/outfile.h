@@ -14,6 +14,13 @@
 typedef struct gnbv_out gnbv_out;
 
 int gnbv_out_open(gnbv_out **out, const char *dir, const char *name);
+/* An output held in memory, growing as written (the caller bounds what it
+ * writes): one part of a file that is written in parts on several threads
+ * and appended to the real output in order (gnbv_out_append). `name` is for
+ * messages. Freed with gnbv_out_abort; truncate empties it. */
+int gnbv_out_open_mem(gnbv_out **out, const char *name);
+/* Writes what memory output `from` holds to o and empties `from`. */
+int gnbv_out_append(gnbv_out *o, gnbv_out *from);
 int gnbv_out_write(gnbv_out *o, const void *p, size_t n);
 /* Room for n bytes (n at most 1 MiB) in the buffer, to write into in place
  * and keep with gnbv_out_advance (at most n) before any other call: saves

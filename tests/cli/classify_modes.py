@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """End-to-end: gnbv classify gives byte-identical outputs whether members are
-read on one thread or two (GNBV_THREADS), grouped (streaming) or shuffled
-(indexed mode), over a file large enough to span many read buffers and feed
-batches; and an error near the end of a large file leaves no output behind.
+read on one thread or two (GNBV_THREADS), in parts on two or three threads
+(GNBV_CLASSIFY_PART cuts these small files into many), grouped (streaming)
+or shuffled (indexed mode), over a file large enough to span many read
+buffers and feed batches; and an error near the end of a large file leaves
+no output behind.
 
 Usage: classify_modes.py PATH/TO/gnbv
 """
@@ -57,8 +59,15 @@ def write(path, rows):
         f.write("\n".join(rows) + "\n")
 
 
+# Threads settings: one pass on one thread or two, and parts of 64 KiB of
+# members.csv on two or three threads ("2p", "3p").
+MODES = (1, 2, "2p", "3p")
+
+
 def classify(d, h, m, out, threads):
-    env = dict(os.environ, GNBV_THREADS=str(threads))
+    env = dict(os.environ, GNBV_THREADS=str(threads).rstrip("p"))
+    if str(threads).endswith("p"):
+        env["GNBV_CLASSIFY_PART"] = "65536"
     os.makedirs(out, exist_ok=True)
     p = subprocess.run([GNBV, "classify", h, m, "--as-of", "2025-10-01", "--out", out],
                        env=env, capture_output=True, text=True)
@@ -82,8 +91,8 @@ with tempfile.TemporaryDirectory() as d:
     write(ms, [mm[0]] + body)
 
     runs = {}
-    for label, mf, t in [("grouped-1", m, 1), ("grouped-2", m, 2),
-                         ("shuffled-1", ms, 1), ("shuffled-2", ms, 2)]:
+    for label, mf, t in [("grouped-%s" % t, m, t) for t in MODES] + \
+            [("shuffled-%s" % t, ms, t) for t in MODES]:
         p = classify(d, h, mf, os.path.join(d, label), t)
         check("classify %s exits 0" % label, p.returncode == 0, p.stderr)
         check("classify %s says what it did, in Vietnamese number format" % label,
@@ -106,14 +115,14 @@ with tempfile.TemporaryDirectory() as d:
     bad = mm + ["HQ-029999,99,Lò Văn Cuối,X,1990-01-01,other,Tày,1,self,1,0,0,0,primary,1,0"]
     mb = os.path.join(d, "members_bad.csv")
     write(mb, bad)
-    for t in (1, 2):
-        out = os.path.join(d, "bad-%d" % t)
+    for t in MODES:
+        out = os.path.join(d, "bad-%s" % t)
         p = classify(d, h, mb, out, t)
         lines = [l for l in p.stderr.splitlines() if "error:" in l]
-        check("late error exits 1 (threads=%d)" % t, p.returncode == 1, p.stderr)
-        check("late error names column 'sex' (threads=%d)" % t,
+        check("late error exits 1 (threads=%s)" % t, p.returncode == 1, p.stderr)
+        check("late error names column 'sex' (threads=%s)" % t,
               len(lines) == 1 and "members_bad.csv:" in lines[0] and "'sex'" in lines[0], p.stderr)
-        check("late error leaves no file (threads=%d)" % t, os.listdir(out) == [], str(os.listdir(out)))
+        check("late error leaves no file (threads=%s)" % t, os.listdir(out) == [], str(os.listdir(out)))
 
     # A household given twice, its members given twice too, so that both
     # files stay in step: the ids are in order up to the repeat, so the
@@ -126,15 +135,15 @@ with tempfile.TemporaryDirectory() as d:
         md = os.path.join(d, "members_dup_%s.csv" % label)
         write(hd, hh + [hrow])
         write(md, mm + [hid + ",50,Lò Văn Hai,M,1990-01-01,other,Tày,1,self,1,0,0,0,primary,1,0"])
-        for t in (1, 2):
-            out = os.path.join(d, "dup-%s-%d" % (label, t))
+        for t in MODES:
+            out = os.path.join(d, "dup-%s-%s" % (label, t))
             p = classify(d, hd, md, out, t)
             lines = [l for l in p.stderr.splitlines() if "error:" in l]
             want = "households_dup_%s.csv:30002:1: cột 'household_id': household_id '%s' bị trùng (lần đầu ở dòng %d)" % (
                 label, hid, line0)
-            check("duplicate %s id refused (threads=%d)" % (label, t),
+            check("duplicate %s id refused (threads=%s)" % (label, t),
                   p.returncode == 1 and len(lines) == 1 and want in lines[0], p.stderr)
-            check("duplicate %s id leaves no file (threads=%d)" % (label, t),
+            check("duplicate %s id leaves no file (threads=%s)" % (label, t),
                   os.listdir(out) == [], str(os.listdir(out)))
 
     # Ids out of order without a repeat: the last 10,000 households first
@@ -157,16 +166,16 @@ with tempfile.TemporaryDirectory() as d:
         body = [x for x in rows[1:] if x]
         # (a quoted reason never holds a newline here: no --explain)
         want = "\n".join([rows[0]] + body[20000:] + body[:20000]) + "\n"
-        for t in (1, 2):
-            out = os.path.join(d, "rotated-%d" % t)
+        for t in MODES:
+            out = os.path.join(d, "rotated-%s" % t)
             p = classify(d, hr, mr, out, t)
-            check("ids out of order, no repeat: exits 0 (threads=%d)" % t, p.returncode == 0, p.stderr)
+            check("ids out of order, no repeat: exits 0 (threads=%s)" % t, p.returncode == 0, p.stderr)
             if p.returncode == 0:
                 o = read_outputs(out)
-                check("... the same assessments in the file's order (threads=%d)" % t,
+                check("... the same assessments in the file's order (threads=%s)" % t,
                       o["assessments.csv"].decode() == want)
-                check("... the same summary (threads=%d)" % t, o["summary.csv"] == base["summary.csv"])
-                check("... the same workers (threads=%d)" % t,
+                check("... the same summary (threads=%s)" % t, o["summary.csv"] == base["summary.csv"])
+                check("... the same workers (threads=%s)" % t,
                       sorted(o["workers.csv"].split(b"\n")) == sorted(base["workers.csv"].split(b"\n")))
         # Through pipes (`<(cat ...)`): a pipe cannot be read twice, so the
         # ids are kept as they come; the same outputs.
