@@ -728,10 +728,14 @@ typedef struct parts {
 	part_ids prev;     /* the last appended part's ids (the appender's) */
 } parts;
 
+/* On cache lines of its own (allocated aligned): each thread writes its
+ * stats for every household, and reads its run as often; with the next
+ * thread's run on the same line, each write would take the line from the
+ * other core. */
 typedef struct worker {
+	_Alignas(64) run w;
+	_Alignas(64) gnbv_classify_stats st;
 	parts *p;
-	run w;
-	gnbv_classify_stats st;
 	gnbv_mfeed *feed;
 	pthread_t t;
 	int started;
@@ -855,6 +859,22 @@ static void *work_thread(void *arg)
 	return NULL;
 }
 
+/* gnbv_out_sync of both outputs, on a thread of its own. */
+typedef struct syncer {
+	gnbv_out *a, *w;
+	int rc;
+	char msg[1024]; /* the message, for the caller's thread */
+} syncer;
+
+static void *sync_thread(void *arg)
+{
+	syncer *s = arg;
+	s->rc = gnbv_out_sync(s->a);
+	if (!s->rc) s->rc = gnbv_out_sync(s->w);
+	if (s->rc) snprintf(s->msg, sizeof s->msg, "%s", gnbv_error_message());
+	return NULL;
+}
+
 /* A part's counters into the whole run's. */
 static int merge_counts(run *r, const run *w)
 {
@@ -869,10 +889,10 @@ static int merge_counts(run *r, const run *w)
 	return 0;
 }
 
-/* Parts mode. 0 when every part was classified and appended (counters and
- * stats in r); RESTART when the run must take one pass instead (the
- * outputs may hold rows: the caller empties them); a negative code only
- * for the outputs' own failure at the end. */
+/* Parts mode. 0 when every part was classified and appended (counters,
+ * stats and the summary in r); RESTART when the run must take one pass
+ * instead (the outputs may hold rows: the caller empties them); a negative
+ * code only for a failure after every part was read (the disk, memory). */
 static int run_parts(run *r, int *tried)
 {
 	*tried = 0;
@@ -896,7 +916,7 @@ static int run_parts(run *r, int *tried)
 	gnbv_split_cut *cuts = malloc((MAX_PARTS + 1) * sizeof *cuts);
 	worker *ws = NULL;
 	if (!cuts) goto done;
-	int n = gnbv_split_plan(&hf, &mf, pb, cuts, MAX_PARTS);
+	int n = gnbv_split_plan(&hf, &mf, pb, (uint64_t)threads * pb, cuts, MAX_PARTS);
 	if (n < 2) goto done;
 	*tried = 1;
 	p.cuts = cuts;
@@ -904,8 +924,9 @@ static int run_parts(run *r, int *tried)
 	if (threads > n) threads = n;
 	p.window = 2 * threads;
 	p.slots = calloc((size_t)p.window, sizeof *p.slots);
-	ws = calloc((size_t)threads, sizeof *ws);
+	ws = aligned_alloc(_Alignof(worker), (size_t)threads * sizeof *ws); /* sizeof is a multiple */
 	if (!p.slots || !ws) goto done;
+	memset(ws, 0, (size_t)threads * sizeof *ws);
 	for (int i = 0; i < p.window; i++)
 		if (gnbv_out_open_mem(&p.slots[i].a, "assessments.csv") || gnbv_out_open_mem(&p.slots[i].w, "workers.csv"))
 			goto done;
@@ -940,8 +961,22 @@ static int run_parts(run *r, int *tried)
 		if (ws[i].started) pthread_join(ws[i].t, NULL);
 	if (atomic_load(&p.stop) || p.appended != p.n) goto done;
 
-	for (int i = 0; i < nw; i++) {
-		if ((rc = merge_counts(r, &ws[i].w)) < 0) goto done;
+	/* The outputs go to the disk on a thread of their own while the
+	 * counters are summed and the summary is written: both waits at once. */
+	syncer sy = {r->a_out, r->w_out, 0, ""};
+	pthread_t sync_t;
+	int sync_started = pthread_create(&sync_t, NULL, sync_thread, &sy) == 0;
+	if (!sync_started) sync_thread(&sy);
+	/* the first thread's counters become the run's (it has none yet) */
+	r->unit_ids = ws[0].w.unit_ids;
+	r->counts = ws[0].w.counts;
+	r->ncounts_cap = ws[0].w.ncounts_cap;
+	r->last_unit = -1;
+	memset(&ws[0].w.unit_ids, 0, sizeof ws[0].w.unit_ids);
+	ws[0].w.counts = NULL;
+	rc = 0;
+	for (int i = 0; i < nw && !rc; i++) {
+		if (i > 0) rc = merge_counts(r, &ws[i].w);
 		const gnbv_classify_stats *s = &ws[i].st;
 		r->st->households += s->households;
 		r->st->members += s->members;
@@ -950,8 +985,9 @@ static int run_parts(run *r, int *tried)
 	}
 	r->st->parts = (uint32_t)n;
 	r->st->bytes = hf.size + mf.size;
-	rc = gnbv_out_sync(r->a_out);
-	if (!rc) rc = gnbv_out_sync(r->w_out);
+	if (!rc) rc = write_summary(r, &r->s_out);
+	if (sync_started) pthread_join(sync_t, NULL);
+	if (sy.rc) rc = gnbv_error_set(sy.rc, "%s", sy.msg); /* the disk's error wins */
 done:
 	for (int i = 0; i < nw; i++) {
 		gnbv_mfeed_stop(ws[i].feed);
@@ -1039,7 +1075,7 @@ int gnbv_classify(const gnbv_classify_opts *o, gnbv_classify_stats *st)
 	st->bytes = gnbv_csv_offset(r.hc) + gnbv_csv_offset(r.mc);
 finish:
 	if (rc) goto done;
-	if ((rc = write_summary(&r, &r.s_out))) goto done;
+	if (!r.s_out && (rc = write_summary(&r, &r.s_out))) goto done; /* (parts mode wrote it) */
 	/* All three written: only now do they take their names. */
 	gnbv_out **outs[3] = {&r.a_out, &r.w_out, &r.s_out};
 	for (int i = 0; i < 3 && !rc; i++) {

@@ -22,8 +22,10 @@
 #define OUT_BUF (1u << 20)
 #define OUT_WRITEBACK (2u << 20) /* bytes written between writeback starts */
 
+/* On cache lines of its own (allocated aligned): outputs written on two
+ * threads at once (memory outputs, parts mode) must not share one. */
 struct gnbv_out {
-	int fd;              /* -1 for a memory output */
+	_Alignas(64) int fd; /* -1 for a memory output */
 	char *tmp, *final;   /* final: the name messages use */
 	char *buf;
 	size_t len, cap;     /* cap: OUT_BUF, or a memory output's current size */
@@ -32,10 +34,17 @@ struct gnbv_out {
 	uint64_t written, started; /* bytes written to the file; handed to writeback */
 };
 
+static gnbv_out *alloc_out(void)
+{
+	gnbv_out *o = aligned_alloc(_Alignof(gnbv_out), sizeof *o); /* sizeof is a multiple */
+	if (o) memset(o, 0, sizeof *o);
+	return o;
+}
+
 int gnbv_out_open(gnbv_out **out, const char *dir, const char *name)
 {
 	*out = NULL;
-	gnbv_out *o = calloc(1, sizeof *o);
+	gnbv_out *o = alloc_out();
 	if (!o) return gnbv_error_set(GNBV_ENOMEM, "out of memory");
 	o->fd = -1;
 	size_t n = strlen(dir) + strlen(name) + 64;
@@ -68,7 +77,7 @@ int gnbv_out_open(gnbv_out **out, const char *dir, const char *name)
 int gnbv_out_open_mem(gnbv_out **out, const char *name)
 {
 	*out = NULL;
-	gnbv_out *o = calloc(1, sizeof *o);
+	gnbv_out *o = alloc_out();
 	if (!o) return gnbv_error_set(GNBV_ENOMEM, "out of memory");
 	o->fd = -1;
 	o->mem = 1;

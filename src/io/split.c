@@ -168,8 +168,22 @@ static int household_cut(const gnbv_split_file *f, const char *id, size_t idlen,
 	return 0;
 }
 
+/* Where the k-th cut is aimed (0 < k < parts): the head in even parts of
+ * about part_bytes, then the tail in parts an eighth that size. */
+typedef struct aims {
+	uint64_t start, head, tail;
+	int head_parts, parts;
+} aims;
+
+static uint64_t aim(const aims *a, int k)
+{
+	if (k <= a->head_parts) return a->start + a->head / (uint64_t)a->head_parts * (uint64_t)k;
+	int tail_parts = a->parts - a->head_parts;
+	return a->start + a->head + a->tail / (uint64_t)tail_parts * (uint64_t)(k - a->head_parts);
+}
+
 int gnbv_split_plan(const gnbv_split_file *h, const gnbv_split_file *m, uint64_t part_bytes,
-                    gnbv_split_cut *cuts, int max_parts)
+                    uint64_t tail_bytes, gnbv_split_cut *cuts, int max_parts)
 {
 	if (max_parts < 1 || part_bytes == 0)
 		return gnbv_error_set(GNBV_EINVALID, "split: no parts");
@@ -180,12 +194,22 @@ int gnbv_split_plan(const gnbv_split_file *h, const gnbv_split_file *m, uint64_t
 	int n = 0;
 	cuts[0].h = h->start;
 	cuts[0].m = m->start;
-	uint64_t body = m->size - m->start;
-	uint64_t want = (body + part_bytes - 1) / part_bytes;
-	int parts = want < (uint64_t)max_parts ? (int)want : max_parts;
+	aims a = {m->start, m->size - m->start, 0, 0, 0};
+	uint64_t small = part_bytes / 8 ? part_bytes / 8 : 1;
+	a.tail = tail_bytes < a.head / 4 ? tail_bytes : a.head / 4;
+	a.head -= a.tail;
+	uint64_t hp = (a.head + part_bytes - 1) / part_bytes, tp = (a.tail + small - 1) / small;
+	if (hp < 1) hp = 1;
+	if (hp > (uint64_t)max_parts) hp = (uint64_t)max_parts;
+	if (tp > (uint64_t)max_parts - hp) tp = (uint64_t)max_parts - hp;
+	if (tp == 0) a.head += a.tail, a.tail = 0; /* no room for a tail: one even split */
+	a.head_parts = (int)hp;
+	a.parts = (int)(hp + tp);
+	if (a.tail == 0) a.parts = a.head_parts; /* the last head part ends at the file's end */
+	int parts = a.parts;
 	int rc = 0;
 	for (int k = 1; k < parts; k++) {
-		uint64_t at = m->start + body / (uint64_t)parts * (uint64_t)k;
+		uint64_t at = aim(&a, k);
 		char id[GNBV_SPLIT_MAX_ID];
 		size_t idlen = 0;
 		uint64_t mo = 0, ho = 0;
