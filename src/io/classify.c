@@ -736,7 +736,6 @@ typedef struct worker {
 	_Alignas(64) run w;
 	_Alignas(64) gnbv_classify_stats st;
 	parts *p;
-	gnbv_mfeed *feed;
 	pthread_t t;
 	int started;
 } worker;
@@ -763,38 +762,66 @@ static uint64_t part_bytes(void)
 	return e && *e && !*end && v > 0 ? (uint64_t)v : PART_BYTES;
 }
 
-/* One part, into w's outputs (its slot's). 0 when it was read whole and in
- * step; RESTART or a negative code otherwise (either way: one pass). */
-static int part_run(run *w, gnbv_mfeed *feed, const gnbv_split_cut *cut, part_ids *ids, atomic_int *stop)
+/* The next member of a part's members reader into *m: 1, 0 at the part's
+ * end, RESTART or a negative code (a bad row: one pass will say so). */
+static int next_member(run *w, gnbv_member *m, gnbv_csv_field *hid)
 {
-	gnbv_member group[GNBV_MAX_MEMBERS];
-	gnbv_mgroup g;
-	int have, rc;
+	int rc = gnbv_csv_next(w->mc);
+	if (rc == 1 && (rc = gnbv_x_member(&w->mmap, w->mc, m, hid)) == 0) return 1;
+	return rc;
+}
+
+/* One part, into w's outputs (its slot's). 0 when it was read whole and in
+ * step; RESTART or a negative code otherwise (either way: one pass, which
+ * gives the message). The members are read here, on the part's thread, a
+ * household at a time: those with the household's id, taken while the id
+ * holds (the checks of mfeed.c's grouping, without its batches: here any
+ * problem only sends the run to one pass). */
+static int part_run(run *w, const gnbv_split_cut *cut, part_ids *ids, atomic_int *stop)
+{
+	/* the household's members, and one more: the next household's first */
+	gnbv_member group[GNBV_MAX_MEMBERS + 1];
+	gnbv_csv_field mid;
+	int rc, mrc;
 	ids->n = 0;
-	if ((rc = gnbv_csv_range(w->hc, cut[0].h, cut[1].h)) || (rc = gnbv_csv_range(w->mc, cut[0].m, cut[1].m)) ||
-	    (rc = gnbv_mfeed_reset(feed)) || (rc = gnbv_mfeed_group(feed, &g)) < 0)
+	if ((rc = gnbv_csv_range(w->hc, cut[0].h, cut[1].h)) || (rc = gnbv_csv_range(w->mc, cut[0].m, cut[1].m)))
 		return rc;
-	have = rc == 1;
+	if ((mrc = next_member(w, &group[0], &mid)) < 0) return mrc;
 	while ((rc = gnbv_csv_next(w->hc)) == 1) {
 		gnbv_household h;
 		gnbv_csv_field id, unit;
 		if ((rc = gnbv_x_household(&w->hmap, w->hc, &w->std, &h, &id, &unit))) return rc;
-		if (!have || !same(&g.id, &id) || g.cut || id.len > GNBV_SPLIT_MAX_ID) return RESTART;
+		if (mrc != 1 || !same(&mid, &id) || id.len > GNBV_SPLIT_MAX_ID) return RESTART;
 		if (ids->n && gnbv_split_cmp(ids->last, ids->last_len, id.p, id.len) >= 0) return RESTART;
 		if (!ids->n) memcpy(ids->first, id.p, ids->first_len = id.len);
 		memcpy(ids->last, id.p, ids->last_len = id.len);
 		ids->n++;
-		size_t n = g.n;
-		gnbv_member_sum sum;
-		const gnbv_member_sum *psum;
-		const gnbv_member *mem = group_members(&g, group, &sum, &psum);
-		if ((rc = gnbv_mfeed_group(feed, &g)) < 0) return rc;
-		have = rc == 1;
-		if ((rc = emit(w, &h, &id, &unit, mem, n, psum))) return rc;
+		/* group[0] is the first member; no member_no twice (a bit per
+		 * number below 64, else a comparison with every one before) */
+		size_t n = 0;
+		uint64_t seen = 0;
+		int sorted = 1;
+		do {
+			int no = group[n].member_no;
+			if (no < 64 && n < 64) {
+				if (seen >> no & 1) return RESTART;
+				seen |= 1ull << no;
+			} else {
+				for (size_t i = 0; i < n; i++)
+					if (group[i].member_no == no) return RESTART;
+			}
+			sorted &= n == 0 || no > group[n - 1].member_no;
+			if (++n > GNBV_MAX_MEMBERS) return RESTART;
+			if ((mrc = next_member(w, &group[n], &mid)) < 0) return mrc;
+		} while (mrc == 1 && same(&mid, &id));
+		gnbv_member next = group[n];
+		if (!sorted) sort_members(group, n);
+		if ((rc = emit(w, &h, &id, &unit, group, n, NULL))) return rc;
+		group[0] = next;
 		if ((ids->n & 1023) == 0 && atomic_load_explicit(stop, memory_order_relaxed)) return RESTART;
 	}
 	if (rc < 0) return rc;
-	return have || ids->n == 0 ? RESTART : 0;
+	return mrc != 0 || ids->n == 0 ? RESTART : 0;
 }
 
 /* Appends part t to the outputs, after the ids' order across the cut is
@@ -828,7 +855,7 @@ static void work(worker *k)
 		(void)gnbv_out_truncate(s->w);
 		k->w.a_out = s->a;
 		k->w.w_out = s->w;
-		int rc = part_run(&k->w, k->feed, &p->cuts[j], &s->ids, &p->stop);
+		int rc = part_run(&k->w, &p->cuts[j], &s->ids, &p->stop);
 
 		pthread_mutex_lock(&p->mu);
 		if (rc) {
@@ -931,7 +958,7 @@ static int run_parts(run *r, int *tried)
 		if (gnbv_out_open_mem(&p.slots[i].a, "assessments.csv") || gnbv_out_open_mem(&p.slots[i].w, "workers.csv"))
 			goto done;
 	/* Each thread a run of its own: its readers of the two files, its
-	 * members feed (read on that thread), its counters and stats. */
+	 * counters and stats. */
 	for (; nw < threads; nw++) {
 		worker *k = &ws[nw];
 		k->p = &p;
@@ -950,10 +977,6 @@ static int run_parts(run *r, int *tried)
 		}
 		gnbv_csv_expect(k->w.hc, r->hmap.ncols);
 		gnbv_csv_expect(k->w.mc, r->mmap.ncols);
-		if (gnbv_mfeed_start(&k->feed, k->w.mc, &r->mmap, 0, &r->actx)) {
-			nw++;
-			goto done;
-		}
 	}
 	for (int i = 1; i < nw; i++) ws[i].started = pthread_create(&ws[i].t, NULL, work_thread, &ws[i]) == 0;
 	work(&ws[0]); /* this thread is one of them */
@@ -990,7 +1013,6 @@ static int run_parts(run *r, int *tried)
 	if (sy.rc) rc = gnbv_error_set(sy.rc, "%s", sy.msg); /* the disk's error wins */
 done:
 	for (int i = 0; i < nw; i++) {
-		gnbv_mfeed_stop(ws[i].feed);
 		gnbv_csv_free(ws[i].w.hc);
 		gnbv_csv_free(ws[i].w.mc);
 		gnbv_strmap_free(&ws[i].w.unit_ids);

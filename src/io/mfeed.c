@@ -307,15 +307,6 @@ int gnbv_mfeed_group(gnbv_mfeed *f, gnbv_mgroup *out)
 	}
 }
 
-int gnbv_mfeed_reset(gnbv_mfeed *f)
-{
-	if (f->threaded) return gnbv_error_set(GNBV_EINVALID, "members feed: reset while a thread reads");
-	f->filled = f->taken = f->ready = f->cur = 0;
-	f->done = 0;
-	f->have_next = 0;
-	return 0;
-}
-
 int gnbv_mfeed_error(gnbv_mfeed *f)
 {
 	const batch *b = f->slots[f->taken % NSLOTS];

@@ -49,10 +49,6 @@ typedef struct gnbv_mgroup {
  * sees it. */
 int gnbv_mfeed_group(gnbv_mfeed *f, gnbv_mgroup *g);
 
-/* Forgets what an inline feed (`threaded` 0) had read, for a reader just
- * set to another range (gnbv_csv_range): the next group is its first. */
-int gnbv_mfeed_reset(gnbv_mfeed *f);
-
 /* The error after a cut group: sets the message, returns the code. */
 int gnbv_mfeed_error(gnbv_mfeed *f);
 
