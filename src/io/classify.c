@@ -286,7 +286,8 @@ static int emit(run *r, gnbv_household *h, const gnbv_csv_field *id, const gnbv_
 	return 0;
 }
 
-static int same(const gnbv_csv_field *a, const gnbv_csv_field *b)
+/* (inlined: the part loop calls it for every member) */
+static inline __attribute__((always_inline)) int same(const gnbv_csv_field *a, const gnbv_csv_field *b)
 {
 	return a->len == b->len && gnbv_same_key(a->p, b->p, a->len);
 }
