@@ -30,6 +30,12 @@ static const entry MSG_VI[] = {
 	{"%s: cannot open: %s", "%s: không mở được tệp: %s"},
 	{"%s: read error: %s", "%s: lỗi khi đọc tệp: %s"},
 	{"%s: cannot rewind: %s", "%s: không đọc lại được từ đầu tệp: %s"},
+	{"%s: not a file", "%s: không phải là tệp"},
+	{"%s: not a part reader", "%s: không phải bộ đọc một phần của tệp"},
+	/* the plan of parts (src/io/split.c) */
+	{"read error: %s", "lỗi khi đọc tệp: %s"},
+	{"split: no parts", "chia phần: không có phần nào"},
+	{"split: a file without a header", "chia phần: tệp không có dòng tiêu đề"},
 	{"not a CSV file: this is a ZIP archive (an XLSX workbook?); save it as \"CSV UTF-8\"",
 	 "không phải tệp CSV: đây là tệp nén ZIP (bảng tính XLSX?); hãy lưu lại theo dạng \"CSV UTF-8\""},
 	{"not a UTF-8 CSV file: it is UTF-16; save it as \"CSV UTF-8\"",

@@ -24,7 +24,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(HERE, "lib"))
 from checks import check, results  # noqa: E402
 
-SOURCES = ["src/io/csv.c", "src/io/exchange.c", "src/io/classify.c", "src/io/mfeed.c",
+SOURCES = ["src/io/csv.c", "src/io/exchange.c", "src/io/classify.c", "src/io/mfeed.c", "src/io/split.c",
            "src/io/units.c", "src/store/import.c", "src/store/units.c", "src/store/registry.c",
            "src/store/accounts.c", "src/store/review.c", "src/store/pg.c"]
 CALLS = re.compile(r"\b(gnbv_error_set|gnbv_csv_error_line|gnbv_csv_error|cerr|BAD|gnbv_tr|op_need|text_arg)\s*\(")
