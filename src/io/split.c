@@ -80,12 +80,6 @@ static int line_id(const char *b, size_t i, size_t n, int col, const char **id, 
 	}
 }
 
-int gnbv_split_cmp(const char *a, size_t al, const char *b, size_t bl)
-{
-	int c = memcmp(a, b, al < bl ? al : bl);
-	return c ? c : (al > bl) - (al < bl);
-}
-
 /* The first line start at or after `at` (> f->start) whose household's
  * members start there: its id differs from the line before it. 1 with *off
  * and the id copied to id/idlen, 0 when none is found near `at`. */
