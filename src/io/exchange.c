@@ -311,7 +311,7 @@ static inline __attribute__((always_inline)) int word_exact(const char *p, size_
 	memcpy(&b0, e->w, 8), memcpy(&b1, e->w + 8, 8);
 	memcpy(&m0, PREFIX_MASK[len], 8), memcpy(&m1, PREFIX_MASK[len] + 8, 8);
 	uint64_t diff = ((a0 ^ b0) & m0) | ((a1 ^ b1) & m1);
-	return (i >= 0) & (len == n) & (diff == 0) ? i : -1;
+	return ((i >= 0) & (len == n) & (diff == 0)) ? i : -1;
 }
 
 /* Index of the cell among `words`: an exact match, then a case-insensitive
