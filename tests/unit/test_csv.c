@@ -1,7 +1,8 @@
 /*
  * test_csv.c - unit tests of src/io/csv.c: RFC 4180 quoting, CRLF, records
- * spanning buffer refills, line numbers of multi-line records, and the
- * refusals (unterminated quote, invalid UTF-8, ZIP, UTF-16, NUL bytes).
+ * spanning buffer refills, line numbers of multi-line records, the
+ * refusals (unterminated quote, invalid UTF-8, ZIP, UTF-16, NUL bytes), and
+ * part readers (byte ranges of a file, classify's parts mode).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 
 static gnbv_csv *open_str(const char *s)
 {
@@ -721,6 +723,83 @@ static void test_parse_date(void **state)
 	}
 }
 
+/* A part reader (classify's parts mode): a byte range of the file read as a
+ * whole input, records and cells as the whole file's reader gives them
+ * there, with or without the separator index, across its buffer's refills;
+ * a range that ends inside a quoted cell is the usual error; an empty range
+ * is at its end at once; a memory reader has no parts. */
+static void test_part_reader(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/gnbv-test-csv-part-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	FILE *f = fdopen(fd, "wb");
+	assert_non_null(f);
+	fputs("a,b,c\n", f);
+	for (int i = 0; i < 60000; i++) /* 1.4 MB: past the 1 MiB buffer */
+		fprintf(f, i % 97 == 3 ? "r%d,\"x,\ny\",%d\r\n" : "r%d,Đàm Tư,%d\n", i, i * 7);
+	fclose(f);
+
+	for (int indexed = 0; indexed < 2; indexed++) {
+		gnbv_csv *whole = NULL, *part = NULL;
+		assert_int_equal(gnbv_csv_open(&whole, path), 0);
+		assert_int_equal(gnbv_csv_next(whole), 1);
+		assert_int_equal(gnbv_csv_take_header(whole), 0);
+		if (indexed) gnbv_csv_expect(whole, 3);
+		assert_int_equal(gnbv_csv_open_part(&part, whole), 0);
+		if (indexed) gnbv_csv_expect(part, 3);
+		/* the whole file's record starts, to cut at */
+		uint64_t start = gnbv_csv_offset(whole), cut = 0;
+		long n = 0;
+		int rc;
+		while ((rc = gnbv_csv_next(whole)) == 1)
+			if (++n == 30001) cut = gnbv_csv_offset(whole); /* the end of record 30001 */
+		assert_int_equal(rc, 0);
+		uint64_t end = gnbv_csv_offset(whole);
+		assert_int_equal(gnbv_csv_rewind(whole), 0);
+		/* [start, cut) then [cut, end): every record, each as the whole
+		 * file's reader gives it */
+		uint64_t ranges[3] = {start, cut, end};
+		long k = 0;
+		for (int r = 0; r < 2; r++) {
+			assert_int_equal(gnbv_csv_range(part, ranges[r], ranges[r + 1]), 0);
+			while ((rc = gnbv_csv_next(part)) == 1) {
+				assert_int_equal(gnbv_csv_next(whole), 1);
+				assert_int_equal(gnbv_csv_nfields(part), gnbv_csv_nfields(whole));
+				for (size_t i = 0; i < gnbv_csv_nfields(part); i++) {
+					gnbv_csv_field x = gnbv_csv_cell(part, i), y = gnbv_csv_cell(whole, i);
+					assert_int_equal(x.len, y.len);
+					assert_memory_equal(x.p, y.p, x.len);
+				}
+				k++;
+			}
+			assert_int_equal(rc, 0);
+		}
+		assert_int_equal(k, 60000);
+		assert_int_equal(gnbv_csv_next(whole), 0);
+		/* a range that ends inside a quoted cell (record 4's "x,\ny") */
+		assert_int_equal(gnbv_csv_rewind(whole), 0);
+		for (int i = 0; i < 4; i++) assert_int_equal(gnbv_csv_next(whole), 1);
+		uint64_t mid = gnbv_csv_offset(whole) - 6; /* r3,"x,\ny|",21\r\n */
+		assert_int_equal(gnbv_csv_range(part, start, mid), 0);
+		while ((rc = gnbv_csv_next(part)) == 1) {}
+		assert_int_equal(rc, GNBV_EINVALID);
+		assert_non_null(strstr(gnbv_error_message(), "unterminated quoted field"));
+		/* empty */
+		assert_int_equal(gnbv_csv_range(part, cut, cut), 0);
+		assert_int_equal(gnbv_csv_next(part), 0);
+		assert_int_not_equal(gnbv_csv_range(whole, start, end), 0); /* not a part reader */
+		gnbv_csv_free(part);
+		gnbv_csv_free(whole);
+	}
+	gnbv_csv *m = open_str("a,b\n1,2\n"), *p = NULL;
+	assert_int_not_equal(gnbv_csv_open_part(&p, m), 0);
+	assert_null(p);
+	gnbv_csv_free(m);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -740,6 +819,7 @@ int main(void)
 		cmocka_unit_test(test_member_bool_runs),
 		cmocka_unit_test(test_household_runs_and_devices),
 		cmocka_unit_test(test_household_decimals),
+		cmocka_unit_test(test_part_reader),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

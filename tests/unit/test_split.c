@@ -5,7 +5,8 @@
  * in parts writes exactly what one pass writes, takes parts when it can,
  * and falls back to one pass, with one pass's answer or message, for ids
  * out of order, bad cells, repeated households, households without members
- * and a quoted cell made to look like a cut.
+ * and a quoted cell made to look like a cut; and the memory outputs that
+ * hold a part's rows (src/io/outfile.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +15,7 @@
 
 #include "gnbv/classify.h"
 #include "gnbv/error.h"
+#include "io/outfile.h"
 #include "io/split.h"
 
 #include <fcntl.h>
@@ -461,6 +463,52 @@ static void test_classify_indexed(void **state)
 	free(m.p);
 }
 
+/* Memory outputs (a part's rows): they grow past their first buffer and
+ * past the file output's, are appended whole and in order, are emptied by
+ * the append and by truncate. */
+static void test_memory_outputs(void **state)
+{
+	(void)state;
+	gnbv_out *a = NULL, *b = NULL, *o = NULL;
+	assert_int_equal(gnbv_out_open_mem(&a, "a"), 0);
+	assert_int_equal(gnbv_out_open_mem(&b, "b"), 0);
+	assert_int_equal(gnbv_out_open(&o, tmpdir, "joined.csv"), 0);
+	buf want = {0};
+	for (int i = 0; i < 200000; i++) { /* some 2.5 MB: several doublings, past 1 MiB */
+		char *row = gnbv_out_reserve(a, 64);
+		assert_non_null(row);
+		int n = snprintf(row, 64, "a%d,%d\n", i, i * 3);
+		gnbv_out_advance(a, (size_t)n);
+	}
+	assert_int_equal(gnbv_out_str(b, "b-one\n"), 0);
+	assert_int_equal(gnbv_out_cell(b, "x,y", 3), 0);
+	assert_int_equal(gnbv_out_char(b, '\n'), 0);
+	assert_int_equal(gnbv_out_u64(b, 18446744073709551615ull), 0);
+	for (int i = 0; i < 200000; i++)
+		put(&want, "a%d,%d\n", i, i * 3);
+	put(&want, "b-one\n\"x,y\"\n18446744073709551615");
+	assert_int_equal(gnbv_out_append(o, a), 0);
+	assert_int_equal(gnbv_out_append(o, b), 0);
+	/* emptied: appending again adds nothing; truncate empties a refilled one */
+	assert_int_equal(gnbv_out_append(o, a), 0);
+	assert_int_equal(gnbv_out_str(b, "gone"), 0);
+	assert_int_equal(gnbv_out_truncate(b), 0);
+	assert_int_equal(gnbv_out_append(o, b), 0);
+	assert_int_equal(gnbv_out_sync(a), 0); /* a no-op for memory */
+	assert_int_equal(gnbv_out_commit(o), 0);
+	gnbv_out_abort(a);
+	gnbv_out_abort(b);
+	char *path = path_of("joined.csv");
+	size_t n;
+	char *got = read_file(path, &n);
+	assert_non_null(got);
+	assert_int_equal(n, want.n);
+	assert_memory_equal(got, want.p, n);
+	free(got);
+	free(path);
+	free(want.p);
+}
+
 static int teardown(void **state)
 {
 	(void)state;
@@ -473,10 +521,10 @@ int main(void)
 {
 	if (!mkdtemp(tmpdir)) return 1;
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_plan_cuts),        cmocka_unit_test(test_plan_unsorted),
-	    cmocka_unit_test(test_classify_parts),   cmocka_unit_test(test_classify_unsorted),
-	    cmocka_unit_test(test_classify_errors),  cmocka_unit_test(test_classify_fake_cut),
-	    cmocka_unit_test(test_classify_indexed),
+	    cmocka_unit_test(test_memory_outputs),    cmocka_unit_test(test_plan_cuts),
+	    cmocka_unit_test(test_plan_unsorted),     cmocka_unit_test(test_classify_parts),
+	    cmocka_unit_test(test_classify_unsorted), cmocka_unit_test(test_classify_errors),
+	    cmocka_unit_test(test_classify_fake_cut), cmocka_unit_test(test_classify_indexed),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	teardown(NULL);
