@@ -570,16 +570,17 @@ DEFINE_FLATTEN(flatten_avx2, flatten_few_avx2, __attribute__((target("avx2,bmi,p
 
 /* The masks of one 64-byte block at p: commas, newlines, quotes. */
 typedef struct blockmask {
-	uint64_t comma, nl, quote;
+	uint64_t comma, nl, quote, cr;
 } blockmask;
 
 static inline __attribute__((always_inline)) blockmask masks_portable(const char *p)
 {
-	blockmask b = {0, 0, 0};
+	blockmask b = {0, 0, 0, 0};
 	for (unsigned i = 0; i < 64; i++) {
 		b.comma |= (uint64_t)(p[i] == ',') << i;
 		b.nl |= (uint64_t)(p[i] == '\n') << i;
 		b.quote |= (uint64_t)(p[i] == '"') << i;
+		b.cr |= (uint64_t)(p[i] == '\r') << i;
 	}
 	return b;
 }
@@ -587,12 +588,13 @@ static inline __attribute__((always_inline)) blockmask masks_portable(const char
 #ifdef GNBV_X86
 __attribute__((target("avx2"))) static inline blockmask masks_avx2(const char *p)
 {
-	const __m256i vc = _mm256_set1_epi8(','), vn = _mm256_set1_epi8('\n'), vq = _mm256_set1_epi8('"');
+	const __m256i vc = _mm256_set1_epi8(','), vn = _mm256_set1_epi8('\n'), vq = _mm256_set1_epi8('"'),
+		      vr = _mm256_set1_epi8('\r');
 	__m256i a = _mm256_loadu_si256((const __m256i *)p), b = _mm256_loadu_si256((const __m256i *)(p + 32));
 #define MASK64(v) \
 	((uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(a, v)) | \
 	 (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(b, v)) << 32)
-	blockmask m = {MASK64(vc), MASK64(vn), MASK64(vq)};
+	blockmask m = {MASK64(vc), MASK64(vn), MASK64(vq), MASK64(vr)};
 #undef MASK64
 	return m;
 }
@@ -608,6 +610,7 @@ __attribute__((target("avx2"))) static inline blockmask masks_avx2(const char *p
 		size_t from = c->rec.pos, lim = c->clean; \
 		if (lim > from + IX_WINDOW) lim = from + IX_WINDOW; \
 		uint32_t ns = 1, nn = 0; \
+		uint64_t cr = 0; \
 		c->ix_sep_buf[0] = (uint32_t)from; \
 		c->rec.ix_k = c->rec.ix_r = c->rec.ix_nnl = 0; \
 		for (size_t o = from; o < lim; o += 64) { \
@@ -617,12 +620,14 @@ __attribute__((target("avx2"))) static inline blockmask masks_avx2(const char *p
 			uint32_t base = (uint32_t)o + 1; \
 			ns += FLATTEN(c->ix_sep_buf + ns, (b.comma | b.nl) & keep, base); \
 			nn += FEW(c->ix_nl_buf + nn, b.nl & keep, base); \
+			cr |= b.cr & keep; \
 			if (keep != ~0ull) break; \
 		} \
 		if (nn == 0) return; \
 		uint32_t last = c->ix_nl_buf[nn - 1]; \
 		while (c->ix_sep_buf[ns - 1] != last) ns--; \
 		c->rec.ix_nnl = nn; \
+		c->rec.ix_cr = cr != 0; \
 	}
 
 DEFINE_IX_BUILD(ix_build_portable, , masks_portable, flatten_portable, flatten_few_portable)
@@ -640,7 +645,8 @@ AVX512 static inline blockmask masks_avx512(const char *p)
 	__m512i v = _mm512_loadu_si512((const void *)p);
 	blockmask m = {_mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(',')),
 		       _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\n')),
-		       _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('"'))};
+		       _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('"')),
+		       _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\r'))};
 	return m;
 }
 
