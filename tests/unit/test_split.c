@@ -213,6 +213,7 @@ typedef struct outcome {
 } outcome;
 
 static const char *const OUTS[3] = {"assessments.csv", "summary.csv", "workers.csv"};
+static int explain; /* classify with --explain (the reason column) */
 
 /* gnbv_classify over households.csv and members.csv in tmpdir, with
  * `threads` and `part` (GNBV_CLASSIFY_PART), into a fresh folder. */
@@ -231,6 +232,7 @@ static void classify(const char *threads, const char *part, outcome *o)
 	opts.out_dir = out;
 	opts.standard = "vn-2022-2026";
 	opts.as_of = 20251001;
+	opts.explain = explain;
 	memset(o, 0, sizeof *o);
 	o->rc = gnbv_classify(&opts, &o->st);
 	snprintf(o->msg, sizeof o->msg, "%s", o->rc ? gnbv_error_message() : "");
@@ -306,10 +308,12 @@ static void test_classify_parts(void **state)
 {
 	(void)state;
 	const char *eols[] = {"\n", "\r\n"};
-	for (int e = 0; e < 2; e++) {
+	for (int e = 0; e < 3; e++) {
 		buf h = {0}, m = {0};
-		make_round(&h, &m, 4000, 0, eols[e]);
+		make_round(&h, &m, 4000, 0, eols[e % 2]);
+		explain = e == 2; /* and the reasons, in parts */
 		compare_modes(&h, &m, 1, 0);
+		explain = 0;
 		free(h.p);
 		free(m.p);
 	}
