@@ -319,6 +319,46 @@ static void test_classify_parts(void **state)
 	}
 }
 
+/* Swaps the first two cells of every record (lines outside quotes): the
+ * ids then lie in the second column of both files. The first two cells
+ * are never quoted here. */
+static void swap_first_cells(buf *b)
+{
+	buf nb = {0};
+	int inq = 0;
+	size_t i = 0;
+	while (i < b->n) {
+		size_t e = i;
+		while (e < b->n && (inq || b->p[e] != '\n'))
+			inq ^= b->p[e++] == '"';
+		if (e < b->n) e++; /* the newline */
+		const char *c1 = memchr(b->p + i, ',', e - i);
+		const char *c2 = c1 ? memchr(c1 + 1, ',', (size_t)(b->p + e - c1 - 1)) : NULL;
+		assert_non_null(c2);
+		put(&nb, "%.*s,%.*s%.*s", (int)(c2 - c1 - 1), c1 + 1, (int)(c1 - (b->p + i)),
+		    b->p + i, (int)(b->p + e - c2), c2);
+		i = e;
+	}
+	free(b->p);
+	*b = nb;
+}
+
+/* The id in another column than the first (the plan reads the mapped
+ * one): parts, and one pass's outputs. */
+static void test_classify_id_column(void **state)
+{
+	(void)state;
+	buf h = {0}, m = {0};
+	make_round(&h, &m, 4000, 0, "\n");
+	swap_first_cells(&h);
+	swap_first_cells(&m);
+	assert_true(strncmp(h.p, "unit_code,household_id,", 23) == 0);
+	assert_true(strncmp(m.p, "member_no,household_id,", 23) == 0);
+	compare_modes(&h, &m, 1, 0);
+	free(h.p);
+	free(m.p);
+}
+
 /* Ids out of order (in step): no parts; one pass's answer. */
 static void test_classify_unsorted(void **state)
 {
@@ -525,10 +565,11 @@ int main(void)
 {
 	if (!mkdtemp(tmpdir)) return 1;
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_memory_outputs),    cmocka_unit_test(test_plan_cuts),
-	    cmocka_unit_test(test_plan_unsorted),     cmocka_unit_test(test_classify_parts),
-	    cmocka_unit_test(test_classify_unsorted), cmocka_unit_test(test_classify_errors),
-	    cmocka_unit_test(test_classify_fake_cut), cmocka_unit_test(test_classify_indexed),
+	    cmocka_unit_test(test_memory_outputs),     cmocka_unit_test(test_plan_cuts),
+	    cmocka_unit_test(test_plan_unsorted),      cmocka_unit_test(test_classify_parts),
+	    cmocka_unit_test(test_classify_id_column), cmocka_unit_test(test_classify_unsorted),
+	    cmocka_unit_test(test_classify_errors),    cmocka_unit_test(test_classify_fake_cut),
+	    cmocka_unit_test(test_classify_indexed),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	teardown(NULL);
