@@ -40,7 +40,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 enum { RESTART = 1 }; /* internal: switch to indexed mode */
 
@@ -708,7 +707,7 @@ static int reset_for_index(run *r)
  * another's reader: at 1 M households on two cores, median wall time 0.465
  * -> 0.415 s against the one pass's pair of threads, interleaved runs
  * (docs/performance.md, session 7). */
-enum { MAX_THREADS = 64, MAX_PARTS = 4096 };
+enum { MAX_PARTS = 4096 };
 #define PART_BYTES (8u << 20) /* members.csv bytes per part */
 
 /* A part's first and last household ids. */
@@ -747,18 +746,6 @@ typedef struct worker {
 	pthread_t t;
 	int started;
 } worker;
-
-/* Threads for parts mode: $GNBV_THREADS (1 to 64) when set, else the
- * processors online, at most 16. */
-static int parts_threads(void)
-{
-	const char *e = getenv("GNBV_THREADS");
-	char *end;
-	long v = e ? strtol(e, &end, 10) : 0;
-	if (e && *e && !*end && v >= 1 && v <= MAX_THREADS) return (int)v;
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-	return n < 1 ? 1 : n > 16 ? 16 : (int)n;
-}
 
 /* Members bytes per part: $GNBV_CLASSIFY_PART (bytes; tests cut small
  * files into many parts with it), else PART_BYTES. */
@@ -931,7 +918,7 @@ static int merge_counts(run *r, const run *w)
 static int run_parts(run *r, int *tried)
 {
 	*tried = 0;
-	int threads = parts_threads();
+	int threads = gnbv_mfeed_threads();
 	struct stat hs, ms;
 	int hfd = gnbv_csv_fd(r->hc), mfd = gnbv_csv_fd(r->mc);
 	uint64_t pb = part_bytes();

@@ -230,9 +230,11 @@ static void *producer(void *arg)
 int gnbv_mfeed_threads(void)
 {
 	const char *e = getenv("GNBV_THREADS");
-	if (e && e[0] == '1' && e[1] == '\0') return 1;
-	if (e && e[0] == '2' && e[1] == '\0') return 2;
-	return sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1;
+	char *end;
+	long v = e ? strtol(e, &end, 10) : 0;
+	if (e && *e && !*end && v >= 1 && v <= GNBV_MAX_THREADS) return (int)v;
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > 16 ? 16 : (int)n;
 }
 
 int gnbv_mfeed_start(gnbv_mfeed **out, gnbv_csv *c, const gnbv_xmap *map, int threaded,

@@ -56,8 +56,11 @@ int gnbv_mfeed_error(gnbv_mfeed *f);
  * is a no-op. */
 void gnbv_mfeed_stop(gnbv_mfeed *f);
 
-/* Threads to use: $GNBV_THREADS when set (1 or 2), else 2 when the machine
- * has more than one processor. */
+/* Threads for a classify run: $GNBV_THREADS when set (1 to
+ * GNBV_MAX_THREADS), else the processors online, at most 16. Parts mode
+ * uses them all; the one pass reads members on a second thread when there
+ * are more than one. */
+#define GNBV_MAX_THREADS 64
 int gnbv_mfeed_threads(void);
 
 #endif
