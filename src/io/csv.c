@@ -136,6 +136,20 @@ int gnbv_csv_open(gnbv_csv **out, const char *path)
 	return 0;
 }
 
+/* Empties the buffer and the index for reading again from file offset
+ * `at`, whose line is `line` (gnbv_csv_rewind, gnbv_csv_range). */
+static void restart(gnbv_csv *c, uint64_t at, long line)
+{
+	c->consumed = at;
+	c->rec.pos = c->len = c->clean = 0;
+	c->eof = 0;
+	c->rec.ix_r = c->rec.ix_nnl = 0;
+	c->ix_tried = SIZE_MAX;
+	c->rec.line = line;
+	c->rec.nfields = 0;
+	c->rec.seps = NULL;
+}
+
 int gnbv_csv_open_part(gnbv_csv **out, const gnbv_csv *whole)
 {
 	*out = NULL;
@@ -157,15 +171,9 @@ int gnbv_csv_open_part(gnbv_csv **out, const gnbv_csv *whole)
 int gnbv_csv_range(gnbv_csv *c, uint64_t start, uint64_t end)
 {
 	if (!c->part || end < start) return gnbv_error_set(GNBV_EINVALID, "%s: not a part reader", c->name);
-	c->next_off = c->consumed = start;
+	c->next_off = start;
 	c->part_end = end;
-	c->rec.pos = c->len = c->clean = 0;
-	c->eof = 0;
-	c->rec.ix_r = c->rec.ix_nnl = 0;
-	c->ix_tried = SIZE_MAX;
-	c->rec.line = 1;
-	c->rec.nfields = 0;
-	c->rec.seps = NULL;
+	restart(c, start, 1);
 	return 0;
 }
 
@@ -833,13 +841,7 @@ int gnbv_csv_rewind(gnbv_csv *c)
 	} else {
 		c->mem_pos = (size_t)c->data_start;
 	}
-	c->consumed = c->data_start;
-	c->rec.pos = c->len = c->clean = 0;
-	c->eof = 0;
-	c->rec.ix_r = c->rec.ix_nnl = 0;
-	c->ix_tried = SIZE_MAX;
-	c->rec.line = c->data_line;
-	c->rec.nfields = 0;
+	restart(c, c->data_start, c->data_line);
 	return 0;
 }
 
