@@ -670,7 +670,11 @@ static int write_headers(run *r)
 	return gnbv_out_str(r->w_out, "household_id,member_no\n");
 }
 
-static int reset_for_index(run *r)
+/* Starts the run over from the first records: counters, stats and the
+ * duplicate check emptied, the outputs back to their headers, both readers
+ * rewound. Before indexed mode, and before the one pass after parts mode
+ * gave way. */
+static int restart_run(run *r)
 {
 	int rc;
 	memset(r->st->by_class, 0, sizeof r->st->by_class);
@@ -1071,9 +1075,7 @@ int gnbv_classify(const gnbv_classify_opts *o, gnbv_classify_stats *st)
 	rc = run_parts(&r, &tried);
 	if (rc != RESTART) goto finish;
 	/* One pass from the start: what parts mode wrote goes. */
-	if (tried && ((rc = gnbv_out_truncate(r.a_out)) || (rc = gnbv_out_truncate(r.w_out)) ||
-		      (rc = write_headers(&r))))
-		goto done;
+	if (tried && (rc = restart_run(&r))) goto done;
 
 	gnbv_mfeed *feed = NULL;
 	if ((rc = gnbv_dupcheck_new(&r.dups))) goto done;
@@ -1085,7 +1087,7 @@ int gnbv_classify(const gnbv_classify_opts *o, gnbv_classify_stats *st)
 	rc = run_streaming(&r, feed);
 	gnbv_mfeed_stop(feed); /* joins the producer: the members reader is ours again */
 	if (rc == RESTART) {
-		if ((rc = reset_for_index(&r))) goto done;
+		if ((rc = restart_run(&r))) goto done;
 		rc = run_indexed(&r);
 	}
 	if (rc) goto done;
