@@ -199,7 +199,6 @@ int gnbv_split_plan(const gnbv_split_file *h, const gnbv_split_file *m, uint64_t
 	if (tp == 0) a.head += a.tail, a.tail = 0; /* no room for a tail: one even split */
 	a.head_parts = (int)hp;
 	a.parts = (int)(hp + tp);
-	if (a.tail == 0) a.parts = a.head_parts; /* the last head part ends at the file's end */
 	int parts = a.parts;
 	int rc = 0;
 	for (int k = 1; k < parts; k++) {
