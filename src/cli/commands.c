@@ -10,6 +10,7 @@
 #include "gnbv/error.h"
 
 #include "io/exchange.h"
+#include "io/outfile.h"
 #include "util/numfmt.h"
 #ifdef GNBV_HAVE_STORE
 #include "cmd_db.h"
@@ -365,5 +366,13 @@ int gnbv_cli_main(int argc, char **argv)
 			char *h[] = {"help", argv[i]};
 			return cmd_help(&g, 2, h);
 		}
-	return fn(&g, argc - i, argv + i);
+	/* A command that exits when done leaves the files it replaced to be
+	 * let go of by a child process (io/outfile.h): the officer does not wait
+	 * for the disk to free the last run's outputs. The server runs on, so it
+	 * lets go of each at once. */
+	int batch = strcmp(c->name, "serve") != 0;
+	gnbv_out_defer_release(batch);
+	int rc = fn(&g, argc - i, argv + i);
+	gnbv_out_release_retired();
+	return rc;
 }

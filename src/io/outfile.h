@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 typedef struct gnbv_out gnbv_out;
 
@@ -42,5 +43,19 @@ int gnbv_out_sync(gnbv_out *o);
 int gnbv_out_commit(gnbv_out *o);
 /* Removes the temporary file; frees o. NULL is a no-op. */
 void gnbv_out_abort(gnbv_out *o);
+
+/* Deferred release of replaced files, for batch commands that exit soon
+ * after (outfile.c explains the wait it saves). With deferral on, a commit
+ * that replaces a file keeps the old one open (up to 32; more are let go at
+ * once), and gnbv_out_release_retired hands them to a child process that
+ * closes them and exits: the caller does not wait for the kernel to free
+ * them. The child is not waited for, so only a process that exits soon
+ * after should call it (its parent then reaps it). Off by default. */
+void gnbv_out_defer_release(int on);
+/* How many replaced files are held (for tests). */
+int gnbv_out_retired(void);
+/* The child's pid (a test may wait for it), 0 when nothing was held, -1
+ * when fork failed (the files were let go of here, as without deferral). */
+pid_t gnbv_out_release_retired(void);
 
 #endif

@@ -124,6 +124,26 @@ with tempfile.TemporaryDirectory() as d:
               len(lines) == 1 and "members_bad.csv:" in lines[0] and "'sex'" in lines[0], p.stderr)
         check("late error leaves no file (threads=%s)" % t, os.listdir(out) == [], str(os.listdir(out)))
 
+    # Runs into a folder that holds outputs already: each replaces them
+    # whole (the old files let go of by a child process once the new ones
+    # are in place, io/outfile.c), and a failed run leaves the last good
+    # ones as they were.
+    if base:
+        out = os.path.join(d, "again")
+        names = sorted(base)
+        for t in MODES + (1,):
+            p = classify(d, h, m if t != "2p" else ms, out, t)
+            check("run again into the same folder exits 0 (threads=%s)" % t, p.returncode == 0, p.stderr)
+            check("... its outputs replace the last run's (threads=%s)" % t, read_outputs(out) == base)
+            check("... nothing else is left there (threads=%s)" % t, sorted(os.listdir(out)) == names,
+                  str(os.listdir(out)))
+        for t in MODES:
+            p = classify(d, h, mb, out, t)
+            check("a failed run into the same folder exits 1 (threads=%s)" % t, p.returncode == 1, p.stderr)
+            check("... the last good outputs are kept whole (threads=%s)" % t, read_outputs(out) == base)
+            check("... and nothing else (threads=%s)" % t, sorted(os.listdir(out)) == names,
+                  str(os.listdir(out)))
+
     # A household given twice, its members given twice too, so that both
     # files stay in step: the ids are in order up to the repeat, so the
     # duplicate check must not take the order for proof (dupcheck.c). Once
