@@ -63,6 +63,14 @@ struct run {
 	int width;
 	long last_unit; /* index of the previous household's unit, -1 none */
 	int last_unit_quote; /* its code needs quotes in outputs */
+	/* The indicators' YES counts of the unit's households since pend_unit
+	 * was taken, a byte each (flushed to the unit's row before a byte can
+	 * overflow, when the unit changes, and before counts are read):
+	 * households come unit by unit, and adding twelve counters one by one
+	 * cost 90 instructions a household. */
+	uint64_t pend[GNBV_MAX_INDICATORS / 8];
+	unsigned pend_n;
+	long pend_unit;
 	size_t std_name_len;
 	char std_pad[32]; /* the standard's name, padded: copied whole into each row */
 };
@@ -72,6 +80,20 @@ struct run {
 #define C_MEMBERS 1
 #define C_CLASS 2
 #define C_IND (2 + GNBV_CLASS_COUNT)
+
+_Static_assert(GNBV_MAX_INDICATORS == 16, "the pending counts are two words of bytes");
+
+/* The pending YES counts into their unit's row. */
+static void flush_pending(run *r)
+{
+	if (!r->pend_n) return;
+	unsigned char b[GNBV_MAX_INDICATORS];
+	memcpy(b, r->pend, sizeof b); /* byte i: indicator i, whatever the byte order */
+	uint64_t *row = r->counts + (size_t)r->pend_unit * (size_t)r->width + C_IND;
+	for (int i = 0; i < r->std.n_indicators; i++) row[i] += b[i];
+	memset(r->pend, 0, sizeof r->pend);
+	r->pend_n = 0;
+}
 
 /* The units list is read the first time a household needs it, once for
  * the whole run: parts' runs on other threads share it. */
@@ -131,7 +153,16 @@ static inline uint64_t has_byte(uint64_t x, unsigned char c)
 	return (y - 0x0101010101010101ull) & ~y & 0x8080808080808080ull;
 }
 
-static int needs_quote(const gnbv_csv_field *f)
+/* A word holds a comma, quote, CR or LF. All four are below '-' (0x2D):
+ * most words have no such byte, and one subtraction tells (bytes of 0x80
+ * and up excluded by ~x). */
+static inline int word_needs_quote(uint64_t x)
+{
+	return ((x - 0x2D2D2D2D2D2D2D2Dull) & ~x & 0x8080808080808080ull) &&
+	       (has_byte(x, ',') | has_byte(x, '"') | has_byte(x, '\n') | has_byte(x, '\r'));
+}
+
+static int needs_quote_any(const gnbv_csv_field *f)
 {
 	const char *p = f->p;
 	size_t n = f->len;
@@ -144,13 +175,20 @@ static int needs_quote(const gnbv_csv_field *f)
 		if (i > n - 8) i = n - 8;
 		uint64_t x;
 		memcpy(&x, p + i, 8);
-		/* all four are below '-' (0x2D): most words have no such byte, and
-		 * one subtraction tells (bytes of 0x80 and up excluded by ~x) */
-		if (((x - 0x2D2D2D2D2D2D2D2Dull) & ~x & 0x8080808080808080ull) &&
-		    (has_byte(x, ',') | has_byte(x, '"') | has_byte(x, '\n') | has_byte(x, '\r')))
-			return 1;
+		if (word_needs_quote(x)) return 1;
 		if (i == n - 8) return 0;
 	}
+}
+
+/* Inline for the household ids of 8 to 16 bytes (every household's): two
+ * words, the second overlapping the first. */
+static inline int needs_quote(const gnbv_csv_field *f)
+{
+	if (f->len < 8 || f->len > 16) return needs_quote_any(f);
+	uint64_t x, y;
+	memcpy(&x, f->p, 8);
+	memcpy(&y, f->p + f->len - 8, 8);
+	return word_needs_quote(x) || word_needs_quote(y);
 }
 
 /* The unit's counter row (households come unit by unit: the previous
@@ -260,7 +298,18 @@ static int emit(run *r, gnbv_household *h, const gnbv_csv_field *id, const gnbv_
 		w += 2 - (u >> 7);
 	}
 	k = (size_t)(w - row);
-	for (int i = 0; i < ni; i++) cnt[C_IND + i] += a.ind[i] == GNBV_YES;
+	/* YES (0x01) bytes to 1, NO and UNKNOWN (0xFF) to 0, added lane by
+	 * lane: no lane carries, being flushed at 255 */
+	if (r->last_unit != r->pend_unit || r->pend_n == 255) {
+		flush_pending(r);
+		r->pend_unit = r->last_unit;
+	}
+	for (int i = 0; i < GNBV_MAX_INDICATORS / 8; i++) {
+		uint64_t v;
+		memcpy(&v, a.ind + 8 * i, 8);
+		r->pend[i] += v & ~(v >> 7) & 0x0101010101010101ull;
+	}
+	r->pend_n++;
 	if (!r->o->explain) row[k++] = '\n';
 	gnbv_out_advance(o, k);
 	if (r->o->explain) {
@@ -600,6 +649,7 @@ static int cmp_unit_order(const void *pa, const void *pb)
  * other outputs. */
 static int write_summary(run *r, gnbv_out **out)
 {
+	flush_pending(r);
 	gnbv_out *o = NULL;
 	size_t nu = r->unit_ids.n;
 	size_t *order = malloc((nu ? nu : 1) * sizeof *order);
@@ -684,6 +734,8 @@ static int restart_run(run *r)
 	free(r->counts);
 	r->counts = NULL;
 	r->ncounts_cap = 0;
+	memset(r->pend, 0, sizeof r->pend);
+	r->pend_n = 0;
 	gnbv_dupcheck_free(r->dups);
 	r->dups = NULL;
 	if ((rc = gnbv_out_truncate(r->a_out)) || (rc = gnbv_out_truncate(r->w_out)) ||
@@ -770,6 +822,27 @@ static int next_member(run *w, gnbv_member *m, gnbv_csv_field *hid)
 	return rc;
 }
 
+/* a < b in byte order (gnbv_split_cmp), inline for ids of the same length,
+ * 8 to 16 bytes (most households' and their predecessor's): two big-endian
+ * words, the second overlapping the first, which is equal by then. */
+static inline uint64_t load_be64(const char *p)
+{
+	uint64_t x;
+	memcpy(&x, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	x = __builtin_bswap64(x);
+#endif
+	return x;
+}
+
+static inline int id_before(const char *a, size_t al, const char *b, size_t bl)
+{
+	if (al != bl || al < 8 || al > 16) return gnbv_split_cmp(a, al, b, bl) < 0;
+	uint64_t x = load_be64(a), y = load_be64(b);
+	if (x != y) return x < y;
+	return load_be64(a + al - 8) < load_be64(b + al - 8);
+}
+
 /* One part, into w's outputs (its slot's). 0 when it was read whole and in
  * step; RESTART or a negative code otherwise (either way: one pass, which
  * gives the message). The members are read here, on the part's thread, a
@@ -791,9 +864,11 @@ static int part_run(run *w, const gnbv_split_cut *cut, part_ids *ids, atomic_int
 		gnbv_csv_field id, unit;
 		if ((rc = gnbv_x_household(&w->hmap, w->hc, &w->std, &h, &id, &unit))) return rc;
 		if (mrc != 1 || !same(&mid, &id) || id.len > GNBV_SPLIT_MAX_ID) return RESTART;
-		if (ids->n && gnbv_split_cmp(ids->last, ids->last_len, id.p, id.len) >= 0) return RESTART;
+		if (ids->n && !id_before(ids->last, ids->last_len, id.p, id.len)) return RESTART;
 		if (!ids->n) memcpy(ids->first, id.p, ids->first_len = id.len);
-		memcpy(ids->last, id.p, ids->last_len = id.len);
+		/* whole: the id (at most 64 bytes) is followed by 64 readable ones */
+		memcpy(ids->last, id.p, GNBV_SPLIT_MAX_ID);
+		ids->last_len = id.len;
 		ids->n++;
 		/* group[0] is the first member; no member_no twice (a bit per
 		 * number below 64, else a comparison with every one before) */
@@ -820,6 +895,7 @@ static int part_run(run *w, const gnbv_split_cut *cut, part_ids *ids, atomic_int
 		if ((ids->n & 1023) == 0 && atomic_load_explicit(stop, memory_order_relaxed)) return RESTART;
 	}
 	if (rc < 0) return rc;
+	flush_pending(w); /* merge_counts reads the rows */
 	return mrc != 0 || ids->n == 0 ? RESTART : 0;
 }
 
