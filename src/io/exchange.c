@@ -199,11 +199,16 @@ static inline __attribute__((always_inline)) int parse_date10(const char *p, int
 	    ((t + (0x0606060606060606ull & digits)) & nib) != threes || d8 > 9 || d9 > 9)
 		return -1;
 	uint64_t v = t - threes; /* the digit values, one per byte */
-	int y = (int)(v & 0xFF) * 1000 + (int)(v >> 8 & 0xFF) * 100 + (int)(v >> 16 & 0xFF) * 10 +
-		(int)(v >> 24 & 0xFF);
-	int m = (int)(v >> 40 & 0xFF) * 10 + (int)(v >> 48 & 0xFF);
+	/* each byte times ten plus the next: the pairs' values in bytes 0, 2
+	 * and 5 (at most 99: no byte carries into the next) */
+	uint64_t pairs = v * 10 + (v >> 8);
+	int y = (int)(pairs & 0xFF) * 100 + (int)(pairs >> 16 & 0xFF);
+	int m = (int)(pairs >> 40 & 0xFF);
 	int d = (int)(d8 * 10 + d9);
-	if (y < 1850 || d < 1 || d > gnbv_date_days_in_month(y, m)) return -1;
+	/* a day 1..28 of a month 1..12 is in every month: one test for most
+	 * dates, the month's length only for the others */
+	if (((unsigned)m - 1u > 11u) | ((unsigned)d - 1u > 27u) | (y < 1850))
+		if (y < 1850 || d < 1 || d > gnbv_date_days_in_month(y, m)) return -1;
 	*out = (int32_t)(y * 10000 + m * 100 + d);
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include "gnbv/date.h"
 #include "gnbv/error.h"
 #include "io/csv.h"
 #include "io/exchange.h"
@@ -721,6 +722,21 @@ static void test_parse_date(void **state)
 		if (rc) got = -1;
 		if (got != cases[i].want) fail_msg("%s: got %d, want %d", cases[i].s, got, cases[i].want);
 	}
+	/* Every month 00..13 and day 00..39 of some years, against the
+	 * calendar: the reader takes days 1..28 of months 1..12 in one test
+	 * and looks up the month's length only for the rest. */
+	static const int years[] = {1849, 1850, 1900, 1999, 2000, 2023, 2024, 2100, 9999};
+	for (size_t k = 0; k < sizeof years / sizeof years[0]; k++)
+		for (int m = 0; m <= 13; m++)
+			for (int d = 0; d <= 39; d++) {
+				char s[16];
+				snprintf(s, sizeof s, "%04d-%02d-%02d", years[k], m, d);
+				int32_t got = -1;
+				int ok = gnbv_x_parse_date(s, 10, &got) == 0;
+				int want = years[k] >= 1850 && d >= 1 && d <= gnbv_date_days_in_month(years[k], m);
+				if (ok != want || (ok && got != years[k] * 10000 + m * 100 + d))
+					fail_msg("%s: got %d (%d), want %d", s, ok, got, want);
+			}
 }
 
 /* A part reader (classify's parts mode): a byte range of the file read as a
