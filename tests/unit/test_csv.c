@@ -645,6 +645,57 @@ static void test_household_decimals(void **state)
 	}
 }
 
+/* The monthly income: whole numbers of 1 to 18 digits (one word for up to
+ * 8, exchange.c digits8; a loop for more), with leading zeros and spaces,
+ * each digit in each place; anything else refused at its cell. */
+static void test_household_income(void **state)
+{
+	(void)state;
+	static char text[1 << 16];
+	static household_read r;
+	static int64_t want[1024];
+	size_t n = (size_t)snprintf(text, sizeof text, "%s", H_HEADER);
+	int rows = 0;
+	for (int len = 1; len <= 18; len++)
+		for (int d = 0; d <= 9; d++) {
+			char cell[24];
+			int64_t v = 0;
+			for (int i = 0; i < len; i++) {
+				/* digit d in place i, the others counting down from 9 */
+				int digit = i == len / 2 ? d : 9 - (i + len) % 10;
+				cell[i] = (char)('0' + digit);
+				v = v * 10 + digit;
+			}
+			cell[len] = '\0';
+			want[rows] = v;
+			n += (size_t)snprintf(text + n, sizeof text - n, "H%d,U1,rural,%s%s%s,,1,1,1,30,1,1,1,tv\n", rows,
+					      d == 3 ? " " : "", cell, d == 4 ? " " : "");
+			rows++;
+		}
+	static const char *const more[] = {"00000001", "0", "00", "12345678", "99999999", "100000000"};
+	static const int64_t more_v[] = {1, 0, 0, 12345678, 99999999, 100000000};
+	for (size_t k = 0; k < sizeof more / sizeof more[0]; k++, rows++) {
+		want[rows] = more_v[k];
+		n += (size_t)snprintf(text + n, sizeof text - n, "H%d,U1,rural,%s,,1,1,1,30,1,1,1,tv\n", rows, more[k]);
+	}
+	assert_true(n < sizeof text);
+	expect_same_households(text, &r);
+	if (r.rc != 0) fail_msg("%s", r.msg);
+	assert_int_equal(r.n, rows);
+	for (int k = 0; k < rows; k++) {
+		assert_true(r.h[k].has_income);
+		if (r.h[k].income_month != want[k])
+			fail_msg("row %d: %lld, not %lld", k + 2, (long long)r.h[k].income_month, (long long)want[k]);
+	}
+	static const char *const bad[] = {"12a4", "/", ":", "1234567:", "0x10", "-5", "1.5", "1 2",
+					  "12345678901234567890", "1234/678"};
+	for (size_t v = 0; v < sizeof bad / sizeof bad[0]; v++) {
+		snprintf(text, sizeof text, "%sH1,U1,rural,%s,,1,1,1,30,1,1,1,tv\n", H_HEADER, bad[v]);
+		expect_same_households(text, &r);
+		if (r.rc >= 0 || !strstr(r.msg, "t.csv:2:4:")) fail_msg("'%s': rc %d, %s", bad[v], r.rc, r.msg);
+	}
+}
+
 static void test_household_runs_and_devices(void **state)
 {
 	(void)state;
@@ -835,6 +886,7 @@ int main(void)
 		cmocka_unit_test(test_member_bool_runs),
 		cmocka_unit_test(test_household_runs_and_devices),
 		cmocka_unit_test(test_household_decimals),
+		cmocka_unit_test(test_household_income),
 		cmocka_unit_test(test_part_reader),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
