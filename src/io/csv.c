@@ -44,7 +44,9 @@
 
 #define INITIAL_BUF (1u << 20)
 #define IX_WINDOW (32u << 10) /* bytes indexed at a time: the index stays in L1/L2 */
-#define IX_SLOTS (IX_WINDOW + 1 + 64) /* a separator per byte at most, the record start, the overshoot */
+/* a separator per byte at most, the record start, the overshoot, and the
+ * stops after the last record (ix_build) */
+#define IX_SLOTS (IX_WINDOW + 1 + 64 + GNBV_CSV_MAX_FIELDS + 1)
 #define BUF_SLACK 64 /* zeroed bytes after the data: the index reads whole 64-byte blocks */
 
 struct gnbv_csv {
@@ -634,6 +636,12 @@ __attribute__((target("avx2"))) static inline blockmask masks_avx2(const char *p
 		if (nn == 0) return; \
 		uint32_t last = c->ix_nl_buf[nn - 1]; \
 		while (c->ix_sep_buf[ns - 1] != last) ns--; \
+		/* gnbv_csv__take compares the record's separator number `width` \
+		 * with its newline: past the last record that slot held what the \
+		 * flattening wrote beyond its count (a blank last line of a \
+		 * two-column file was taken as a record with a cell of length \
+		 * -1). Stops there, that no newline equals. */ \
+		for (uint32_t k = 0; k <= c->rec.width; k++) c->ix_sep_buf[ns + k] = UINT32_MAX; \
 		c->rec.ix_nnl = nn; \
 		c->rec.ix_cr = cr != 0; \
 	}
