@@ -822,9 +822,7 @@ static int next_member(run *w, gnbv_member *m, gnbv_csv_field *hid)
 	return rc;
 }
 
-/* a < b in byte order (gnbv_split_cmp), inline for ids of the same length,
- * 8 to 16 bytes (most households' and their predecessor's): two big-endian
- * words, the second overlapping the first, which is equal by then. */
+/* Eight bytes as a number that orders as the bytes do. */
 static inline uint64_t load_be64(const char *p)
 {
 	uint64_t x;
@@ -835,6 +833,9 @@ static inline uint64_t load_be64(const char *p)
 	return x;
 }
 
+/* a < b in byte order (gnbv_split_cmp), inline for ids of the same length,
+ * 8 to 16 bytes (most households' and their predecessor's): two big-endian
+ * words, the second overlapping the first, which is equal by then. */
 static inline int id_before(const char *a, size_t al, const char *b, size_t bl)
 {
 	if (al != bl || al < 8 || al > 16) return gnbv_split_cmp(a, al, b, bl) < 0;

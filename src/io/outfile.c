@@ -10,9 +10,9 @@
  *
  * Replacing a file has a second wait: the rename drops the old file's last
  * link, and the kernel frees its pages and blocks there and then. On a disk
- * mounted with `discard` (this project's machines) ext4 discards the freed
- * blocks synchronously: 16-20 ms for a 1 M round's 72 MB assessments.csv,
- * 6% of the whole run. So a batch command can ask for the old files to be
+ * mounted with `discard` (as the one measured, docs/performance.md) ext4
+ * discards the freed blocks in that call: 16-20 ms of waiting for a 1 M
+ * round's 72 MB assessments.csv, 6% of the whole run. So a batch command can ask for the old files to be
  * kept open (pinned) across the rename and let go by a short-lived child
  * process after the new files are in place (gnbv_out_release_retired).
  */
