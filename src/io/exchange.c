@@ -868,7 +868,8 @@ static ALWAYS_INLINE int m_cell(const gnbv_csv *c, size_t i, int role, const cha
 /* The member row's last nine cells (able_to_work to social_allowance: a
  * few answers each) take few values together: 2,328 in `gnbv gen`'s
  * national round of 1 M households (3.6 M members), the 64 commonest in
- * 90% of the rows; a real round's answers are as few. So their values are
+ * 90% of the rows (a real round's cells have the same few answers each;
+ * a round whose tails are all different only misses). So their values are
  * kept by their bytes, per thread, in a direct-mapped table: a row whose
  * bytes are in it takes them with one compare of six words instead of
  * nine cells read. Only what read cleanly is kept, keyed by the bytes
