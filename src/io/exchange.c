@@ -164,31 +164,6 @@ static int parse_i64(const char *p, size_t n, int64_t *out)
 	return 0;
 }
 
-/* p[0..n), 1 <= n <= 8 digits, as a number: 0, or -1 when a byte is not a
- * digit. One word for all the bytes (p is a cell: 8 bytes are readable from
- * it, csv.h): each byte checked at once as in parse_date10, the digits
- * moved to the top so that the bytes below stand for leading zeros, then
- * paired, the pairs paired and those paired: three multiplies. A loop
- * took 6-7 instructions a digit. */
-static inline __attribute__((always_inline)) int digits8(const char *p, size_t n, int64_t *out)
-{
-	static const uint64_t KEEP[9] = {0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF, 0xFFFFFFFFFF, 0xFFFFFFFFFFFF,
-					 0xFFFFFFFFFFFFFF, ~0ull};
-	uint64_t x;
-	memcpy(&x, p, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	x = __builtin_bswap64(x); /* the first byte lowest */
-#endif
-	uint64_t m = KEEP[n];
-	uint64_t t = x & m, nib = 0xF0F0F0F0F0F0F0F0ull & m, threes = 0x3030303030303030ull & m;
-	if ((t & nib) != threes || ((t + (0x0606060606060606ull & m)) & nib) != threes) return -1;
-	uint64_t v = (t - threes) << (8 * (8 - n)); /* n >= 1: a shift below 64 */
-	v = (v * 10 + (v >> 8)) & 0x00FF00FF00FF00FFull;   /* 4 pairs, first the highest */
-	v = (v * 100 + (v >> 16)) & 0x0000FFFF0000FFFFull; /* 2 groups of 4 digits */
-	*out = (int64_t)((v * 10000 + (v >> 32)) & 0xFFFFFFFFull);
-	return 0;
-}
-
 /* A whole part and one decimal digit: the one place that adds them, so that
  * the fast path of a cell and parse_dec give the same double (a compiler
  * that fuses the multiply and the add does so in both). */
@@ -216,20 +191,26 @@ static int parse_dec(const char *p, size_t n, double *out)
 	return 0;
 }
 
-/* YYYY-MM-DD: the eight bytes before the day as one word, each byte's
- * class checked at once (digits 0x30..0x39 have high nibble 3 before and
- * after adding 6; no byte carries into the next when the first test held). */
+/* 1 when every byte of t that mask m keeps is a digit (t holds no byte
+ * outside m), each byte's class checked at once: digits 0x30..0x39 have
+ * high nibble 3 before and after adding 6, and no byte carries into the
+ * next when the first test held. */
+static inline int all_digits(uint64_t t, uint64_t m)
+{
+	const uint64_t nib = 0xF0F0F0F0F0F0F0F0ull & m, threes = 0x3030303030303030ull & m;
+	return (t & nib) == threes && ((t + (0x0606060606060606ull & m)) & nib) == threes;
+}
+
+/* YYYY-MM-DD: the eight bytes before the day as one word. */
 static inline __attribute__((always_inline)) int parse_date10(const char *p, int32_t *out)
 {
 	const uint64_t digits = 0x00FFFF00FFFFFFFFull, dashes = 0x2D00002D00000000ull;
-	const uint64_t nib = 0xF0F0F0F0F0F0F0F0ull & digits, threes = 0x3030303030303030ull & digits;
+	const uint64_t threes = 0x3030303030303030ull & digits;
 	uint64_t x;
 	memcpy(&x, p, 8);
 	unsigned d8 = (unsigned char)p[8] - '0', d9 = (unsigned char)p[9] - '0';
 	uint64_t t = x & digits;
-	if ((x & ~digits) != dashes || (t & nib) != threes ||
-	    ((t + (0x0606060606060606ull & digits)) & nib) != threes || d8 > 9 || d9 > 9)
-		return -1;
+	if ((x & ~digits) != dashes || !all_digits(t, digits) || d8 > 9 || d9 > 9) return -1;
 	uint64_t v = t - threes; /* the digit values, one per byte */
 	/* each byte times ten plus the next: the pairs' values in bytes 0, 2
 	 * and 5 (at most 99: no byte carries into the next) */
@@ -516,16 +497,34 @@ static struct {
 	dev_entry e[DEV_LISTS];
 } DEVS;
 
+/* KEEP[k]: the first k bytes of a word (memory order). */
+static const uint64_t KEEP[9] = {0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF, 0xFFFFFFFFFF, 0xFFFFFFFFFFFF,
+				 0xFFFFFFFFFFFFFF, ~0ull};
+
 /* Bytes 8i .. 8i+7 of p[0..n), those past n zeroed (memory order). p is a
  * cell: 64 bytes past it are readable (csv.h). */
 static inline __attribute__((always_inline)) uint64_t cell_word(const char *p, size_t n, size_t i)
 {
-	static const uint64_t KEEP[9] = {0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF, 0xFFFFFFFFFF, 0xFFFFFFFFFFFF,
-					 0xFFFFFFFFFFFFFF, ~0ull};
 	size_t k = n > 8 * i ? n - 8 * i : 0;
 	uint64_t w;
 	memcpy(&w, p + 8 * i, 8);
 	return GNBV_X_LE64(w) & KEEP[k < 8 ? k : 8];
+}
+
+/* p[0..n), 1 <= n <= 8 digits, as a number: 0, or -1 when a byte is not a
+ * digit. One word for all the bytes (cell_word), each byte checked at once
+ * (all_digits), the digits moved to the top so that the bytes below stand
+ * for leading zeros, then paired, the pairs paired and those paired: three
+ * multiplies. A loop took 6-7 instructions a digit. */
+static inline __attribute__((always_inline)) int digits8(const char *p, size_t n, int64_t *out)
+{
+	uint64_t t = cell_word(p, n, 0), m = KEEP[n];
+	if (!all_digits(t, m)) return -1;
+	uint64_t v = (t - (0x3030303030303030ull & m)) << (8 * (8 - n)); /* n >= 1: a shift below 64 */
+	v = (v * 10 + (v >> 8)) & 0x00FF00FF00FF00FFull;   /* 4 pairs, first the highest */
+	v = (v * 100 + (v >> 16)) & 0x0000FFFF0000FFFFull; /* 2 groups of 4 digits */
+	*out = (int64_t)((v * 10000 + (v >> 32)) & 0xFFFFFFFFull);
+	return 0;
 }
 
 /* A list's key for the perfect hash: its first 16 bytes and its length. */
